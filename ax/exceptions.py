@@ -1,0 +1,95 @@
+"""The project's error tree.
+
+Every error raised for a reason the user can act on derives from :class:`AxError`, which
+carries a ``hint`` (what to do about it) and ``retryable`` (whether trying the same call
+again can help). The leaves are typed by what the user should do:
+
+- :class:`UserInputError` (also a ``ValueError``): the input was wrong; fix the call.
+- :class:`UserInputTypeError` (also a ``TypeError``): a value has the wrong type.
+- :class:`TrialStatusError`: a trial was asked to move to a status its current status
+  does not allow.
+- :class:`UnsupportedError`: the request is well formed but not supported.
+- :class:`DataRequiredError` / :class:`NoDataError`: more data is needed first.
+- :class:`StorageError` and its JSON encode/decode leaves: saving or loading failed.
+"""
+
+from __future__ import annotations
+
+
+class AxError(Exception):
+    """Base of every error the project raises on purpose.
+
+    Args:
+        message: What went wrong, naming the object, the field and the value.
+        hint: What the user can do about it (optional).
+
+    Attributes:
+        retryable: Whether calling again, unchanged, can succeed (class-level default).
+    """
+
+    retryable: bool = False
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message} ({self.hint})"
+        return self.message
+
+
+class UserInputError(AxError, ValueError):
+    """The user gave a value that is not allowed."""
+
+
+class UserInputTypeError(AxError, TypeError):
+    """The user gave a value of the wrong type."""
+
+
+class TrialStatusError(UserInputError):
+    """A trial was asked for a status transition its current status does not allow."""
+
+
+class ImmutabilityError(UserInputError):
+    """A field that may be set only once, or only before a trial runs, was changed."""
+
+
+class UnsupportedError(AxError):
+    """The request is valid but not supported by this object or backend."""
+
+
+class DataRequiredError(AxError):
+    """More data must be attached before this can be done."""
+
+
+class NoDataError(DataRequiredError):
+    """There is no data at all where some was expected."""
+
+
+class StorageError(AxError):
+    """Saving or loading failed; the previously saved state is untouched."""
+
+
+class JSONEncodeError(StorageError, TypeError):
+    """An object could not be encoded to JSON (for example, an unregistered class)."""
+
+
+class JSONDecodeError(StorageError, ValueError):
+    """A JSON document could not be decoded into project objects."""
+
+
+__all__ = [
+    "AxError",
+    "DataRequiredError",
+    "ImmutabilityError",
+    "JSONDecodeError",
+    "JSONEncodeError",
+    "NoDataError",
+    "StorageError",
+    "TrialStatusError",
+    "UnsupportedError",
+    "UserInputError",
+    "UserInputTypeError",
+]
