@@ -263,15 +263,12 @@ class BatchTrial(BaseTrial):
 
     def set_status_quo_and_optimize_power(self, status_quo: Arm) -> BatchTrial:
         """Set the status quo with weight ``sqrt(sum of the other arms' weights)`` (1 if none)."""
-        others = [
-            w
-            for arm, w in self._weights_without_status_quo(status_quo).items()
-        ]
+        others = list(self._weights_without_status_quo(status_quo).values())
         weight = math.sqrt(sum(others)) if others else 1.0
         return self.set_status_quo_with_weight(status_quo, weight)
 
     def _weights_without_status_quo(self, status_quo: Arm) -> "OrderedDict[Arm, float]":
-        weights = OrderedDict()
+        weights: "OrderedDict[Arm, float]" = OrderedDict()
         for struct in self._generator_run_structs:
             for arm, w in struct.generator_run.arm_weights.items():
                 if arm.signature != status_quo.signature:
