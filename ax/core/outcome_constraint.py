@@ -1,0 +1,154 @@
+"""OutcomeConstraint: a bound on a metric that acceptable arms must satisfy."""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ax.core.base import Base
+from ax.core.metric import Metric
+from ax.core.types import ComparisonOp
+from ax.exceptions import UserInputError, UserInputTypeError
+
+
+class OutcomeConstraint(Base):
+    """``metric >= bound`` or ``metric <= bound``.
+
+    With ``relative=True`` (the default, kept for compatibility) the bound is a
+    percentage change relative to the status-quo arm: ``bound=-5`` with ``GEQ`` means
+    "no worse than 5% below the status quo", and an experiment without a status quo
+    cannot use it. **This default is a trap**: for a bound in the metric's own units,
+    pass ``relative=False``.
+
+    A bound whose direction contradicts ``metric.lower_is_better`` (a lower bound on a
+    metric where lower is better, or an upper bound where higher is better) is allowed
+    but warned about (``UserWarning``), in the constructor and the ``metric``/``op``
+    setters.
+
+    Args:
+        metric: The constrained metric.
+        op: ``ComparisonOp.GEQ`` (lower bound) or ``ComparisonOp.LEQ`` (upper bound).
+        bound: The bound, a finite number (a percentage when ``relative``).
+        relative: Whether ``bound`` is relative to the status quo.
+
+    Raises:
+        UserInputTypeError: ``metric`` is not a Metric, ``op`` not a ComparisonOp, or
+            ``relative`` not a bool.
+        UserInputError: ``bound`` is not a finite number.
+
+    Example:
+        >>> OutcomeConstraint(Metric("cost"), ComparisonOp.LEQ, 3.0, relative=False)
+        OutcomeConstraint(cost <= 3.0)
+    """
+
+    def __init__(
+        self, metric: Metric, op: ComparisonOp, bound: float, relative: bool = True
+    ) -> None:
+        self._metric = _check_metric(metric)
+        self._op = _check_op(metric, op)
+        self.bound = bound
+        self.relative = relative
+        self._warn_direction(stacklevel=2)
+
+    @property
+    def metric(self) -> Metric:
+        """The constrained metric."""
+        return self._metric
+
+    @metric.setter
+    def metric(self, metric: Metric) -> None:
+        self._metric = _check_metric(metric)
+        self._warn_direction(stacklevel=2)
+
+    @property
+    def op(self) -> ComparisonOp:
+        """GEQ for a lower bound, LEQ for an upper bound."""
+        return self._op
+
+    @op.setter
+    def op(self, op: ComparisonOp) -> None:
+        self._op = _check_op(self._metric, op)
+        self._warn_direction(stacklevel=2)
+
+    @property
+    def bound(self) -> float:
+        """The bound (a percentage change when ``relative``)."""
+        return self._bound
+
+    @bound.setter
+    def bound(self, bound: float) -> None:
+        numeric = isinstance(bound, (int, float, np.integer, np.floating))
+        if not numeric or isinstance(bound, bool) or not math.isfinite(float(bound)):
+            raise UserInputError(
+                f"OutcomeConstraint on metric '{self._metric.name}': bound must be a "
+                f"finite number, got bound={bound!r}"
+            )
+        self._bound = float(bound)
+
+    @property
+    def relative(self) -> bool:
+        """Whether the bound is a percentage change relative to the status quo."""
+        return self._relative
+
+    @relative.setter
+    def relative(self, relative: bool) -> None:
+        if not isinstance(relative, bool):
+            raise UserInputTypeError(
+                f"OutcomeConstraint on metric '{self._metric.name}': relative must be a "
+                f"bool, got relative={relative!r}"
+            )
+        self._relative = relative
+
+    def _warn_direction(self, stacklevel: int) -> None:
+        """Warn if the bound's direction contradicts ``metric.lower_is_better``.
+
+        ``stacklevel`` is counted from the caller of this method (2 = its caller's
+        caller, the user's line for the constructor and setters).
+        """
+        lower_is_better = self._metric.lower_is_better
+        if lower_is_better is None:
+            return
+        if self._op is ComparisonOp.GEQ and lower_is_better:
+            problem = "Lower bound on metric for which lower values are better."
+        elif self._op is ComparisonOp.LEQ and not lower_is_better:
+            problem = "Upper bound on metric for which higher values are better."
+        else:
+            return
+        warnings.warn(
+            f"OutcomeConstraint on metric '{self._metric.name}': Specified constraint "
+            f"appears invalid: {problem}",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+    def clone(self) -> OutcomeConstraint:
+        """A copy that shares the metric object (no re-validation, no warning)."""
+        return copy.copy(self)
+
+    def __repr__(self) -> str:
+        suffix = "%" if self._relative else ""
+        return f"{type(self).__name__}({self._metric.name} {self._op.symbol} {self._bound}{suffix})"
+
+
+def _check_metric(metric: Any) -> Metric:
+    if not isinstance(metric, Metric):
+        raise UserInputTypeError(
+            f"OutcomeConstraint: metric must be a Metric, got {metric!r} ({type(metric).__name__})"
+        )
+    return metric
+
+
+def _check_op(metric: Metric, op: Any) -> ComparisonOp:
+    if not isinstance(op, ComparisonOp):
+        raise UserInputTypeError(
+            f"OutcomeConstraint on metric '{metric.name}': op must be a ComparisonOp "
+            f"(GEQ or LEQ), got op={op!r}"
+        )
+    return op
+
+
+__all__ = ["OutcomeConstraint"]

@@ -1,0 +1,1 @@
+"""Bundled runners: :class:`ax.runners.synthetic.SyntheticRunner`."""
