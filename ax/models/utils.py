@@ -1,0 +1,113 @@
+"""Small validators and converters shared by the generators of ``ax.models``.
+
+Every check raises an error from :mod:`ax.exceptions` whose message names the generator
+(class), the argument, the rule and the bad value.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import secrets
+from typing import Any
+
+import numpy as np
+
+from ax.exceptions import UserInputError
+
+SEED_BITS = 32
+"""Seeds picked for the user are ``SEED_BITS``-bit integers (exact in JSON everywhere)."""
+
+
+def is_int(value: object) -> bool:
+    """Whether ``value`` is an integer (Python or numpy), excluding ``bool``."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def check_int(owner: str, name: str, value: object, minimum: int | None = None) -> int:
+    """``value`` as a Python int, checked against ``minimum``.
+
+    Args:
+        owner: Name of the object doing the check, for the message (e.g. ``"SobolGenerator"``).
+        name: Name of the argument.
+        value: The value given.
+        minimum: Smallest allowed value (inclusive), or None for no bound.
+
+    Returns:
+        ``int(value)``.
+
+    Raises:
+        UserInputError: ``value`` is not an integer, or is below ``minimum``.
+    """
+    if not is_int(value):
+        raise UserInputError(
+            f"{owner}: {name} must be an integer, got {value!r} ({type(value).__name__})"
+        )
+    result = int(value)  # type: ignore[call-overload]
+    if minimum is not None and result < minimum:
+        raise UserInputError(f"{owner}: {name} must be >= {minimum}, got {name}={result}")
+    return result
+
+
+def check_bool(owner: str, name: str, value: object) -> bool:
+    """``value`` as a bool; raises :class:`UserInputError` unless it is a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise UserInputError(
+            f"{owner}: {name} must be a bool, got {value!r} ({type(value).__name__})"
+        )
+    return bool(value)
+
+
+def check_finite_float(owner: str, name: str, value: object) -> float:
+    """``value`` as a finite float; raises :class:`UserInputError` otherwise."""
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        raise UserInputError(
+            f"{owner}: {name} must be a real number, got {value!r} ({type(value).__name__})"
+        )
+    result = float(value)
+    if not math.isfinite(result):
+        raise UserInputError(f"{owner}: {name} must be finite, got {name}={result}")
+    return result
+
+
+def resolve_seed(owner: str, seed: object) -> int:
+    """The seed to use: ``seed`` checked, or a fresh random one when it is None.
+
+    A seed picked here is recorded by the generator's state, so that a run started
+    without a seed can still be saved and resumed exactly. Picking it uses the operating
+    system's entropy, never numpy's global random state.
+
+    Raises:
+        UserInputError: ``seed`` is not None and not a non-negative integer.
+    """
+    if seed is None:
+        return secrets.randbits(SEED_BITS)
+    return check_int(owner, "seed", seed, minimum=0)
+
+
+def to_plain(value: Any) -> Any:
+    """``value`` converted to plain JSON types: numpy arrays and scalars, tuples -> lists.
+
+    Dicts keep their keys (which must already be strings for JSON); everything else is
+    returned unchanged.
+    """
+    if isinstance(value, np.ndarray):
+        return to_plain(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    return value
+
+
+__all__ = [
+    "SEED_BITS",
+    "check_bool",
+    "check_finite_float",
+    "check_int",
+    "is_int",
+    "resolve_seed",
+    "to_plain",
+]
