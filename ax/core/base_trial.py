@@ -367,8 +367,7 @@ class BaseTrial(Base, ABC):
         """
         if self._status is not TrialStatus.CANDIDATE:
             raise TrialStatusError(
-                f"{self._label}: only a CANDIDATE trial can be run, status is "
-                f"{self._status.name}"
+                f"{self._label}: only a CANDIDATE trial can be run, status is {self._status.name}"
             )
         runner = self._runner or self._experiment.runner_for_trial(self)
         if runner is None:

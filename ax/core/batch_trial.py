@@ -84,14 +84,10 @@ class BatchTrial(BaseTrial):
         self, arms: List[Arm], weights: Optional[List[float]] = None, multiplier: float = 1.0
     ) -> BatchTrial:
         """Add arms (and weights) as one MANUAL generator run."""
-        generator_run = GeneratorRun(
-            arms=arms, weights=weights, type=GeneratorRunType.MANUAL.name
-        )
+        generator_run = GeneratorRun(arms=arms, weights=weights, type=GeneratorRunType.MANUAL.name)
         return self.add_generator_run(generator_run, multiplier=multiplier)
 
-    def add_generator_run(
-        self, generator_run: GeneratorRun, multiplier: float = 1.0
-    ) -> BatchTrial:
+    def add_generator_run(self, generator_run: GeneratorRun, multiplier: float = 1.0) -> BatchTrial:
         """Add a clone of ``generator_run``, its weights scaled by ``multiplier``.
 
         Raises:
@@ -143,12 +139,12 @@ class BatchTrial(BaseTrial):
 
     # ------------------------------------------------------------------ arms and weights
     @property
-    def arm_weights(self) -> "OrderedDict[Arm, float]":
+    def arm_weights(self) -> OrderedDict[Arm, float]:
         """Each arm's weight: summed over runs, times each run's multiplier.
 
         The status quo appears only when a weight override is set, with exactly that weight.
         """
-        by_sig: "OrderedDict[str, tuple[Arm, float]]" = OrderedDict()
+        by_sig: OrderedDict[str, tuple[Arm, float]] = OrderedDict()
         for struct in self._generator_run_structs:
             for arm, weight in struct.generator_run.arm_weights.items():
                 w = weight * struct.weight
@@ -177,7 +173,7 @@ class BatchTrial(BaseTrial):
 
     def normalized_arm_weights(
         self, total: float = 1, trunc_digits: Optional[int] = None
-    ) -> "OrderedDict[Arm, float]":
+    ) -> OrderedDict[Arm, float]:
         """The arms' weights scaled to sum to ``total``, without changing the trial.
 
         Args:
@@ -267,8 +263,8 @@ class BatchTrial(BaseTrial):
         weight = math.sqrt(sum(others)) if others else 1.0
         return self.set_status_quo_with_weight(status_quo, weight)
 
-    def _weights_without_status_quo(self, status_quo: Arm) -> "OrderedDict[Arm, float]":
-        weights: "OrderedDict[Arm, float]" = OrderedDict()
+    def _weights_without_status_quo(self, status_quo: Arm) -> OrderedDict[Arm, float]:
+        weights: OrderedDict[Arm, float] = OrderedDict()
         for struct in self._generator_run_structs:
             for arm, w in struct.generator_run.arm_weights.items():
                 if arm.signature != status_quo.signature:

@@ -62,7 +62,9 @@ class Experiment(Base):
         experiment_type: Optional[str] = None,
     ) -> None:
         if name is not None and (not isinstance(name, str) or not name):
-            raise UserInputError(f"Experiment: name must be a non-empty string or None, got {name!r}")
+            raise UserInputError(
+                f"Experiment: name must be a non-empty string or None, got {name!r}"
+            )
         self._name = name
         self.description = description
         self.runner = runner
@@ -77,7 +79,7 @@ class Experiment(Base):
         }
         self._arms_by_signature: Dict[str, Arm] = {}
         self._arms_by_name: Dict[str, Arm] = {}
-        self._data_by_trial: Dict[int, "OrderedDict[int, Data]"] = {}
+        self._data_by_trial: Dict[int, OrderedDict[int, Data]] = {}
         self._last_data_ts = 0
         self._trials_have_ttl = False
         self._time_created = datetime.now()
@@ -190,9 +192,7 @@ class Experiment(Base):
                     f"Experiment {self._name!r}: status_quo must be an Arm, got "
                     f"{type(status_quo).__name__}"
                 )
-            self._search_space.check_types(
-                status_quo.parameters, allow_none=True, raise_error=True
-            )
+            self._search_space.check_types(status_quo.parameters, allow_none=True, raise_error=True)
             existing = by_sig.get(status_quo.signature)
             if status_quo.has_name:
                 named = by_name.get(status_quo.name)
@@ -264,7 +264,10 @@ class Experiment(Base):
                 f"Experiment {self._name!r}: metric {metric.name!r} is already tracked; use "
                 "update_tracking_metric"
             )
-        if self._optimization_config is not None and metric.name in self._optimization_config.metrics:
+        if (
+            self._optimization_config is not None
+            and metric.name in self._optimization_config.metrics
+        ):
             raise UserInputError(
                 f"Experiment {self._name!r}: metric {metric.name!r} is already in the "
                 "optimization config"
@@ -522,7 +525,7 @@ class Experiment(Base):
         return ts
 
     @property
-    def data_by_trial(self) -> Dict[int, "OrderedDict[int, Data]"]:
+    def data_by_trial(self) -> Dict[int, OrderedDict[int, Data]]:
         """Stored data by trial index, then by storage time (ms), oldest first."""
         return {i: OrderedDict(v) for i, v in self._data_by_trial.items()}
 

@@ -117,7 +117,7 @@ class GeneratorRun(Base):
                 "GeneratorRun: generation_step_index must be None or an int >= 0, got "
                 f"{generation_step_index!r}"
             )
-        merged: "OrderedDict[str, tuple[Arm, float]]" = OrderedDict()
+        merged: OrderedDict[str, tuple[Arm, float]] = OrderedDict()
         for arm, w in zip(arms, weight_list):
             sig = arm.signature
             if sig in merged:
@@ -166,7 +166,7 @@ class GeneratorRun(Base):
         return set(self._arm_weight_table)
 
     @property
-    def arm_weights(self) -> "OrderedDict[Arm, float]":
+    def arm_weights(self) -> OrderedDict[Arm, float]:
         """Mapping from arm to weight, in the order of ``arms``."""
         return OrderedDict(self._arm_weight_table.values())
 
@@ -190,8 +190,7 @@ class GeneratorRun(Base):
     def index(self, index: int) -> None:
         if self._index is not None and self._index != index:
             raise ImmutabilityError(
-                f"GeneratorRun: index is immutable once set, got {index!r} "
-                f"(current {self._index})"
+                f"GeneratorRun: index is immutable once set, got {index!r} (current {self._index})"
             )
         self._index = index
 

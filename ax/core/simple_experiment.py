@@ -72,7 +72,9 @@ class SimpleExperiment(Experiment):
         status_quo: Optional[Arm] = None,
     ) -> None:
         optimization_config = OptimizationConfig(
-            objective=Objective(metric=Metric(name=objective_name or "objective"), minimize=minimize),
+            objective=Objective(
+                metric=Metric(name=objective_name or "objective"), minimize=minimize
+            ),
             outcome_constraints=outcome_constraints,
         )
         super().__init__(
@@ -230,8 +232,7 @@ class SimpleExperiment(Experiment):
     def update_tracking_metric(self, metric: Metric) -> SimpleExperiment:
         """Unsupported: a SimpleExperiment's metrics come from its evaluation function."""
         raise UnsupportedError(
-            f"SimpleExperiment {self._name!r}: tracking metrics are not supported (got "
-            f"{metric!r})"
+            f"SimpleExperiment {self._name!r}: tracking metrics are not supported (got {metric!r})"
         )
 
 
@@ -254,7 +255,9 @@ def _num_positional(fn: Callable[..., Any], experiment_name: Optional[str]) -> i
     return len(positional)
 
 
-def _mean_sem(value: Any, metric: str, experiment_name: Optional[str]) -> Tuple[float, Optional[float]]:
+def _mean_sem(
+    value: Any, metric: str, experiment_name: Optional[str]
+) -> Tuple[float, Optional[float]]:
     if isinstance(value, tuple) and len(value) == 2:
         mean, sem = value
     elif isinstance(value, numbers.Real) and not isinstance(value, bool):

@@ -48,9 +48,7 @@ class Trial(BaseTrial):
     # ------------------------------------------------------------------ arms
     def add_arm(self, arm: Arm) -> Trial:
         """Add the trial's arm, wrapped in a MANUAL generator run."""
-        return self.add_generator_run(
-            GeneratorRun(arms=[arm], type=GeneratorRunType.MANUAL.name)
-        )
+        return self.add_generator_run(GeneratorRun(arms=[arm], type=GeneratorRunType.MANUAL.name))
 
     def add_generator_run(self, generator_run: GeneratorRun, multiplier: float = 1.0) -> Trial:
         """Attach a one-arm generator run (stored as is, not cloned).

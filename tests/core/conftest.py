@@ -47,4 +47,6 @@ def search_space() -> SearchSpace:
 
 @pytest.fixture
 def experiment() -> Experiment:
-    return Experiment(search_space=make_search_space(), name="exp", optimization_config=make_config())
+    return Experiment(
+        search_space=make_search_space(), name="exp", optimization_config=make_config()
+    )

@@ -61,7 +61,9 @@ def test_cannot_modify_after_run(experiment: Experiment) -> None:
 
 def test_status_quo_recorded_and_weight_override() -> None:
     sq = Arm(params(0.5))
-    exp = Experiment(make_search_space(), name="e", optimization_config=make_config(), status_quo=sq)
+    exp = Experiment(
+        make_search_space(), name="e", optimization_config=make_config(), status_quo=sq
+    )
     assert sq.name == "status_quo"
     batch = exp.new_batch_trial().add_arm(Arm(params(0.1)), weight=4.0)
     assert batch.status_quo is sq

@@ -42,9 +42,7 @@ def test_search_space_type_checked() -> None:
 
 
 def test_search_space_change_rules(experiment: Experiment) -> None:
-    narrower = SearchSpace(
-        [RangeParameter("x", ParameterType.FLOAT, 0.0, 0.5)]
-    )
+    narrower = SearchSpace([RangeParameter("x", ParameterType.FLOAT, 0.0, 0.5)])
     experiment.search_space = narrower  # allowed: no trials yet
     experiment.search_space = make_search_space()
     _run(experiment, 0.1)
@@ -84,7 +82,9 @@ def test_optimization_config_absorbs_tracking_metric() -> None:
     exp = Experiment(make_search_space(), name="e", tracking_metrics=[Metric("m1"), Metric("t")])
     exp.optimization_config = make_config()
     assert [m.name for m in exp.tracking_metrics] == ["t"]
-    with pytest.raises(UserInputTypeError, match="optimization_config must be an OptimizationConfig"):
+    with pytest.raises(
+        UserInputTypeError, match="optimization_config must be an OptimizationConfig"
+    ):
         exp.optimization_config = Objective(Metric("m"))  # type: ignore[assignment]
 
 
@@ -234,6 +234,10 @@ def test_equality_is_structural() -> None:
     assert a == b
     b.description = "different"
     assert a != b
-    c = Experiment(make_search_space(), name="e", optimization_config=OptimizationConfig(Objective(Metric("other"))))
+    c = Experiment(
+        make_search_space(),
+        name="e",
+        optimization_config=OptimizationConfig(Objective(Metric("other"))),
+    )
     c._time_created = a._time_created
     assert a != c

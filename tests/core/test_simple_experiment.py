@@ -20,7 +20,10 @@ def _exp(fn: Any, **kwargs: Any) -> SimpleExperiment:
 @pytest.mark.parametrize(
     "result, expected",
     [
-        ({"objective": (1.0, 0.1), "other": (2.0, 0.0)}, {"objective": (1.0, 0.1), "other": (2.0, 0.0)}),
+        (
+            {"objective": (1.0, 0.1), "other": (2.0, 0.0)},
+            {"objective": (1.0, 0.1), "other": (2.0, 0.0)},
+        ),
         ((3.0, 0.5), {"objective": (3.0, 0.5)}),
         (4.0, {"objective": (4.0, None)}),
         (5, {"objective": (5.0, None)}),
@@ -44,7 +47,9 @@ def test_every_return_form(result: Any, expected: dict) -> None:
 
 
 def test_fidelity_return_form() -> None:
-    exp = _exp(lambda p: [({"x": 0.5}, {"objective": (1.0, 0.0)}), ({"x": 0.7}, {"objective": (2.0, 0.0)})])
+    exp = _exp(
+        lambda p: [({"x": 0.5}, {"objective": (1.0, 0.0)}), ({"x": 0.7}, {"objective": (2.0, 0.0)})]
+    )
     exp.new_trial().add_arm(Arm(params()))
     data = exp.eval()
     assert data.columns["mean"].tolist() == [1.0, 2.0]

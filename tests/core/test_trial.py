@@ -65,7 +65,9 @@ def test_same_parameters_reuse_existing_arm_name(experiment: Experiment) -> None
 def test_conflicting_arm_name_rejected_and_nothing_changes(experiment: Experiment) -> None:
     experiment.new_trial().add_arm(Arm(params(0.1), name="base"))
     trial = experiment.new_trial()
-    with pytest.raises(UserInputError, match="'other' has the same parameters as existing arm 'base'"):
+    with pytest.raises(
+        UserInputError, match="'other' has the same parameters as existing arm 'base'"
+    ):
         trial.add_arm(Arm(params(0.1), name="other"))
     with pytest.raises(UserInputError, match="arm name 'base' is already used"):
         trial.add_arm(Arm(params(0.2), name="base"))

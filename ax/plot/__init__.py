@@ -1,0 +1,4 @@
+"""Figures and the HTML report (plotly, imported only where used).
+
+Built by a later issue.
+"""

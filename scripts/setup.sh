@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Set up the development environment; safe to run again (it skips what is already done).
+#
+#   bash scripts/setup.sh           # .venv + CPU torch + `pip install -e '.[dev]'`
+#   bash scripts/setup.sh --no-dev  # same, without the dev tools (enough for the demo)
+#
+# torch is installed FIRST, pinned to the CPU build: resolving the package's bare
+# `torch>=2.1` requirement on an empty environment would pull a multi-GB CUDA build.
+# Environment: PYTHON (interpreter used to create .venv, default python3).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+TORCH_VERSION="2.13.0"
+PYTHON="${PYTHON:-python3}"
+VENV=".venv"
+VPY="$VENV/bin/python"
+STAMP="$VENV/.ax-setup-stamp"
+
+extras="[dev]"
+case "${1:-}" in
+    "") ;;
+    --no-dev) extras="" ;;
+    *) echo "usage: bash scripts/setup.sh [--no-dev]" >&2; exit 2 ;;
+esac
+
+log() { echo "[setup] $*"; }
+
+# 1. The virtual environment (Python >= 3.10).
+if [ ! -x "$VPY" ]; then
+    if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+        echo "[setup] $PYTHON is older than Python 3.10; set PYTHON=/path/to/python3.10+" >&2
+        exit 1
+    fi
+    log "creating $VENV with $("$PYTHON" --version 2>&1)"
+    "$PYTHON" -m venv "$VENV"
+fi
+
+# 2. torch, CPU build, before anything that depends on it (read from metadata, not imported).
+installed_torch="$("$VPY" - <<'PY'
+import importlib.metadata as md
+try:
+    print(md.version("torch").split("+")[0])
+except md.PackageNotFoundError:
+    print("")
+PY
+)"
+if [ "$installed_torch" != "$TORCH_VERSION" ]; then
+    log "installing torch==$TORCH_VERSION (CPU build)"
+    "$VPY" -m pip install --quiet "torch==$TORCH_VERSION"
+else
+    log "torch $TORCH_VERSION already installed"
+fi
+
+# 3. The package itself, editable. Skipped when the packaging files are unchanged since the
+#    last install with these extras (a dev install also serves --no-dev).
+want="$(cat pyproject.toml setup.cfg | sha256sum | cut -d' ' -f1)"
+have_hash=""; have_extras=""
+if [ -f "$STAMP" ]; then read -r have_hash have_extras < "$STAMP" || true; fi
+if [ "$have_hash" = "$want" ] && { [ "$have_extras" = "[dev]" ] || [ -z "$extras" ]; } \
+    && "$VPY" -c 'import importlib.metadata as md; md.version("ax-experiments")' 2>/dev/null; then
+    log "ax-experiments already installed (editable${have_extras:+, $have_extras})"
+else
+    log "installing ax-experiments (editable) with extras '${extras:-none}'"
+    "$VPY" -m pip install --quiet -e ".${extras}"
+    echo "$want ${extras}" > "$STAMP"
+fi
+log "done: $("$VPY" --version 2>&1), torch $TORCH_VERSION, ax $("$VPY" -c 'import ax; print(ax.__version__)')"
