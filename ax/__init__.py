@@ -128,11 +128,8 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
     # sees them through ``__getattr__`` (typed ``Any``).
 
 
-class _NotAvailableYetError(ImportError, AttributeError):
-    """A public name whose defining module is not part of this version yet.
-
-    It is an ``AttributeError`` too, so that ``hasattr(ax, name)`` answers False.
-    """
+class _NotAvailableYetError(ImportError):
+    """A public name whose defining module is not part of this version yet."""
 
 
 def __getattr__(name: str) -> Any:
