@@ -157,8 +157,13 @@ class Arm(Base):
         return f"Arm(parameters={self._parameters!r})"
 
 
+# One encoder for every signature: ``json.dumps`` would build a new one per call (most of the
+# cost of a signature); the output is identical to ``json.dumps(parameters, sort_keys=True)``.
+_SIGNATURE_ENCODER = json.JSONEncoder(sort_keys=True)
+
+
 def _md5(parameters: TParameterization) -> str:
-    text = json.dumps(parameters, sort_keys=True)
+    text = _SIGNATURE_ENCODER.encode(parameters)
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
