@@ -61,11 +61,40 @@ class UnsupportedError(AxError):
 
 
 class DataRequiredError(AxError):
-    """More data must be attached before this can be done."""
+    """More data must be attached before this can be done; retry once it is."""
+
+    retryable = True
 
 
 class NoDataError(DataRequiredError):
     """There is no data at all where some was expected."""
+
+
+class MaxParallelismReachedException(AxError):
+    """The current generation step has as many trials running as it allows.
+
+    Complete (or fail) some running trials, then ask again.
+    """
+
+    retryable = True
+
+    def __init__(self, step_index: int, model_name: str, num_running: int, hint: str = "") -> None:
+        self.step_index = step_index
+        self.model_name = model_name
+        self.num_running = num_running
+        super().__init__(
+            f"GenerationStep {step_index} ({model_name}): {num_running} trials are running, "
+            "the step's max_parallelism; complete some before generating more",
+            hint=hint,
+        )
+
+
+class GenerationStrategyCompleted(AxError):
+    """Every step of a generation strategy has produced all the trials it may."""
+
+
+class ModelError(AxError):
+    """A model could not be fitted or used on the data it was given."""
 
 
 class StorageError(AxError):
@@ -83,9 +112,12 @@ class JSONDecodeError(StorageError, ValueError):
 __all__ = [
     "AxError",
     "DataRequiredError",
+    "GenerationStrategyCompleted",
     "ImmutabilityError",
     "JSONDecodeError",
     "JSONEncodeError",
+    "MaxParallelismReachedException",
+    "ModelError",
     "NoDataError",
     "StorageError",
     "TrialStatusError",

@@ -1,0 +1,170 @@
+"""choose_generation_strategy: a sensible default strategy for a search space."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, Optional, Tuple
+
+from ax.core.parameter import ChoiceParameter, FixedParameter, RangeParameter
+from ax.core.search_space import SearchSpace
+from ax.core.types import ParameterType
+from ax.exceptions import UserInputError, UserInputTypeError
+from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
+from ax.modelbridge.registry import Cont_X_trans, Models, Y_trans
+from ax.modelbridge.transforms.winsorize import Winsorize
+
+DEFAULT_BAYESIAN_PARALLELISM = 3
+
+
+def _should_use_gp(search_space: SearchSpace, num_trials: Optional[int] = None) -> bool:
+    """Whether Bayesian optimisation beats exhaustive quasi-random search here.
+
+    False when the space is small and discrete enough to enumerate within ``num_trials``,
+    or when it has more discrete choices than continuous parameters.
+    """
+    num_continuous = 0
+    num_discrete_choices = 0
+    num_possible_points = 1
+    all_discrete = True
+    for parameter in search_space.parameters.values():
+        if isinstance(parameter, FixedParameter):
+            continue
+        if isinstance(parameter, RangeParameter):
+            num_continuous += 1
+            if parameter.parameter_type is ParameterType.INT:
+                # Both ends are feasible: upper - lower + 1 values (the original forgot the +1).
+                num_possible_points *= int(parameter.upper) - int(parameter.lower) + 1
+            else:
+                all_discrete = False
+        elif isinstance(parameter, ChoiceParameter):
+            num_discrete_choices += len(parameter.values)
+            num_possible_points *= len(parameter.values)
+    if num_trials is not None and all_discrete and num_possible_points <= num_trials:
+        return False
+    return num_continuous >= num_discrete_choices
+
+
+def _parallelism(
+    enforce_sequential_optimization: bool,
+    max_parallelism_cap: Optional[int],
+    max_parallelism_override: Optional[int],
+) -> Tuple[Optional[int], Optional[int]]:
+    if max_parallelism_cap is not None and max_parallelism_override is not None:
+        raise UserInputError(
+            "choose_generation_strategy: give max_parallelism_cap or max_parallelism_override, "
+            f"not both (got cap={max_parallelism_cap}, override={max_parallelism_override})"
+        )
+    if max_parallelism_override == -1:
+        return None, None
+    if max_parallelism_override is not None:
+        return max_parallelism_override, max_parallelism_override
+    if max_parallelism_cap is not None:
+        return max_parallelism_cap, min(max_parallelism_cap, DEFAULT_BAYESIAN_PARALLELISM)
+    if not enforce_sequential_optimization:
+        return None, None
+    return None, DEFAULT_BAYESIAN_PARALLELISM
+
+
+def choose_generation_strategy(
+    search_space: SearchSpace,
+    use_batch_trials: bool = False,
+    enforce_sequential_optimization: bool = True,
+    random_seed: Optional[int] = None,
+    winsorize_botorch_model: bool = False,
+    winsorization_limits: Optional[Tuple[Optional[float], Optional[float]]] = None,
+    no_bayesian_optimization: bool = False,
+    num_trials: Optional[int] = None,
+    num_initialization_trials: Optional[int] = None,
+    no_max_parallelism: bool = False,
+    max_parallelism_cap: Optional[int] = None,
+    max_parallelism_override: Optional[int] = None,
+) -> GenerationStrategy:
+    """A default strategy: quasi-random Sobol points, then Bayesian optimisation (GPEI).
+
+    Args:
+        search_space: The space to optimise over.
+        use_batch_trials: Trials are batches (one Sobol batch to start).
+        enforce_sequential_optimization: Wait for Sobol data before the GP step, and cap
+            the GP step's parallelism.
+        random_seed: Seeds every step, so the same seed gives the same candidates.
+        winsorize_botorch_model: Winsorize outcomes before the GP.
+        winsorization_limits: ``(lower, upper)`` fractions for winsorization.
+        no_bayesian_optimization: Use Sobol only.
+        num_trials: The planned number of trials, if known.
+        num_initialization_trials: Sobol trials before the GP (default ``max(5, d)``).
+        no_max_parallelism: No parallelism limit on any step.
+        max_parallelism_cap: Cap on parallelism of every step.
+        max_parallelism_override: Parallelism of every step (-1: unlimited).
+
+    Returns:
+        The generation strategy.
+    """
+    if not isinstance(search_space, SearchSpace):
+        raise UserInputTypeError(
+            "choose_generation_strategy: search_space must be a SearchSpace, got "
+            f"{type(search_space).__name__}"
+        )
+    if winsorize_botorch_model and winsorization_limits is None:
+        raise UserInputError(
+            "choose_generation_strategy: winsorize_botorch_model=True needs winsorization_limits"
+        )
+    if winsorization_limits is not None and not winsorize_botorch_model:
+        raise UserInputError(
+            "choose_generation_strategy: winsorization_limits given without "
+            "winsorize_botorch_model=True"
+        )
+    if num_initialization_trials is not None and (
+        isinstance(num_initialization_trials, bool)
+        or not isinstance(num_initialization_trials, int)
+        or num_initialization_trials < 1
+    ):
+        raise UserInputError(
+            "choose_generation_strategy: num_initialization_trials must be an int >= 1, got "
+            f"{num_initialization_trials!r}"
+        )
+    sobol_kwargs: Dict[str, Any] = {"deduplicate": True, "seed": random_seed}
+    if no_bayesian_optimization or not _should_use_gp(search_space, num_trials):
+        return GenerationStrategy(
+            [GenerationStep(model=Models.SOBOL, num_trials=-1, model_kwargs=sobol_kwargs)]
+        )
+    if num_initialization_trials is not None:
+        num_init = num_initialization_trials
+    elif use_batch_trials:
+        num_init = 1
+    else:
+        num_init = max(5, len(search_space.parameters))
+    sobol_parallelism, gp_parallelism = (
+        (None, None)
+        if no_max_parallelism
+        else _parallelism(
+            enforce_sequential_optimization, max_parallelism_cap, max_parallelism_override
+        )
+    )
+    gp_kwargs: Dict[str, Any] = {"seed": random_seed}
+    if winsorize_botorch_model and winsorization_limits is not None:
+        lower, upper = winsorization_limits
+        gp_kwargs["transforms"] = [Winsorize] + Cont_X_trans + Y_trans
+        gp_kwargs["transform_configs"] = {
+            "Winsorize": {"winsorization_lower": lower, "winsorization_upper": upper}
+        }
+    return GenerationStrategy(
+        [
+            GenerationStep(
+                model=Models.SOBOL,
+                num_trials=num_init,
+                min_trials_observed=math.ceil(num_init / 2),
+                enforce_num_trials=enforce_sequential_optimization,
+                max_parallelism=sobol_parallelism,
+                model_kwargs=sobol_kwargs,
+            ),
+            GenerationStep(
+                model=Models.GPEI,
+                num_trials=-1,
+                max_parallelism=gp_parallelism,
+                model_kwargs=gp_kwargs,
+            ),
+        ]
+    )
+
+
+__all__ = ["DEFAULT_BAYESIAN_PARALLELISM", "choose_generation_strategy"]

@@ -1,0 +1,19 @@
+"""Transforms between the user's space and the space a model works in.
+
+Each module holds one :class:`~ax.modelbridge.transforms.base.Transform` subclass; import
+the module you need (this package re-exports nothing, so importing it costs nothing):
+
+- :mod:`~ax.modelbridge.transforms.remove_fixed` (``RemoveFixed``),
+  :mod:`~ax.modelbridge.transforms.ordered_choice_encode` (``OrderedChoiceEncode``),
+  :mod:`~ax.modelbridge.transforms.one_hot` (``OneHot``),
+  :mod:`~ax.modelbridge.transforms.int_to_float` (``IntToFloat``),
+  :mod:`~ax.modelbridge.transforms.log` (``Log``),
+  :mod:`~ax.modelbridge.transforms.unit_x` (``UnitX``): the search space, into the unit cube.
+- :mod:`~ax.modelbridge.transforms.int_range_to_choice` (``IntRangeToChoice``),
+  :mod:`~ax.modelbridge.transforms.search_space_to_choice` (``SearchSpaceToChoice``):
+  the search space, into discrete choices.
+- :mod:`~ax.modelbridge.transforms.ivw` (``IVW``),
+  :mod:`~ax.modelbridge.transforms.derelativize` (``Derelativize``),
+  :mod:`~ax.modelbridge.transforms.standardize_y` (``StandardizeY``),
+  :mod:`~ax.modelbridge.transforms.winsorize` (``Winsorize``): the outcomes.
+"""
