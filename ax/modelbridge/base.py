@@ -377,6 +377,11 @@ class ModelBridge:
         self._fit_all(update=True)
 
     # ------------------------------------------------------------------ transforms
+    def _model_state_to_record(self) -> Optional[Dict[str, Any]]:
+        """The model state stored on each generator run (subclasses drop what they re-derive)."""
+        get_state = getattr(self.model, "get_state", None)
+        return get_state() if callable(get_state) else None
+
     def transform_observation_features(
         self, observation_features: List[ObservationFeatures]
     ) -> List[ObservationFeatures]:
@@ -590,7 +595,6 @@ class ModelBridge:
                 for arm, md in zip(arms, results.candidate_metadata)
                 if md is not None
             } or None
-        get_state = getattr(self.model, "get_state", None)
         generator_run = GeneratorRun(
             arms=arms,
             weights=[float(w) for w in results.weights],
@@ -604,7 +608,7 @@ class ModelBridge:
             model_kwargs=self._model_kwargs,
             bridge_kwargs=self._bridge_kwargs,
             gen_metadata=results.gen_metadata,
-            model_state_after_gen=get_state() if callable(get_state) else None,
+            model_state_after_gen=self._model_state_to_record(),
             candidate_metadata_by_arm_signature=candidate_metadata,
         )
         self._fit_time_since_gen = 0.0

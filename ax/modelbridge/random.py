@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
+import numpy as np
+
+from ax.core.experiment import Experiment
 from ax.core.observation import ObservationData, ObservationFeatures
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.parameter import FixedParameter, RangeParameter
@@ -15,6 +18,7 @@ from ax.modelbridge.base import (
     ModelBridge,
     array_to_features,
     extract_parameter_constraints,
+    features_to_array,
     fixed_features_by_index,
 )
 from ax.models.random.base import RandomModel
@@ -100,6 +104,8 @@ class RandomModelBridge(ModelBridge):
     ) -> GenResults:
         names = list(search_space.parameters)
         bounds, fixed = self._bounds_and_fixed(search_space)
+        if self.model.deduplicate and self._experiment is not None:
+            self._remember_experiment_arms(self._experiment, names)
         requested = fixed_features_by_index(type(self).__name__, fixed_features, names) or {}
         fixed.update({j: float(v) for j, v in requested.items()})
         X, weights = self.model.gen(
@@ -113,6 +119,33 @@ class RandomModelBridge(ModelBridge):
             rounding_func=self.rounding_func(names, original_search_space),
         )
         return GenResults(features=array_to_features(X, names), weights=list(weights))
+
+    def _remember_experiment_arms(self, experiment: Experiment, names: List[str]) -> None:
+        """Seed the generator's de-duplication memory with the experiment's in-design arms."""
+        space = self._model_space
+        arms = [
+            arm
+            for arm in experiment._arms_by_name.values()
+            if space.check_membership(arm.parameters)
+        ]
+        if not arms:
+            return
+        features = self.transform_observation_features(
+            [ObservationFeatures.from_arm(arm) for arm in arms]
+        )
+        seen = features_to_array(features, names)
+        previous = self.model.generated_points
+        if previous is not None and previous.shape[1] == seen.shape[1]:
+            seen = np.vstack([previous, seen])
+        self.model.generated_points = np.unique(seen, axis=0)
+
+    def _model_state_to_record(self) -> Optional[Dict[str, Any]]:
+        state = super()._model_state_to_record()
+        if state is not None and self._experiment is not None:
+            # Re-derived from the experiment's arms at the next build, so that saved generator
+            # runs do not each carry every earlier point (storage quadratic in the trials).
+            state.pop("generated_points", None)
+        return state
 
 
 __all__ = ["RandomModelBridge"]

@@ -166,3 +166,31 @@ def test_remove_fixed_then_unit_cube_only() -> None:
     bridge = RandomModelBridge(space, SobolGenerator(seed=4), transforms=[RemoveFixed, UnitX])
     xs = np.array([arm.parameters["x"] for arm in bridge.gen(16).arms])
     assert xs.min() >= 10.0 and xs.max() <= 20.0
+
+
+def test_deduplication_uses_experiment_arms_not_stored_points() -> None:
+    """Dedup memory comes from the experiment, so runs do not store every earlier point."""
+    from ax.core.experiment import Experiment
+    from ax.core.parameter import ChoiceParameter, RangeParameter
+    from ax.core.search_space import SearchSpace
+    from ax.core.types import ParameterType
+    from ax.modelbridge.registry import Models
+
+    space = SearchSpace(
+        [
+            RangeParameter("a", ParameterType.INT, 0, 2),
+            ChoiceParameter("b", ParameterType.STRING, ["x", "y"]),
+        ]
+    )
+    exp = Experiment(space, name="dedup")
+    seen = set()
+    for _ in range(6):  # exactly the 6 distinct points, each once
+        gr = Models.SOBOL(experiment=exp, seed=0, deduplicate=True).gen(1)
+        assert gr.model_state_after_gen is not None
+        assert "generated_points" not in gr.model_state_after_gen
+        arm = exp.new_trial(generator_run=gr).arm
+        assert arm is not None
+        key = (arm.parameters["a"], arm.parameters["b"])
+        assert key not in seen
+        seen.add(key)
+    assert len(seen) == 6
