@@ -37,7 +37,13 @@ TModelFactory = Callable[..., "ModelBridge"]
 
 # Keyword arguments that ``gen`` passes on to the model bridge's ``gen``.
 _GEN_KWARGS = frozenset(
-    {"search_space", "optimization_config", "pending_observations", "fixed_features", "model_gen_options"}
+    {
+        "search_space",
+        "optimization_config",
+        "pending_observations",
+        "fixed_features",
+        "model_gen_options",
+    }
 )
 
 

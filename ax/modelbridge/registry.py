@@ -136,8 +136,8 @@ def _load(path: str) -> Any:
 def _parameters(cls: type) -> Dict[str, inspect.Parameter]:
     return {
         name: p
-        for name, p in inspect.signature(cls.__init__).parameters.items()
-        if name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        for name, p in inspect.signature(cls).parameters.items()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     }
 
 
@@ -197,9 +197,7 @@ class Models(Enum):
 
     def view_kwargs(self) -> Tuple[Dict[str, Any], Dict[str, Any]]:
         """The keyword arguments the model and the bridge accept, with their annotations."""
-        model_kwargs = {
-            name: p.annotation for name, p in _parameters(self.model_class).items()
-        }
+        model_kwargs = {name: p.annotation for name, p in _parameters(self.model_class).items()}
         bridge_kwargs = {
             name: p.annotation
             for name, p in _parameters(self.model_bridge_class).items()

@@ -18,6 +18,7 @@ from ax.storage.json_store.decoder import Decoder
 from ax.storage.json_store.registry import decoder_table
 from ax.storage.json_store.save import TPath, checked_path
 from ax.storage.json_store.schema import (
+    OPTIONAL_TOP_LEVEL_KEYS,
     SUPPORTED_FORMAT_VERSIONS,
     TOP_LEVEL_KEYS,
     DecodeFailure,
@@ -31,8 +32,44 @@ _EXPERIMENT_TYPES = ("Experiment", "SimpleExperiment")
 def _reject_constant(token: str) -> NoReturn:
     raise JSONDecodeError(
         f"not strict JSON: found the non-standard constant {token}; non-finite floats are "
-        "written as {\"__type\": \"float\", \"value\": \"nan\" | \"inf\" | \"-inf\"}"
+        'written as {"__type": "float", "value": "nan" | "inf" | "-inf"}'
     )
+
+
+def parse_document(text: Union[str, bytes]) -> Any:
+    """Parse strict JSON text into plain values (no objects are built).
+
+    Raises:
+        JSONDecodeError: The text is not valid, strict JSON.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise JSONDecodeError(f"not a JSON text: it is not valid UTF-8 ({err})") from None
+    if not isinstance(text, str):
+        raise JSONDecodeError(f"expected a JSON text (str or bytes), got {type(text).__name__}")
+    try:
+        with gc_paused():
+            return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        raise JSONDecodeError(
+            f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno} (the file "
+            "may be truncated or not a saved experiment)"
+        ) from None
+    except RecursionError:
+        raise JSONDecodeError("not a saved experiment: values are nested too deeply") from None
+
+
+def read_document(filepath: TPath, function: str) -> Any:
+    """Read and parse a saved file (see :func:`parse_document`); errors name the file."""
+    path = checked_path(filepath, function)
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        return parse_document(raw)
+    except JSONDecodeError as err:
+        raise JSONDecodeError(f"{function} {path!r}: {err.message}", hint=err.hint) from err
 
 
 def loads(text: Union[str, bytes]) -> Experiment:
@@ -51,23 +88,7 @@ def loads(text: Union[str, bytes]) -> Experiment:
             ``format_version``, or does not describe a valid experiment; the message names
             the path of the offending value.
     """
-    if isinstance(text, (bytes, bytearray)):
-        try:
-            text = bytes(text).decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise JSONDecodeError(f"not a JSON text: it is not valid UTF-8 ({err})") from None
-    if not isinstance(text, str):
-        raise JSONDecodeError(f"expected a JSON text (str or bytes), got {type(text).__name__}")
-    try:
-        with gc_paused():
-            document = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        raise JSONDecodeError(
-            f"not valid JSON: {err.msg} at line {err.lineno}, column {err.colno} (the file "
-            "may be truncated or not a saved experiment)"
-        ) from None
-    except RecursionError:
-        raise JSONDecodeError("not a saved experiment: values are nested too deeply") from None
+    document = parse_document(text)
     return decode_document(document)
 
 
@@ -101,11 +122,12 @@ def decode_document(document: Any) -> Experiment:
             f"versions: {supported})",
             hint="upgrade ax-experiments to read this file" if newer else "",
         )
-    if document.keys() != TOP_LEVEL_KEYS:
-        extra = sorted(document.keys() - TOP_LEVEL_KEYS)
+    if not TOP_LEVEL_KEYS <= document.keys() <= TOP_LEVEL_KEYS | OPTIONAL_TOP_LEVEL_KEYS:
+        extra = sorted(document.keys() - TOP_LEVEL_KEYS - OPTIONAL_TOP_LEVEL_KEYS)
         missing = sorted(TOP_LEVEL_KEYS - document.keys())
         raise JSONDecodeError(
-            f"the top level must have exactly the fields {sorted(TOP_LEVEL_KEYS)}; "
+            f"the top level must have the fields {sorted(TOP_LEVEL_KEYS)} (and optionally "
+            f"{sorted(OPTIONAL_TOP_LEVEL_KEYS)}); "
             f"missing {missing}, unexpected {extra}"
         )
     body = document["experiment"]

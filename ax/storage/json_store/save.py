@@ -14,7 +14,7 @@ import json
 import os
 import secrets
 import stat
-from typing import Any, Union
+from typing import Any, Dict, Union
 
 from ax.core.experiment import Experiment
 from ax.exceptions import JSONEncodeError, StorageError, UserInputError, UserInputTypeError
@@ -39,6 +39,16 @@ def dumps(experiment: Experiment) -> str:
         JSONEncodeError: Something in the experiment cannot be encoded (e.g. an
             unregistered Metric subclass); the message names where it was found.
     """
+    return document_text(encode_document(experiment))
+
+
+def encode_document(experiment: Experiment) -> Dict[str, Any]:
+    """``{"format_version": ..., "experiment": <encoded experiment>}`` (JSON-ready values).
+
+    Raises:
+        UserInputTypeError: ``experiment`` is not an Experiment.
+        JSONEncodeError: Something in the experiment cannot be encoded.
+    """
     if not isinstance(experiment, Experiment):
         raise UserInputTypeError(
             f"save: experiment must be an Experiment, got {type(experiment).__name__}"
@@ -51,15 +61,35 @@ def dumps(experiment: Experiment) -> str:
         raise failure.to_error("experiment") from failure.__cause__
     except RecursionError:
         raise JSONEncodeError("experiment: values are nested too deeply to encode") from None
-    document = {"format_version": FORMAT_VERSION, "experiment": body}
+    return {"format_version": FORMAT_VERSION, "experiment": body}
+
+
+def document_text(document: Dict[str, Any]) -> str:
+    """A document as compact, strict JSON text."""
     try:
         with gc_paused():
-            return json.dumps(
-                document, allow_nan=False, ensure_ascii=False, separators=(",", ":")
-            )
+            return json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError) as err:  # pragma: no cover - the encoder guarantees JSON
-        raise JSONEncodeError(
-            f"experiment: the encoded document is not strict JSON: {err}"
+        raise JSONEncodeError(f"the encoded document is not strict JSON: {err}") from err
+
+
+def write_document(document: Dict[str, Any], filepath: TPath, function: str) -> None:
+    """Write a document to a ``.json`` file atomically (see :func:`write_atomically`).
+
+    Raises:
+        UserInputTypeError: ``filepath`` is not a str or path.
+        UserInputError: ``filepath`` does not end in ``.json``.
+        StorageError: The file could not be written (the previous file is untouched).
+    """
+    path = checked_path(filepath, function)
+    if not path.endswith(".json"):
+        raise UserInputError(f"{function}: filepath must end in '.json', got {path!r}")
+    text = document_text(document)
+    try:
+        write_atomically(path, text.encode("utf-8"))
+    except OSError as err:
+        raise StorageError(
+            f"{function}: could not write {path!r}: {err}; the previous file (if any) is unchanged"
         ) from err
 
 
@@ -115,16 +145,8 @@ def save(experiment: Experiment, filepath: TPath) -> None:
         raise UserInputTypeError(
             f"save: experiment must be an Experiment, got {type(experiment).__name__}"
         )
-    path = checked_path(filepath, "save")
-    if not path.endswith(".json"):
-        raise UserInputError(f"save: filepath must end in '.json', got {path!r}")
-    text = dumps(experiment)
-    try:
-        write_atomically(path, text.encode("utf-8"))
-    except OSError as err:
-        raise StorageError(
-            f"save: could not write {path!r}: {err}; the previous file (if any) is unchanged"
-        ) from err
+    checked_path(filepath, "save")
+    write_document(encode_document(experiment), filepath, "save")
 
 
 def checked_path(filepath: object, function: str) -> str:
@@ -152,9 +174,7 @@ def write_atomically(path: str, data: bytes) -> None:
     """
     path = os.path.realpath(path)  # replace a symlink's target, not the link
     directory = os.path.dirname(path)
-    temporary = os.path.join(
-        directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp"
-    )
+    temporary = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     fd = os.open(temporary, flags, 0o666)
     try:

@@ -32,6 +32,8 @@ SUPPORTED_FORMAT_VERSIONS: Tuple[int, ...] = (1,)
 """The format versions this library can read."""
 
 TOP_LEVEL_KEYS = frozenset({"format_version", "experiment"})
+# Keys a document may have besides TOP_LEVEL_KEYS (``ax.load`` ignores them).
+OPTIONAL_TOP_LEVEL_KEYS = frozenset({"generation_strategy"})
 
 SPECIAL_FLOATS: Dict[str, float] = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 """The spellings of non-finite floats in ``{"__type": "float", "value": ...}``."""
