@@ -62,7 +62,6 @@ _EXPORTS: dict[str, str] = {
 
 # Names whose modules are built by later issues, and what they will provide.
 _PLANNED: dict[str, str] = {
-    "Models": "the registry of generation models such as Sobol and GPEI",
     "OptimizationLoop": "the managed optimization loop",
     "optimize": "the one-call optimization front door",
 }
@@ -120,10 +119,11 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
     from ax.core.simple_experiment import SimpleExperiment
     from ax.core.trial import Trial
     from ax.core.types import ComparisonOp, ParameterType
+    from ax.modelbridge.registry import Models
     from ax.storage.json_store.load import load
     from ax.storage.json_store.save import save
 
-    # Models (ax.modelbridge.registry), OptimizationLoop and optimize (ax.service.managed_loop)
+    # OptimizationLoop and optimize (ax.service.managed_loop)
     # join this block with the issues that build those modules; until then a type checker
     # sees them through ``__getattr__`` (typed ``Any``).
 

@@ -61,11 +61,11 @@ IMPLEMENTED = {
     "Trial": "ax.core.trial",
     "load": "ax.storage.json_store.load",
     "save": "ax.storage.json_store.save",
+    "Models": "ax.modelbridge.registry",
 }
 
-# Built by later issues (the models/modelbridge and service issues).
+# Built by a later issue (the service issue).
 PLANNED = {
-    "Models": "ax.modelbridge.registry",
     "OptimizationLoop": "ax.service.managed_loop",
     "optimize": "ax.service.managed_loop",
 }

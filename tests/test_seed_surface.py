@@ -64,6 +64,7 @@ SEED_MEMBERS = {
         "search_space",
         "split_by_arm",
     ],
+    "Models": ["model_bridge_class", "view_defaults"],
     "Metric": ["fetch_experiment_data", "fetch_experiment_data_multi", "lower_is_better"],
     "Objective": ["minimize"],
     "OptimizationConfig": ["outcome_constraints"],
