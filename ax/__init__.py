@@ -60,12 +60,6 @@ _EXPORTS: dict[str, str] = {
     "save": "ax.storage.json_store.save",
 }
 
-# Names whose modules are built by later issues, and what they will provide.
-_PLANNED: dict[str, str] = {
-    "OptimizationLoop": "the managed optimization loop",
-    "optimize": "the one-call optimization front door",
-}
-
 __all__ = [
     "Arm",
     "BatchTrial",
@@ -120,16 +114,9 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
     from ax.core.trial import Trial
     from ax.core.types import ComparisonOp, ParameterType
     from ax.modelbridge.registry import Models
+    from ax.service.managed_loop import OptimizationLoop, optimize
     from ax.storage.json_store.load import load
     from ax.storage.json_store.save import save
-
-    # OptimizationLoop and optimize (ax.service.managed_loop)
-    # join this block with the issues that build those modules; until then a type checker
-    # sees them through ``__getattr__`` (typed ``Any``).
-
-
-class _NotAvailableYetError(ImportError):
-    """A public name whose defining module is not part of this version yet."""
 
 
 def __getattr__(name: str) -> Any:
@@ -143,26 +130,13 @@ def __getattr__(name: str) -> Any:
 
     Raises:
         AttributeError: If ``name`` is not a public name of :mod:`ax`.
-        ImportError: If ``name`` is planned but the module that provides it is not built
-            yet; the message names the module.
     """
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'ax' has no attribute {name!r}")
     # Make sure the library logger is quiet (NullHandler) before any public class is used.
     importlib.import_module("ax.utils.logger")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        missing = err.name or ""
-        is_own_module = module_name == missing or module_name.startswith(missing + ".")
-        if name in _PLANNED and is_own_module:
-            raise _NotAvailableYetError(
-                f"ax.{name} ({_PLANNED[name]}) is not available yet in ax {__version__}: "
-                f"it will be provided by module '{module_name}', which a later version adds",
-                name=module_name,
-            ) from None
-        raise
+    module = importlib.import_module(module_name)
     value = getattr(module, name)
     globals()[name] = value
     return value

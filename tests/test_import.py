@@ -62,13 +62,10 @@ IMPLEMENTED = {
     "load": "ax.storage.json_store.load",
     "save": "ax.storage.json_store.save",
     "Models": "ax.modelbridge.registry",
-}
-
-# Built by a later issue (the service issue).
-PLANNED = {
     "OptimizationLoop": "ax.service.managed_loop",
     "optimize": "ax.service.managed_loop",
 }
+
 
 REQUIRED = inspect.Parameter.empty
 
@@ -271,7 +268,7 @@ def test_py_typed_marker_ships_with_the_package() -> None:
 def test_all_lists_the_public_names() -> None:
     assert len(ax.__all__) == 27
     assert len(set(ax.__all__)) == 27
-    assert set(ax.__all__) == set(IMPLEMENTED) | set(PLANNED)
+    assert set(ax.__all__) == set(IMPLEMENTED)
 
 
 def test_dir_lists_every_public_name_before_first_use() -> None:
@@ -288,25 +285,6 @@ def test_public_name_resolves_lazily_and_is_cached(name: str) -> None:
     assert namespace[name] is expected
     assert vars(ax)[name] is expected  # cached: the next access skips __getattr__
     assert getattr(ax, name) is expected
-
-
-@pytest.mark.parametrize("name", sorted(PLANNED))
-def test_planned_name_resolves_or_says_which_module_provides_it(name: str) -> None:
-    module_name = PLANNED[name]
-    package_name = module_name.rsplit(".", 1)[0]
-    built = (
-        importlib.util.find_spec(package_name) is not None
-        and importlib.util.find_spec(module_name) is not None
-    )
-    if built:
-        namespace: dict[str, Any] = {}
-        exec(f"from ax import {name}", namespace)
-        assert namespace[name] is getattr(importlib.import_module(module_name), name)
-    else:
-        with pytest.raises(ImportError, match=rf"ax\.{name}\b.*not available yet") as info:
-            exec(f"from ax import {name}", {})
-        assert module_name in str(info.value)
-        assert name not in vars(ax)  # nothing cached on failure
 
 
 def test_unknown_name_raises_attribute_error() -> None:

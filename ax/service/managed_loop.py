@@ -1,0 +1,870 @@
+"""The managed optimization loop: ``OptimizationLoop`` and the one-call ``optimize``.
+
+The loop owns the whole cycle: it asks a generation strategy for the next arms (passing
+the points of trials still running, so concurrent trials differ), puts them in a
+``Trial`` (or a ``BatchTrial`` when ``arms_per_trial > 1``), evaluates the trial and
+records the result on the experiment. Evaluation happens either
+
+- through an evaluation function (a :class:`SimpleExperiment`; see
+  :meth:`OptimizationLoop.with_evaluation_function` and :func:`optimize`), in this
+  thread or, with ``run_async=True``, on a thread pool; or
+- through a :class:`Runner` that deploys trials and :class:`Metric` objects that fetch
+  their data (see :meth:`OptimizationLoop.with_runners_and_metrics`); the loop polls
+  ``trial.fetch_data()`` every ``wait_time`` seconds until every arm has data for every
+  metric of the optimization config.
+
+A trial whose evaluation raises, returns a non-finite value or whose data cannot be
+fetched is marked FAILED with the reason, a warning is logged, and the loop goes on;
+``max_consecutive_failures`` failures in a row stop it with
+:class:`OptimizationAbortedError`.
+
+Threads: only the thread that calls the loop's methods mutates the experiment; pool
+threads only call the evaluation function.
+
+Example:
+    >>> best_parameters, (means, covariances), experiment, model = optimize(
+    ...     parameters=[
+    ...         {"name": "x1", "type": "range", "bounds": [-5.0, 10.0]},
+    ...         {"name": "x2", "type": "range", "bounds": [0.0, 15.0]},
+    ...     ],
+    ...     evaluation_function=lambda p: (p["x1"] - 1.0) ** 2 + (p["x2"] - 2.0) ** 2,
+    ...     minimize=True,
+    ...     total_trials=15,
+    ... )
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    Union,
+    cast,
+)
+
+from ax.core.base_trial import BaseTrial
+from ax.core.batch_trial import BatchTrial
+from ax.core.experiment import Experiment
+from ax.core.metric import Metric
+from ax.core.runner import Runner
+from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction
+from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
+from ax.exceptions import (
+    AxError,
+    DataRequiredError,
+    GenerationStrategyCompleted,
+    MaxParallelismReachedException,
+    NoDataError,
+    UserInputError,
+    UserInputTypeError,
+)
+from ax.modelbridge.dispatch_utils import choose_generation_strategy
+from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.utils.best_point import get_best_parameters
+from ax.service.utils.instantiation import (
+    data_from_evaluations,
+    make_experiment,
+    make_simple_experiment,
+)
+from ax.service.utils.pending import get_pending_observation_features
+from ax.utils.logger import get_logger
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ax.modelbridge.base import ModelBridge
+
+logger = get_logger(__name__)
+
+# (arm name, parameters, weight or None) for each arm of a trial, evaluated off-thread.
+_ArmJob = Tuple[str, TParameterization, Optional[float]]
+
+
+class OptimizationAbortedError(AxError):
+    """Too many trials failed in a row; the optimization loop stopped.
+
+    Attributes:
+        num_failures: How many trials failed in a row.
+        last_reason: Why the last one failed.
+    """
+
+    def __init__(self, message: str, num_failures: int, last_reason: str, hint: str = "") -> None:
+        self.num_failures = num_failures
+        self.last_reason = last_reason
+        super().__init__(message, hint=hint)
+
+
+class _NoProgress:
+    """Stands in for a tqdm bar when progress is not shown."""
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class OptimizationLoop:
+    """Runs an experiment's trials one after another (or concurrently) to a budget.
+
+    Args:
+        experiment: A :class:`SimpleExperiment` with an evaluation function, or an
+            :class:`Experiment` with a runner and an optimization config; it must have
+            no trials yet.
+        total_trials: How many trials to run (FAILED ones count).
+        arms_per_trial: Arms per trial; more than 1 makes every trial a BatchTrial.
+        random_seed: Seed of the default generation strategy (ignored when
+            ``generation_strategy`` is given): the same seed and a deterministic
+            evaluation give the same sequence of arms.
+        wait_time: Seconds between two polls of running trials' data (runner and
+            metrics experiments, and ``run_async``).
+        run_async: Evaluate up to ``max_workers`` trials at once: on a thread pool for an
+            evaluation function, or deployed together through the runner.
+        generation_strategy: How arms are proposed; by default
+            :func:`~ax.modelbridge.dispatch_utils.choose_generation_strategy` for the
+            search space (Sobol, then GPEI).
+        max_consecutive_failures: Stop with :class:`OptimizationAbortedError` once this
+            many trials have failed in a row.
+        show_progress: Show a tqdm progress bar during :meth:`full_run`.
+        max_workers: Trials evaluated at once with ``run_async`` (default
+            ``min(4, total_trials)``).
+        trial_ttl_seconds: If set, a trial still running after this many seconds is
+            marked FAILED (its late result is ignored).
+
+    Raises:
+        UserInputError: An argument is out of range, the experiment has trials, or it
+            has neither an evaluation function nor a runner.
+        UserInputTypeError: An argument has the wrong type.
+
+    Example:
+        >>> loop = OptimizationLoop.with_evaluation_function(
+        ...     parameters=[{"name": "x", "type": "range", "bounds": [0.0, 1.0]}],
+        ...     evaluation_function=lambda p: (p["x"] - 0.3) ** 2,
+        ...     minimize=True,
+        ...     total_trials=10,
+        ... )
+        >>> best_parameters, (means, covariances) = loop.full_run().get_best_point()
+    """
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        total_trials: int = 20,
+        arms_per_trial: int = 1,
+        random_seed: Optional[int] = None,
+        wait_time: float = 0,
+        run_async: bool = False,
+        generation_strategy: Optional[GenerationStrategy] = None,
+        max_consecutive_failures: int = 5,
+        show_progress: bool = False,
+        max_workers: Optional[int] = None,
+        trial_ttl_seconds: Optional[int] = None,
+    ) -> None:
+        self.experiment = _checked_experiment(experiment)
+        self.total_trials = _checked_int("total_trials", total_trials, 1)
+        self.arms_per_trial = _checked_int("arms_per_trial", arms_per_trial, 1)
+        if random_seed is not None:
+            _checked_int("random_seed", random_seed, 0)
+        self.random_seed = random_seed
+        self.wait_time = _checked_wait_time(wait_time)
+        self.run_async = _checked_bool("run_async", run_async)
+        self.max_consecutive_failures = _checked_int(
+            "max_consecutive_failures", max_consecutive_failures, 1
+        )
+        self.show_progress = _checked_bool("show_progress", show_progress)
+        self.max_workers = (
+            min(4, self.total_trials)
+            if max_workers is None
+            else _checked_int("max_workers", max_workers, 1)
+        )
+        if trial_ttl_seconds is not None:
+            _checked_int("trial_ttl_seconds", trial_ttl_seconds, 1)
+        self.trial_ttl_seconds = trial_ttl_seconds
+        if generation_strategy is None:
+            generation_strategy = choose_generation_strategy(
+                search_space=self.experiment.search_space,
+                use_batch_trials=self.arms_per_trial > 1,
+                random_seed=random_seed,
+                num_trials=self.total_trials,
+            )
+        elif not isinstance(generation_strategy, GenerationStrategy):
+            raise UserInputTypeError(
+                "OptimizationLoop: generation_strategy must be a GenerationStrategy or None, "
+                f"got {type(generation_strategy).__name__}"
+            )
+        self.generation_strategy = generation_strategy
+        self.current_trial = 0
+        self.consecutive_failures = 0
+        self.num_failed_trials = 0
+        self.last_failure: Optional[Tuple[int, str]] = None
+
+    # ------------------------------------------------------------------ builders
+    @staticmethod
+    def with_evaluation_function(
+        parameters: Sequence[Mapping[str, Any]],
+        evaluation_function: TEvaluationFunction,
+        experiment_name: Optional[str] = None,
+        objective_name: Optional[str] = None,
+        minimize: bool = False,
+        parameter_constraints: Optional[Sequence[str]] = None,
+        outcome_constraints: Optional[Sequence[str]] = None,
+        total_trials: int = 20,
+        arms_per_trial: int = 1,
+        wait_time: float = 0,
+        random_seed: Optional[int] = None,
+        generation_strategy: Optional[GenerationStrategy] = None,
+        *,
+        run_async: bool = False,
+        max_consecutive_failures: int = 5,
+        show_progress: bool = False,
+        max_workers: Optional[int] = None,
+    ) -> OptimizationLoop:
+        """A loop over a :class:`SimpleExperiment` evaluated by ``evaluation_function``.
+
+        Args:
+            parameters: Parameter dicts (see
+                :func:`~ax.service.utils.instantiation.parameter_from_json`).
+            evaluation_function: ``f(parameterization)`` or ``f(parameterization,
+                weight)`` returning a number, ``(mean, sem)``, ``{metric: (mean, sem)}``
+                or a fidelity list.
+            experiment_name: Name of the experiment.
+            objective_name: Name of the objective metric (default ``"objective"``).
+            minimize: Whether to minimise the objective.
+            parameter_constraints: e.g. ``["x1 + x2 <= 2", "x3 <= x4"]``.
+            outcome_constraints: e.g. ``["l2norm <= 1.25"]``.
+            total_trials, arms_per_trial, wait_time, random_seed, generation_strategy,
+            run_async, max_consecutive_failures, show_progress, max_workers: As for
+                :class:`OptimizationLoop`.
+
+        Raises:
+            UserInputError: A parameter dict or constraint string is invalid.
+        """
+        experiment = make_simple_experiment(
+            parameters=parameters,
+            evaluation_function=evaluation_function,
+            name=experiment_name,
+            objective_name=objective_name,
+            minimize=minimize,
+            parameter_constraints=parameter_constraints,
+            outcome_constraints=outcome_constraints,
+        )
+        return OptimizationLoop(
+            experiment=experiment,
+            total_trials=total_trials,
+            arms_per_trial=arms_per_trial,
+            random_seed=random_seed,
+            wait_time=wait_time,
+            run_async=run_async,
+            generation_strategy=generation_strategy,
+            max_consecutive_failures=max_consecutive_failures,
+            show_progress=show_progress,
+            max_workers=max_workers,
+        )
+
+    @classmethod
+    def with_runners_and_metrics(
+        cls,
+        parameters: Sequence[Mapping[str, Any]],
+        path_to_runner: str,
+        paths_to_metrics: Union[Sequence[str], Mapping[str, str]],
+        experiment_name: Optional[str] = None,
+        objective_name: Optional[str] = None,
+        minimize: bool = False,
+        parameter_constraints: Optional[Sequence[str]] = None,
+        outcome_constraints: Optional[Sequence[str]] = None,
+        total_trials: int = 20,
+        arms_per_trial: int = 1,
+        wait_time: float = 0,
+        random_seed: Optional[int] = None,
+        *,
+        generation_strategy: Optional[GenerationStrategy] = None,
+        run_async: bool = False,
+        max_consecutive_failures: int = 5,
+        show_progress: bool = False,
+        max_workers: Optional[int] = None,
+        trial_ttl_seconds: Optional[int] = None,
+    ) -> OptimizationLoop:
+        """A loop over an :class:`Experiment` deployed by a runner and measured by metrics.
+
+        The runner and metric classes are named by import path, ``"package.module:Class"``
+        or ``"package.module.Class"``. **The named modules are imported** (running their
+        top-level code), exactly as if the caller had imported them: pass only paths to
+        code you trust. The class must subclass :class:`Runner` (built with no arguments)
+        or :class:`Metric` (built with ``name=``).
+
+        Metric names: with a list of paths, the first metric is the objective and is named
+        ``objective_name`` when given, else after its class; the others are named after
+        their classes. With a mapping ``{metric name: path}``, the metric named
+        ``objective_name`` (default: the first) is the objective. Outcome constraints
+        refer to these names; metrics that are neither objective nor constrained are
+        tracked.
+
+        Each trial is deployed with ``trial.run()``; the loop then polls
+        ``trial.fetch_data()`` every ``wait_time`` seconds until every arm has data for
+        every metric of the optimization config, attaches it and completes the trial.
+
+        Raises:
+            UserInputError: A path is malformed, cannot be imported, or does not name a
+                Runner / Metric subclass; the class cannot be built; or any parameter or
+                constraint is invalid.
+        """
+        runner_class = _import_class(path_to_runner, Runner, "path_to_runner")
+        try:
+            runner = runner_class()
+        except Exception as err:
+            raise UserInputError(
+                f"path_to_runner {path_to_runner!r}: {runner_class.__name__}() failed: "
+                f"{type(err).__name__}: {err}"
+            ) from err
+        metrics = _build_metrics(paths_to_metrics, objective_name)
+        experiment = make_experiment(
+            parameters=parameters,
+            name=experiment_name,
+            objective_name=objective_name,
+            minimize=minimize,
+            parameter_constraints=parameter_constraints,
+            outcome_constraints=outcome_constraints,
+            runner=runner,
+            metrics=metrics,
+        )
+        constrained = {m for m in experiment.metrics if m not in {x.name for x in metrics}}
+        if constrained:
+            raise UserInputError(
+                f"outcome_constraints name metric(s) {sorted(constrained)} that "
+                f"paths_to_metrics does not provide (metrics: {[m.name for m in metrics]})"
+            )
+        return cls(
+            experiment=experiment,
+            total_trials=total_trials,
+            arms_per_trial=arms_per_trial,
+            random_seed=random_seed,
+            wait_time=wait_time,
+            run_async=run_async,
+            generation_strategy=generation_strategy,
+            max_consecutive_failures=max_consecutive_failures,
+            show_progress=show_progress,
+            max_workers=max_workers,
+            trial_ttl_seconds=trial_ttl_seconds,
+        )
+
+    # ------------------------------------------------------------------ running
+    def run_trial(self) -> BaseTrial:
+        """Generate, run and record one trial, in this thread (even with ``run_async``).
+
+        Returns:
+            The trial, COMPLETED or FAILED.
+
+        Raises:
+            UserInputError: ``total_trials`` trials have already run.
+            OptimizationAbortedError: This trial was the ``max_consecutive_failures``-th
+                failure in a row.
+            GenerationStrategyCompleted: The generation strategy cannot produce more arms.
+        """
+        if self.current_trial >= self.total_trials:
+            raise UserInputError(
+                f"OptimizationLoop: optimization is complete ({self.total_trials} trials of "
+                "total_trials); cannot run another trial"
+            )
+        trial = self._new_trial()
+        if self.experiment.is_simple_experiment:
+            self._evaluate_here(trial)
+        else:
+            self._deploy(trial)
+            while not self._poll(trial):
+                time.sleep(self.wait_time)
+        self._record(trial)
+        return trial
+
+    def full_run(self) -> OptimizationLoop:
+        """Run trials until ``total_trials`` have run (or the strategy has no more arms).
+
+        Returns:
+            This loop.
+
+        Raises:
+            OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row.
+                Function evaluations still in flight are waited for and recorded first;
+                trials deployed through a runner are left RUNNING.
+        """
+        logger.info(
+            "Starting optimization of experiment %r: %d trials, %d arm(s) each%s.",
+            self.experiment._name,
+            self.total_trials,
+            self.arms_per_trial,
+            f", up to {self.max_workers} at once" if self.run_async else "",
+        )
+        bar = self._progress_bar()
+        try:
+            if self.run_async:
+                self._run_concurrently(bar)
+            else:
+                while self.current_trial < self.total_trials:
+                    before = self.current_trial
+                    try:
+                        self.run_trial()
+                    except GenerationStrategyCompleted as err:
+                        logger.warning("Stopping after %d trials: %s", self.current_trial, err)
+                        break
+                    finally:
+                        bar.update(self.current_trial - before)
+        finally:
+            bar.close()
+        return self
+
+    def get_best_point(self) -> Tuple[TParameterization, TModelPredictArm]:
+        """The best parameters and their values.
+
+        The latest model's recommendation when a model-based step has run (predicted
+        ``{metric: mean}`` and ``{m1: {m2: covariance}}``), else the best COMPLETED
+        observation honouring the outcome constraints (``{metric: mean}`` and
+        ``{metric: {metric: sem ** 2}}``).
+
+        Raises:
+            NoDataError: No trial has completed with data yet.
+        """
+        best = get_best_parameters(self.experiment)
+        if best is None:
+            failures = ""
+            if self.last_failure is not None:
+                failures = (
+                    f"; {self.num_failed_trials} trial(s) failed, the last (trial "
+                    f"{self.last_failure[0]}) with: {self.last_failure[1]}"
+                )
+            raise NoDataError(
+                f"OptimizationLoop: no trial of experiment {self.experiment._name!r} has "
+                f"completed with data for the objective{failures}"
+            )
+        return best
+
+    def get_current_model(self) -> Optional[ModelBridge]:
+        """The model bridge that made the last generator run, or None before any."""
+        return self.generation_strategy.model
+
+    # ------------------------------------------------------------------ steps
+    def _new_trial(self) -> BaseTrial:
+        """Generate the next arms (aware of running trials) and wrap them in a trial."""
+        experiment = self.experiment
+        completed = sorted(experiment.trial_indices_by_status[TrialStatus.COMPLETED])
+        # Data is passed explicitly: the generation strategy would otherwise fetch it,
+        # which makes a SimpleExperiment evaluate its running trials on the spot. Extra
+        # metrics an evaluation function returns are kept on the experiment, not modelled.
+        data = experiment.lookup_data(completed)
+        if len(data):
+            data = data.filter(metric_names=list(experiment.metrics))
+        generator_run = self.generation_strategy.gen(
+            experiment,
+            data=data,
+            n=self.arms_per_trial,
+            pending_observations=get_pending_observation_features(experiment),
+        )
+        trial: BaseTrial
+        if self.arms_per_trial > 1:
+            trial = experiment.new_batch_trial(
+                generator_run=generator_run, ttl_seconds=self.trial_ttl_seconds
+            )
+        else:
+            trial = experiment.new_trial(
+                generator_run=generator_run, ttl_seconds=self.trial_ttl_seconds
+            )
+        self.current_trial += 1
+        logger.info("Running trial %d: %s", trial.index, [a.parameters for a in trial.arms])
+        return trial
+
+    def _evaluate_here(self, trial: BaseTrial) -> None:
+        """Evaluate through ``SimpleExperiment.eval_trial`` (which marks the status)."""
+        experiment = cast(SimpleExperiment, self.experiment)  # checked in __init__
+        try:
+            experiment.eval_trial(trial)
+        except Exception as err:  # the user's function may raise anything
+            _fail(trial, f"{type(err).__name__}: {err}")
+
+    def _deploy(self, trial: BaseTrial) -> None:
+        """Deploy through the runner; the loop treats deployment as the start of the run."""
+        try:
+            trial.run()
+        except Exception as err:  # the user's runner may raise anything
+            _fail(trial, f"deployment failed: {type(err).__name__}: {err}")
+            return
+        if trial.status is TrialStatus.STAGED:
+            trial.mark_running()
+
+    def _poll(self, trial: BaseTrial) -> bool:
+        """Fetch a deployed trial's data; complete it once every arm has every metric.
+
+        Returns:
+            Whether the trial is finished (COMPLETED or FAILED).
+        """
+        if trial.status.is_terminal:
+            return True
+        try:
+            data = trial.fetch_data()
+        except Exception as err:  # the user's metric may raise anything
+            _fail(trial, f"fetching data failed: {type(err).__name__}: {err}")
+            return True
+        config = self.experiment.optimization_config
+        needed = list(config.metrics) if config is not None else []
+        present = set()
+        if len(data):
+            present = set(zip(data.columns["arm_name"], data.columns["metric_name"]))
+        if any((arm.name, m) not in present for arm in trial.arms for m in needed):
+            return False
+        try:
+            if len(data):
+                self.experiment.attach_data(data)
+        except AxError as err:
+            _fail(trial, f"invalid data: {err}")
+            return True
+        trial.mark_completed()
+        return True
+
+    def _arm_jobs(self, trial: BaseTrial) -> List[_ArmJob]:
+        if isinstance(trial, BatchTrial):
+            return [
+                (arm.name, dict(arm.parameters), weight)
+                for arm, weight in trial.normalized_arm_weights().items()
+            ]
+        return [(arm.name, dict(arm.parameters), None) for arm in trial.arms]
+
+    def _finish_from_future(self, trial: BaseTrial, future: Future[Dict[str, Any]]) -> None:
+        """Record an off-thread evaluation on the trial, as ``eval_trial`` would."""
+        if trial.status is not TrialStatus.RUNNING:  # e.g. failed by its TTL meanwhile
+            return
+        try:
+            data = data_from_evaluations(future.result(), trial.index)
+        except Exception as err:  # the user's function may raise anything
+            _fail(trial, f"{type(err).__name__}: {err}")
+            return
+        trial.mark_completed()
+        if len(data):
+            self.experiment.attach_data(data)
+
+    def _record(self, trial: BaseTrial, raise_on_limit: bool = True) -> None:
+        """Count a finished trial; raise once too many failed in a row."""
+        if trial.status is TrialStatus.COMPLETED:
+            self.consecutive_failures = 0
+            logger.info("Trial %d completed.", trial.index)
+            return
+        reason = trial.failed_reason or trial.abandoned_reason or trial.status.name
+        self.consecutive_failures += 1
+        self.num_failed_trials += 1
+        self.last_failure = (trial.index, reason)
+        logger.warning(
+            "Trial %d failed (%d in a row): %s", trial.index, self.consecutive_failures, reason
+        )
+        if raise_on_limit and self.consecutive_failures >= self.max_consecutive_failures:
+            raise OptimizationAbortedError(
+                f"OptimizationLoop: {self.consecutive_failures} trials failed in a row "
+                f"(max_consecutive_failures={self.max_consecutive_failures}); the last, trial "
+                f"{trial.index}, failed with: {reason}",
+                num_failures=self.consecutive_failures,
+                last_reason=reason,
+                hint="fix the evaluation, or raise max_consecutive_failures",
+            )
+
+    # ------------------------------------------------------------------ concurrency
+    def _run_concurrently(self, bar: Any) -> None:
+        """Keep up to ``max_workers`` trials in flight until the budget is spent."""
+        uses_function = self.experiment.is_simple_experiment
+        pool = ThreadPoolExecutor(max_workers=self.max_workers) if uses_function else None
+        in_flight: Dict[int, Optional[Future[Dict[str, Any]]]] = {}
+        exhausted = False
+        try:
+            while True:
+                while (
+                    not exhausted
+                    and len(in_flight) < self.max_workers
+                    and self.current_trial < self.total_trials
+                ):
+                    try:
+                        trial = self._new_trial()
+                    except (DataRequiredError, MaxParallelismReachedException):
+                        if not in_flight:
+                            raise
+                        break  # wait for running trials, then ask again
+                    except GenerationStrategyCompleted as err:
+                        logger.warning("Stopping after %d trials: %s", self.current_trial, err)
+                        exhausted = True
+                        break
+                    in_flight[trial.index] = self._launch(trial, pool)
+                if not in_flight:
+                    return
+                for index in self._wait_for_some(in_flight):
+                    trial = self.experiment.trials[index]
+                    future = in_flight.pop(index)
+                    if future is not None:
+                        self._finish_from_future(trial, future)
+                    self._record(trial)
+                    bar.update(1)
+        finally:
+            if pool is not None:
+                # Trials still in flight (after an error) are recorded, never left RUNNING.
+                for index, future in in_flight.items():
+                    if future is not None:
+                        trial = self.experiment.trials[index]
+                        if not future.cancel():
+                            wait([future])
+                        if future.cancelled():
+                            _fail(trial, "cancelled: the optimization loop stopped")
+                        else:
+                            self._finish_from_future(trial, future)
+                        self._record(trial, raise_on_limit=False)
+                pool.shutdown(wait=True)
+
+    def _launch(
+        self, trial: BaseTrial, pool: Optional[ThreadPoolExecutor]
+    ) -> Optional[Future[Dict[str, Any]]]:
+        if pool is None:
+            self._deploy(trial)
+            return None
+        experiment = cast(SimpleExperiment, self.experiment)  # checked in __init__
+        trial.mark_running(no_runner_required=True)
+        return pool.submit(
+            _evaluate_arms, experiment.evaluation_function_outer, self._arm_jobs(trial)
+        )
+
+    def _wait_for_some(
+        self, in_flight: Mapping[int, Optional[Future[Dict[str, Any]]]]
+    ) -> List[int]:
+        """Block until at least one in-flight trial is finished; return their indices."""
+        futures = {f: i for i, f in in_flight.items() if f is not None}
+        if futures:
+            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
+            return sorted(futures[f] for f in done)
+        trials = self.experiment.trials
+        while True:
+            finished = [i for i in sorted(in_flight) if self._poll(trials[i])]
+            if finished:
+                return finished
+            time.sleep(self.wait_time)
+
+    def _progress_bar(self) -> Any:
+        if not self.show_progress:
+            return _NoProgress()
+        # Imported on first use (through importlib: tqdm ships no type stubs).
+        tqdm = importlib.import_module("tqdm").tqdm
+        return tqdm(
+            total=self.total_trials,
+            initial=self.current_trial,
+            desc=f"OptimizationLoop({self.experiment._name or ''})",
+            unit="trial",
+        )
+
+
+def _evaluate_arms(
+    evaluate: Callable[[TParameterization, Optional[float]], Any], jobs: List[_ArmJob]
+) -> Dict[str, Any]:
+    """Evaluate a trial's arms (runs on a pool thread; touches no shared state)."""
+    return {name: evaluate(parameters, weight) for name, parameters, weight in jobs}
+
+
+def _fail(trial: BaseTrial, reason: str) -> None:
+    """Mark a trial FAILED with ``reason`` (through RUNNING if it never started)."""
+    if trial.status.is_terminal:
+        return
+    if trial.status is TrialStatus.CANDIDATE:
+        trial.mark_running(no_runner_required=True)
+    trial.mark_failed(reason=reason)
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def _checked_experiment(experiment: Experiment) -> Experiment:
+    if not isinstance(experiment, Experiment):
+        raise UserInputTypeError(
+            f"OptimizationLoop: experiment must be an Experiment, got {type(experiment).__name__}"
+        )
+    label = f"OptimizationLoop: experiment {experiment._name!r}"
+    if experiment.num_trials:
+        raise UserInputError(
+            f"{label} must have no trials, got {experiment.num_trials}",
+            hint="start from a fresh experiment",
+        )
+    if isinstance(experiment, SimpleExperiment):
+        if not experiment.has_evaluation_function:
+            raise UserInputError(
+                f"{label} is a SimpleExperiment without an evaluation function; set "
+                "experiment.evaluation_function"
+            )
+    elif experiment.runner is None:
+        raise UserInputError(
+            f"{label} needs a runner (or use a SimpleExperiment with an evaluation function)"
+        )
+    if experiment.optimization_config is None:
+        raise UserInputError(f"{label} needs an optimization config (an objective)")
+    return experiment
+
+
+def _checked_int(field: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserInputTypeError(
+            f"OptimizationLoop: {field} must be an int, got {value!r} ({type(value).__name__})"
+        )
+    if value < minimum:
+        raise UserInputError(f"OptimizationLoop: {field} must be >= {minimum}, got {value}")
+    return value
+
+
+def _checked_bool(field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise UserInputTypeError(f"OptimizationLoop: {field} must be a bool, got {value!r}")
+    return value
+
+
+def _checked_wait_time(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UserInputTypeError(
+            f"OptimizationLoop: wait_time must be a number of seconds, got {value!r}"
+        )
+    if not math.isfinite(value) or value < 0:
+        raise UserInputError(f"OptimizationLoop: wait_time must be finite and >= 0, got {value}")
+    return float(value)
+
+
+# ---------------------------------------------------------------------------- import paths
+
+_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+_QUALNAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
+def _import_class(path: Any, base: type, field: str) -> Any:
+    """The class named by ``"module:Qual.Name"`` or ``"module.Name"``, a subclass of base."""
+    if not isinstance(path, str):
+        raise UserInputError(
+            f"{field} must be a string 'package.module:ClassName', got {path!r} "
+            f"({type(path).__name__})"
+        )
+    if ":" in path:
+        module_name, _, qualname = path.partition(":")
+    else:
+        module_name, _, qualname = path.rpartition(".")
+    if not _MODULE.match(module_name) or not _QUALNAME.match(qualname):
+        raise UserInputError(
+            f"{field} {path!r}: expected 'package.module:ClassName' or 'package.module.ClassName'"
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise UserInputError(
+            f"{field} {path!r}: cannot import module {module_name!r}: {err}"
+        ) from err
+    obj: Any = module
+    for part in qualname.split("."):
+        if not hasattr(obj, part):
+            raise UserInputError(
+                f"{field} {path!r}: module {module_name!r} has no attribute {qualname!r}"
+            )
+        obj = getattr(obj, part)
+    if not isinstance(obj, type) or not issubclass(obj, base):
+        raise UserInputError(
+            f"{field} {path!r}: {qualname!r} is not a subclass of {base.__name__}, got {obj!r}"
+        )
+    return obj
+
+
+def _build_metrics(
+    paths_to_metrics: Union[Sequence[str], Mapping[str, str]], objective_name: Optional[str]
+) -> List[Metric]:
+    named: List[Tuple[str, str, Type[Metric]]] = []
+    if isinstance(paths_to_metrics, Mapping):
+        for name, path in paths_to_metrics.items():
+            named.append((str(name), path, _import_class(path, Metric, "paths_to_metrics")))
+    elif isinstance(paths_to_metrics, (str, bytes)) or not isinstance(paths_to_metrics, Sequence):
+        raise UserInputError(
+            "paths_to_metrics must be a list of 'package.module:ClassName' paths or a dict "
+            f"{{metric name: path}}, got {paths_to_metrics!r}"
+        )
+    else:
+        for i, path in enumerate(paths_to_metrics):
+            cls = _import_class(path, Metric, "paths_to_metrics")
+            name = objective_name if i == 0 and objective_name else cls.__name__
+            named.append((name, path, cls))
+    if not named:
+        raise UserInputError("paths_to_metrics must name at least one metric, got none")
+    metrics: List[Metric] = []
+    for name, path, cls in named:
+        try:
+            metrics.append(cls(name=name))
+        except Exception as err:
+            raise UserInputError(
+                f"paths_to_metrics {path!r}: {cls.__name__}(name={name!r}) failed: "
+                f"{type(err).__name__}: {err}"
+            ) from err
+    return metrics
+
+
+def optimize(
+    parameters: Sequence[Mapping[str, Any]],
+    evaluation_function: TEvaluationFunction,
+    experiment_name: Optional[str] = None,
+    objective_name: Optional[str] = None,
+    minimize: bool = False,
+    parameter_constraints: Optional[Sequence[str]] = None,
+    outcome_constraints: Optional[Sequence[str]] = None,
+    total_trials: int = 20,
+    arms_per_trial: int = 1,
+    random_seed: Optional[int] = None,
+    generation_strategy: Optional[GenerationStrategy] = None,
+    *,
+    show_progress: bool = False,
+    run_async: bool = False,
+    max_consecutive_failures: int = 5,
+    max_workers: Optional[int] = None,
+) -> Tuple[TParameterization, TModelPredictArm, Experiment, Optional[ModelBridge]]:
+    """Build a loop from an evaluation function, run it to the end, report the best point.
+
+    Arguments as :meth:`OptimizationLoop.with_evaluation_function`.
+
+    Returns:
+        ``(best_parameters, (means, covariances), experiment, model)``: the best
+        parameterization (see :meth:`OptimizationLoop.get_best_point` for where the values
+        come from), the :class:`SimpleExperiment`, and the last model bridge (None if no
+        arm was generated).
+
+    Raises:
+        UserInputError: An input is invalid.
+        OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row.
+        NoDataError: No trial completed.
+
+    Example:
+        >>> best, (means, covariances), experiment, model = optimize(
+        ...     parameters=[{"name": "x", "type": "range", "bounds": [-1.0, 1.0]}],
+        ...     evaluation_function=lambda p: p["x"] ** 2,
+        ...     minimize=True,
+        ...     total_trials=8,
+        ... )
+    """
+    loop = OptimizationLoop.with_evaluation_function(
+        parameters=parameters,
+        evaluation_function=evaluation_function,
+        experiment_name=experiment_name,
+        objective_name=objective_name,
+        minimize=minimize,
+        parameter_constraints=parameter_constraints,
+        outcome_constraints=outcome_constraints,
+        total_trials=total_trials,
+        arms_per_trial=arms_per_trial,
+        random_seed=random_seed,
+        generation_strategy=generation_strategy,
+        run_async=run_async,
+        max_consecutive_failures=max_consecutive_failures,
+        show_progress=show_progress,
+        max_workers=max_workers,
+    )
+    loop.full_run()
+    parameterization, values = loop.get_best_point()
+    return parameterization, values, loop.experiment, loop.get_current_model()
+
+
+__all__ = ["OptimizationAbortedError", "OptimizationLoop", "optimize"]

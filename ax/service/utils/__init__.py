@@ -1,0 +1,1 @@
+"""Helpers of the front doors: parsing user input, best points, pending observations."""

@@ -1,0 +1,191 @@
+"""The best point of an experiment: the model's recommendation, else the best observation.
+
+Only COMPLETED trials count as observations: a FAILED or ABANDONED trial is never the best
+point, whatever partial data it may have. Among observations, those that satisfy every
+outcome constraint are preferred; when none does, the best infeasible one is returned and
+a warning is logged.
+
+Example:
+    >>> parameters, (means, covariances) = get_best_parameters(experiment)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Dict, List, Optional, Tuple
+
+from ax.core.data import Data
+from ax.core.experiment import Experiment
+from ax.core.optimization_config import OptimizationConfig
+from ax.core.outcome_constraint import OutcomeConstraint
+from ax.core.types import ComparisonOp, TModelPredictArm, TParameterization, TrialStatus
+from ax.exceptions import NoDataError, UserInputError
+from ax.utils.logger import get_logger
+
+logger = get_logger(__name__)
+
+TMetricValues = Dict[str, Tuple[float, float]]
+"""``{metric name: (mean, sem)}`` of one arm in one trial (``sem`` NaN when unknown)."""
+
+
+def get_best_from_model_predictions(
+    experiment: Experiment,
+) -> Optional[Tuple[TParameterization, TModelPredictArm]]:
+    """The best arm recommended by the latest model that recommends one.
+
+    Goes through the trials from the newest; for each, the first generator run (a batch's
+    first). Runs made by model-based generators such as GPEI carry the best arm and its
+    predicted means and covariances; quasi-random runs (Sobol) do not.
+
+    Returns:
+        ``(parameters, (means, covariances))``, or None when no run recommends an arm.
+    """
+    trials = experiment.trials
+    for index in sorted(trials, reverse=True):
+        runs = trials[index].generator_runs
+        if not runs:
+            continue
+        best = runs[0].best_arm_predictions
+        if best is None:
+            continue
+        arm, predictions = best
+        if predictions is not None:
+            return dict(arm.parameters), predictions
+    return None
+
+
+def _completed_data(experiment: Experiment, objective_name: str) -> Data:
+    completed = sorted(experiment.trial_indices_by_status[TrialStatus.COMPLETED])
+    if not completed:
+        return Data()
+    data = experiment.lookup_data(completed)
+    if objective_name not in set(data.metric_names) and not experiment.is_simple_experiment:
+        # Metrics that fetch live may not have attached their data.
+        data = experiment.fetch_trials_data(completed)
+    return data
+
+
+def _values_by_trial_arm(data: Data) -> Dict[Tuple[int, str], TMetricValues]:
+    columns = data.columns
+    values: Dict[Tuple[int, str], TMetricValues] = {}
+    if not len(data) or "trial_index" not in columns:
+        return values
+    for trial_index, arm_name, metric_name, mean, sem in zip(
+        columns["trial_index"],
+        columns["arm_name"],
+        columns["metric_name"],
+        columns["mean"],
+        columns["sem"] if "sem" in columns else [math.nan] * len(data),
+    ):
+        key = (int(trial_index), str(arm_name))
+        values.setdefault(key, {})[str(metric_name)] = (float(mean), float(sem))
+    return values
+
+
+def _satisfies(
+    constraint: OutcomeConstraint,
+    values: TMetricValues,
+    status_quo_values: Optional[TMetricValues],
+) -> bool:
+    """Whether the arm's observed mean meets the constraint (unknown counts as not)."""
+    name = constraint.metric.name
+    if name not in values:
+        return False
+    mean = values[name][0]
+    if constraint.relative:
+        if status_quo_values is None or name not in status_quo_values:
+            return False
+        baseline = status_quo_values[name][0]
+        if baseline == 0.0:
+            return False
+        mean = 100.0 * (mean - baseline) / abs(baseline)
+    if constraint.op is ComparisonOp.LEQ:
+        return mean <= constraint.bound
+    return mean >= constraint.bound
+
+
+def get_best_raw_objective_point(
+    experiment: Experiment, optimization_config: Optional[OptimizationConfig] = None
+) -> Tuple[TParameterization, TMetricValues]:
+    """The observed arm with the best objective among COMPLETED trials.
+
+    Arms that satisfy every outcome constraint (relative ones against the status quo of
+    the same trial) are preferred; if none does, the best arm overall is returned and a
+    warning is logged. Ties go to the earliest trial.
+
+    Args:
+        experiment: The experiment.
+        optimization_config: The objective and constraints (the experiment's by default).
+
+    Returns:
+        ``(parameters, {metric: (mean, sem)})`` with every metric observed for that arm in
+        that trial.
+
+    Raises:
+        UserInputError: There is no optimization config.
+        NoDataError: No COMPLETED trial has data for the objective.
+    """
+    config = optimization_config or experiment.optimization_config
+    if config is None:
+        raise UserInputError(
+            f"get_best_raw_objective_point: experiment {experiment._name!r} has no "
+            "optimization config; pass optimization_config"
+        )
+    objective = config.objective.metric.name
+    values = _values_by_trial_arm(_completed_data(experiment, objective))
+    candidates = [(key, v) for key, v in values.items() if objective in v]
+    if not candidates:
+        raise NoDataError(
+            f"get_best_raw_objective_point: experiment {experiment._name!r} has no completed "
+            f"trial with data for objective {objective!r}"
+        )
+    trials = experiment.trials
+    feasible: List[Tuple[Tuple[int, str], TMetricValues]] = []
+    for key, arm_values in candidates:
+        status_quo = getattr(trials[key[0]], "status_quo", None) or experiment.status_quo
+        sq_values = None if status_quo is None else values.get((key[0], status_quo.name))
+        if all(_satisfies(c, arm_values, sq_values) for c in config.outcome_constraints):
+            feasible.append((key, arm_values))
+    pool = feasible or candidates
+    if not feasible:
+        logger.warning(
+            "No completed arm of experiment %r satisfies the outcome constraints %s; "
+            "returning the best infeasible arm.",
+            experiment._name,
+            config.outcome_constraints,
+        )
+    sign = 1.0 if config.objective.minimize else -1.0
+    best_key, best_values = min(pool, key=lambda kv: (sign * kv[1][objective][0], kv[0][0]))
+    arm = experiment.arms_by_name[best_key[1]]
+    return dict(arm.parameters), best_values
+
+
+def get_best_parameters(
+    experiment: Experiment,
+) -> Optional[Tuple[TParameterization, TModelPredictArm]]:
+    """The best parameters and their values: model predictions first, else observations.
+
+    Returns:
+        ``(parameters, (means, covariances))``: from the latest model's recommendation
+        (``{metric: predicted mean}``, ``{m1: {m2: covariance}}``), or from the best
+        observation (``{metric: mean}``, ``{metric: {metric: sem ** 2}}``, NaN when the
+        SEM is unknown); None when no COMPLETED trial has objective data.
+    """
+    from_model = get_best_from_model_predictions(experiment)
+    if from_model is not None:
+        return from_model
+    try:
+        parameters, values = get_best_raw_objective_point(experiment)
+    except NoDataError:
+        return None
+    means = {m: mean for m, (mean, _) in values.items()}
+    covariances = {m: {m: sem * sem} for m, (_, sem) in values.items()}
+    return parameters, (means, covariances)
+
+
+__all__ = [
+    "TMetricValues",
+    "get_best_from_model_predictions",
+    "get_best_parameters",
+    "get_best_raw_objective_point",
+]

@@ -1,0 +1,1 @@
+"""Tests of ax.service: parsing, best points and the managed loop."""
