@@ -1,0 +1,462 @@
+"""Acquisition functions of the BoTorch generators and their optimisation.
+
+- :class:`AcquisitionProblem` gathers what an acquisition function needs (model, observed
+  points, objective weights, outcome constraints, pending points, seed, options).
+- :func:`build_acquisition` returns the requested acquisition function: the lean
+  :class:`~ax.models.torch.fast_acqf.FastLogEI` / :class:`~ax.models.torch.fast_acqf.FastLogNEI`
+  for the standard single-output GP without outcome constraints, else BoTorch's own
+  (``qLogNoisyExpectedImprovement``, ``LogExpectedImprovement``, ...), with outcome
+  constraints as sample callables.
+- :func:`optimize_sequential` optimises it for ``n`` points one at a time (sequential
+  greedy: each chosen point becomes pending for the next), honouring fixed features,
+  linear constraints and rounding.
+
+Conventions: objective weights define the scalarised objective ``w @ f`` to MAXIMISE;
+outcome constraints ``A f <= b``; linear constraints ``A x <= b``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+import torch
+from botorch.acquisition import AcquisitionFunction
+from botorch.acquisition.acquisition import OneShotAcquisitionFunction
+from botorch.acquisition.analytic import LogExpectedImprovement, PosteriorMean
+from botorch.acquisition.logei import qLogExpectedImprovement, qLogNoisyExpectedImprovement
+from botorch.acquisition.monte_carlo import (
+    qExpectedImprovement,
+    qNoisyExpectedImprovement,
+    qSimpleRegret,
+)
+from botorch.acquisition.objective import (
+    ConstrainedMCObjective,
+    LinearMCObjective,
+    MCAcquisitionObjective,
+    ScalarizedPosteriorTransform,
+)
+from botorch.acquisition.utils import get_infeasible_cost
+from botorch.exceptions.warnings import BotorchWarning, NumericsWarning
+from botorch.models.model import Model
+from botorch.optim import optimize_acqf
+from botorch.optim.initializers import gen_batch_initial_conditions, sample_points_around_best
+from botorch.sampling.normal import SobolQMCNormalSampler
+from botorch.utils.sampling import get_polytope_samples
+from torch import Tensor
+from torch.quasirandom import SobolEngine
+
+from ax.exceptions import UserInputError
+from ax.models.torch.defaults import DTYPE, posterior_mean_var
+from ax.models.torch.fast import FastPosterior
+from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI
+from ax.models.torch.options import BotorchOptions
+
+TConstraints = Tuple[Tensor, Tensor]
+TRounding = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass
+class AcquisitionProblem:
+    """Everything an acquisition function of :func:`build_acquisition` needs.
+
+    Attributes:
+        model: The fitted model (``m`` outputs).
+        X_observed: `N x d` observed points (all outcomes).
+        weights: `m` objective weights (maximise ``weights @ f``).
+        outcome_constraints: ``(A k x m, b k)`` meaning ``A f <= b``, or None.
+        X_pending: `p x d` points under evaluation, or None.
+        options: Gen-time options.
+        seed: Seed of the quasi-MC base samples.
+        fast: The lean posterior of the model when it applies (see
+            :meth:`FastPosterior.from_model`), else None.
+        bounds: `2 x d` box searched, when known.
+        notes: What was built, for the generation metadata (filled in by the builders).
+    """
+
+    model: Model
+    X_observed: Tensor
+    weights: Tensor
+    outcome_constraints: Optional[TConstraints]
+    X_pending: Optional[Tensor]
+    options: BotorchOptions
+    seed: int
+    fast: Optional[FastPosterior] = None
+    bounds: Optional[Tensor] = None
+    notes: Dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def constraint_callables(self) -> Optional[List[Callable[[Tensor], Tensor]]]:
+        """Outcome constraints as BoTorch callables (``<= 0`` means feasible)."""
+        if self.outcome_constraints is None:
+            return None
+        A, b = self.outcome_constraints
+        return [_constraint(A[i], b[i]) for i in range(A.shape[0])]
+
+    def objective_stats(self, X: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """Posterior objective mean, its standard deviation and P(feasible) at ``X``.
+
+        Feasibility treats each outcome constraint as an independent Gaussian
+        (outputs are modelled independently).
+        """
+        mean, var = posterior_mean_var(self.model, X)
+        obj_mean = mean @ self.weights
+        obj_sd = (var @ self.weights**2).clamp_min(0.0).sqrt()
+        feasible = torch.ones_like(obj_mean)
+        if self.outcome_constraints is not None:
+            A, b = self.outcome_constraints
+            c_mean = mean @ A.T - b
+            c_sd = (var @ (A**2).T).clamp_min(1e-18).sqrt()
+            normal = torch.distributions.Normal(0.0, 1.0)
+            feasible = normal.cdf(-c_mean / c_sd).prod(dim=-1)
+        return obj_mean, obj_sd, feasible
+
+    def best_f(self) -> Tensor:
+        """Incumbent of the EI family: best posterior objective mean among observed
+        points feasible by their means; far below every observed value when none is."""
+        obj_mean, obj_sd, _ = self.objective_stats(self.X_observed)
+        if self.outcome_constraints is not None:
+            A, b = self.outcome_constraints
+            mean, _ = posterior_mean_var(self.model, self.X_observed)
+            ok = ((mean @ A.T - b) <= 0).all(dim=-1)
+            if bool(ok.any()):
+                return obj_mean[ok].max()
+            return obj_mean.min() - 6.0 * obj_sd.max()
+        return obj_mean.max()
+
+
+def _constraint(a: Tensor, b: Tensor) -> Callable[[Tensor], Tensor]:
+    def constraint(Z: Tensor) -> Tensor:
+        return Z @ a - b
+
+    return constraint
+
+
+# ------------------------------------------------------------------------ building
+def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
+    """The acquisition function named by ``problem.options.acquisition``.
+
+    The analytic ``LogEI`` needs no pending points and no outcome constraints; where
+    those are present it falls back to ``qLogEI``. The lean forms are used for a
+    single-output standard GP without outcome constraints when ``options.fast_path``.
+    ``problem.notes["acquisition"]`` and ``["fast_acquisition"]`` record, per call, the
+    function actually built and whether it is a lean form. The legacy ``qEI``/``qNEI``
+    are built without BoTorch's numerics warning (they were asked for by name), and the
+    NEI family without its warning that some posterior sample has no feasible observed
+    point (handled by BoTorch's infeasible cost).
+    """
+    opts = problem.options
+    kind = opts.acquisition
+    pending = problem.X_pending
+    has_pending = pending is not None and pending.shape[0] > 0
+    if kind == "LogEI" and (has_pending or problem.outcome_constraints is not None):
+        kind = "qLogEI"
+    fast = problem.fast if opts.fast_path and problem.outcome_constraints is None else None
+    weight = float(problem.weights[0]) if problem.weights.numel() == 1 else 0.0
+    lean = fast is not None and weight != 0.0
+    problem.notes.setdefault("acquisition", []).append(kind)
+    problem.notes.setdefault("fast_acquisition", []).append(lean and kind in ("qLogNEI", "LogEI"))
+    if lean and kind == "qLogNEI":
+        assert fast is not None
+        return FastLogNEI(
+            problem.model,
+            fast,
+            weight,
+            problem.X_observed,
+            pending,
+            opts.mc_samples,
+            problem.seed,
+            prune=opts.prune_baseline,
+        )
+    if kind == "LogEI":
+        best_f = float(problem.best_f())
+        if lean:
+            assert fast is not None
+            return FastLogEI(problem.model, fast, weight, best_f, problem.X_observed)
+        transform = ScalarizedPosteriorTransform(weights=problem.weights)
+        acqf: AcquisitionFunction = LogExpectedImprovement(
+            problem.model, best_f=best_f, posterior_transform=transform
+        )
+        acqf.X_baseline = problem.X_observed
+        return acqf
+    sampler = SobolQMCNormalSampler(sample_shape=torch.Size([opts.mc_samples]), seed=problem.seed)
+    objective = LinearMCObjective(problem.weights)
+    constraints = problem.constraint_callables
+    if kind in ("qLogNEI", "qNEI"):
+        cls = qLogNoisyExpectedImprovement if kind == "qLogNEI" else qNoisyExpectedImprovement
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NumericsWarning)
+            # Raised when some posterior sample has no feasible baseline point, which
+            # BoTorch then handles with its infeasible cost: nothing for the user to do.
+            warnings.filterwarnings(
+                "ignore", message="When all training points are infeasible", category=BotorchWarning
+            )
+            return cls(
+                problem.model,
+                X_baseline=problem.X_observed,
+                sampler=sampler,
+                objective=objective,
+                constraints=constraints,
+                X_pending=pending if has_pending else None,
+                prune_baseline=opts.prune_baseline,
+                cache_root=True,
+            )
+    cls_ei = qLogExpectedImprovement if kind == "qLogEI" else qExpectedImprovement
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NumericsWarning)
+        acqf = cls_ei(
+            problem.model,
+            best_f=problem.best_f(),
+            sampler=sampler,
+            objective=objective,
+            constraints=constraints,
+            X_pending=pending if has_pending else None,
+        )
+    acqf.X_baseline = problem.X_observed
+    return acqf
+
+
+def scalarized_objective(problem: AcquisitionProblem) -> MCAcquisitionObjective:
+    """The MC objective ``weights @ f``, with the outcome constraints folded in.
+
+    With outcome constraints, infeasible samples are given BoTorch's infeasible cost
+    (``ConstrainedMCObjective``), for acquisition functions that take no constraint
+    callables (knowledge gradient, simple regret).
+    """
+    weights = problem.weights
+    callables = problem.constraint_callables
+    if callables is None:
+        return LinearMCObjective(weights)
+
+    def objective(samples: Tensor, X: Optional[Tensor] = None) -> Tensor:
+        return samples @ weights
+
+    with torch.no_grad():
+        cost = get_infeasible_cost(X=problem.X_observed, model=problem.model, objective=objective)
+    return ConstrainedMCObjective(objective=objective, constraints=callables, infeasible_cost=cost)
+
+
+def posterior_mean_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
+    """Posterior mean of the objective (constrained: MC simple regret), to maximise."""
+    if problem.outcome_constraints is None:
+        return PosteriorMean(
+            problem.model, posterior_transform=ScalarizedPosteriorTransform(weights=problem.weights)
+        )
+    sampler = SobolQMCNormalSampler(
+        sample_shape=torch.Size([problem.options.mc_samples]), seed=problem.seed
+    )
+    return qSimpleRegret(problem.model, sampler=sampler, objective=scalarized_objective(problem))
+
+
+# ------------------------------------------------------------------------ optimising
+def inequality_constraints(
+    owner: str, linear_constraints: Optional[Tuple[np.ndarray, np.ndarray]], d: int
+) -> Optional[List[Tuple[Tensor, Tensor, float]]]:
+    """``A x <= b`` as BoTorch's ``sum(coef * x[idx]) >= rhs`` triples.
+
+    Rows with all-zero coefficients are dropped when ``0 <= b`` holds.
+
+    Raises:
+        UserInputError: Malformed ``(A, b)``, or a zero row with ``b < 0`` (infeasible).
+    """
+    if linear_constraints is None:
+        return None
+    if not isinstance(linear_constraints, (tuple, list)) or len(linear_constraints) != 2:
+        raise UserInputError(
+            f"{owner}: linear_constraints must be a pair (A, b), got {linear_constraints!r}"
+        )
+    try:
+        A = np.asarray(linear_constraints[0], dtype=float)
+        b = np.asarray(linear_constraints[1], dtype=float)
+    except (TypeError, ValueError) as err:
+        raise UserInputError(f"{owner}: linear_constraints (A, b) must hold numbers") from err
+    if A.ndim != 2 or A.shape[1] != d:
+        raise UserInputError(
+            f"{owner}: linear_constraints A must be k x d with d={d}, got shape {A.shape}"
+        )
+    if b.shape not in ((A.shape[0],), (A.shape[0], 1)):
+        raise UserInputError(
+            f"{owner}: linear_constraints b must be k x 1 with k={A.shape[0]}, got shape {b.shape}"
+        )
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+        raise UserInputError(f"{owner}: linear_constraints (A, b) must be finite")
+    b = b.reshape(-1)
+    out = []
+    for row, rhs in zip(A, b):
+        idx = np.flatnonzero(row)
+        if idx.size == 0:
+            if rhs < 0:
+                raise UserInputError(
+                    f"{owner}: linear_constraints has a row 0 <= {rhs}, which no point satisfies"
+                )
+            continue
+        out.append(
+            (
+                torch.as_tensor(idx, dtype=torch.long),
+                torch.as_tensor(-row[idx], dtype=DTYPE),
+                float(-rhs),
+            )
+        )
+    return out or None
+
+
+def optimize_sequential(
+    make_acqf: Callable[[Optional[Tensor]], AcquisitionFunction],
+    n: int,
+    bounds: Tensor,
+    options: BotorchOptions,
+    seed: int,
+    X_pending: Optional[Tensor] = None,
+    constraints: Optional[List[Tuple[Tensor, Tensor, float]]] = None,
+    fixed_features: Optional[Mapping[int, float]] = None,
+    rounding_func: Optional[TRounding] = None,
+) -> Tuple[Tensor, List[float]]:
+    """``n`` points by sequential greedy optimisation of an acquisition function.
+
+    Args:
+        make_acqf: Builds the acquisition function given the pending points (the
+            caller's pending points plus the points chosen so far), or None.
+        n: Number of points.
+        bounds: `2 x d` box.
+        options: Gen-time options (restarts, raw samples, iterations, sampling around
+            the best).
+        seed: Seed of the starting points.
+        X_pending: `p x d` points already pending.
+        constraints: Linear constraints as from :func:`inequality_constraints`.
+        fixed_features: ``{dimension: value}`` held fixed.
+        rounding_func: Applied to each chosen point (a `d` numpy array) before it
+            becomes pending; fixed features are re-imposed afterwards.
+
+    Returns:
+        ``(points n x d, acquisition values of each point when chosen)``.
+    """
+    chosen: List[Tensor] = []
+    values: List[float] = []
+    fixed = dict(fixed_features or {})
+    opt_options: Dict[str, Any] = {
+        "maxiter": options.maxiter,
+        "sample_around_best": options.sample_around_best,
+    }
+    for i in range(n):
+        parts = ([X_pending] if X_pending is not None else []) + chosen
+        pending = torch.cat(parts) if parts else None
+        acqf = make_acqf(pending)
+        step_options = {**opt_options, "seed": seed + i}
+        extra: Dict[str, Any] = {}
+        if constraints and not isinstance(acqf, OneShotAcquisitionFunction):
+            # BoTorch samples starting points under linear constraints by hit-and-run
+            # with 10,000 burn-in steps (about a second per point); rejection sampling
+            # of quasi-random points is enough for starting points.
+            sampler = _FeasibleSampler(acqf, bounds, constraints, fixed, options.sample_around_best)
+            extra["ic_generator"] = partial(gen_batch_initial_conditions, generator=sampler)
+            step_options["sample_around_best"] = False  # done by the sampler
+        candidate, value = optimize_acqf(
+            acqf,
+            bounds=bounds,
+            q=1,
+            num_restarts=options.num_restarts,
+            raw_samples=options.raw_samples,
+            options=step_options,
+            inequality_constraints=constraints,
+            fixed_features=fixed or None,
+            retry_on_optimization_warning=False,
+            **extra,
+        )
+        point = candidate.detach().reshape(1, -1)
+        if rounding_func is not None:
+            rounded = np.asarray(rounding_func(point[0].numpy().copy()), dtype=float)
+            if rounded.shape != (point.shape[1],) or not np.all(np.isfinite(rounded)):
+                raise UserInputError(
+                    f"rounding_func must return a point of {point.shape[1]} finite numbers, "
+                    f"got {rounded!r}"
+                )
+            point = torch.as_tensor(rounded, dtype=DTYPE).reshape(1, -1)
+        for j, v in fixed.items():
+            point[0, j] = v
+        chosen.append(point)
+        values.append(float(value.reshape(-1)[0]) if value is not None else math.nan)
+    return torch.cat(chosen), values
+
+
+class _FeasibleSampler:
+    """Raw starting points that satisfy linear constraints, by rejection sampling.
+
+    Called by BoTorch's ``gen_batch_initial_conditions`` as ``generator(n, q, seed)``:
+    scrambled Sobol' points of the box (fixed features set) that satisfy every
+    constraint, topped up by a short hit-and-run chain when the feasible region is too
+    small for rejection; plus, with ``around_best``, feasible perturbations of the best
+    observed points.
+    """
+
+    ROUNDS = 16
+
+    def __init__(
+        self,
+        acqf: AcquisitionFunction,
+        bounds: Tensor,
+        constraints: List[Tuple[Tensor, Tensor, float]],
+        fixed: Mapping[int, float],
+        around_best: bool,
+    ) -> None:
+        self.acqf, self.bounds, self.constraints = acqf, bounds, constraints
+        self.fixed, self.around_best = dict(fixed), around_best
+
+    def feasible(self, X: Tensor) -> Tensor:
+        ok = torch.ones(X.shape[0], dtype=torch.bool)
+        for idx, coef, rhs in self.constraints:
+            ok &= X[:, idx] @ coef >= rhs - 1e-9
+        return ok
+
+    def fix(self, X: Tensor) -> Tensor:
+        for j, v in self.fixed.items():
+            X[:, j] = v
+        return X
+
+    def __call__(self, n: int, q: int, seed: Optional[int]) -> Tensor:
+        lower, upper = self.bounds[0], self.bounds[1]
+        engine = SobolEngine(lower.shape[0], scramble=True, seed=seed)
+        kept: List[Tensor] = []
+        count = 0
+        for _ in range(self.ROUNDS):
+            X = self.fix(lower + (upper - lower) * engine.draw(max(n * q, 256), dtype=DTYPE))
+            X = X[self.feasible(X)]
+            kept.append(X)
+            count += X.shape[0]
+            if count >= n * q:
+                break
+        if count < n * q:
+            kept.append(
+                get_polytope_samples(
+                    n * q - count,
+                    self.bounds,
+                    inequality_constraints=self.constraints,
+                    seed=seed,
+                    n_burnin=200,
+                    n_thinning=4,
+                )
+            )
+        raw = torch.cat(kept)[: n * q]
+        if self.around_best:
+            near = sample_points_around_best(
+                self.acqf, n_discrete_points=n * q, sigma=1e-3, bounds=self.bounds
+            )
+            if near is not None:
+                near = self.fix(near.reshape(-1, lower.shape[0]).clone())
+                near = near[self.feasible(near)]
+                raw = torch.cat([raw, near[: (near.shape[0] // q) * q]])
+        return raw.reshape(-1, q, lower.shape[0])
+
+
+__all__ = [
+    "AcquisitionProblem",
+    "build_acquisition",
+    "inequality_constraints",
+    "optimize_sequential",
+    "posterior_mean_acquisition",
+    "scalarized_objective",
+]

@@ -1,0 +1,615 @@
+"""Gaussian-process Bayesian optimisation on BoTorch: :class:`BotorchModel`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
+
+import numpy as np
+import torch
+from botorch.acquisition import AcquisitionFunction
+from botorch.models.model import Model
+from torch import Tensor
+
+from ax.exceptions import DataRequiredError, UnsupportedError, UserInputError
+from ax.models.base import Generator
+from ax.models.torch.acquisition import (
+    AcquisitionProblem,
+    build_acquisition,
+    inequality_constraints,
+    optimize_sequential,
+    posterior_mean_acquisition,
+)
+from ax.models.torch.defaults import (
+    DTYPE,
+    TrainingData,
+    build_model,
+    check_bounds,
+    fit_model,
+    get_hyperparameters,
+    posterior_mean_var,
+    set_hyperparameters,
+    to_tensor,
+    torch_context,
+    validate_training_data,
+)
+from ax.models.torch.fast import FastPosterior
+from ax.models.torch.options import (
+    GEN_TIME_FIELDS,
+    BotorchOptions,
+    options_to_state,
+    parse_options,
+)
+from ax.models.utils import check_finite_float, check_int, resolve_seed, to_plain
+
+TConstraints = Tuple[np.ndarray, np.ndarray]
+TRounding = Callable[[np.ndarray], np.ndarray]
+
+MIN_FEASIBILITY = 0.5
+"""``best_point`` considers observed points feasible with at least this probability."""
+
+
+class BotorchModel(Generator):
+    """GP model with (log) noisy expected improvement, fitted and optimised on BoTorch.
+
+    Inputs are expected in the unit cube and outcomes standardised (the bridge's
+    transforms do both); nothing is rescaled here. One ``SingleTaskGP`` with batched
+    outputs models outcomes observed at the same points with the same kind of noise,
+    otherwise a ``ModelListGP`` does; known variances give fixed-noise GPs, NaN variances
+    inferred noise.
+
+    Speed (see :class:`~ax.models.torch.options.BotorchOptions`): each fit starts from the
+    previous fit's hyperparameters and is capped at ``fit_maxiter`` iterations; the
+    acquisition is optimised from a modest number of restarts with starting points
+    sampled around the incumbent; for the standard single-output GP, the marginal
+    likelihood and the posterior go through lean code checked against GPyTorch.
+
+    Torch runs with ``options.torch_threads`` threads inside ``fit``, ``gen``,
+    ``predict``, ``best_point`` and ``cross_validate`` only; every random draw happens in
+    a private torch stream seeded from ``seed`` and the call counters, so the same seed
+    and data give the same candidates, and torch's global random state is untouched.
+
+    Args:
+        options: Settings, as :class:`BotorchOptions` or a dict of its fields.
+        seed: Seed of every random choice; None picks one (recorded in the state).
+        hyperparameters: Saved hyperparameters (from :meth:`get_state`) that warm-start
+            the next fit: ``{metric: {parameter: nested list}}``.
+        gen_count: Number of ``gen`` calls made so far (seeds the next one).
+        fit_count: Number of fits made so far (drives ``refit_every``).
+        kwargs: Option fields given directly (``BotorchModel(num_restarts=4)``); they
+            override ``options``.
+
+    Raises:
+        UserInputError: An unknown keyword argument (named in the message) or a bad
+            value.
+
+    Example:
+        >>> import numpy as np
+        >>> X = np.random.default_rng(0).random((8, 2))
+        >>> y = -((X - 0.3) ** 2).sum(1)
+        >>> model = BotorchModel(seed=0, num_restarts=2, raw_samples=32)
+        >>> model.fit([X], [(y - y.mean()) / y.std()], [np.full(8, np.nan)],
+        ...           bounds=[(0.0, 1.0)] * 2, feature_names=["a", "b"], metric_names=["m"])
+        >>> points, weights, _, _ = model.gen(1, [(0.0, 1.0)] * 2, np.array([1.0]))
+        >>> points.shape
+        (1, 2)
+    """
+
+    options_class: ClassVar[type[BotorchOptions]] = BotorchOptions
+    batch_outputs: ClassVar[bool] = True
+    """Model outcomes observed at the same points as one batched multi-output GP."""
+    best_point_out_of_sample: ClassVar[bool] = False
+    """Recommend the maximiser of the posterior mean over the box instead of the best
+    observed point (knowledge gradient and entropy search, whose candidates are not
+    meant to be good themselves)."""
+
+    def __init__(
+        self,
+        options: Optional[BotorchOptions | Mapping[str, Any]] = None,
+        seed: Optional[int] = None,
+        hyperparameters: Optional[Mapping[str, Mapping[str, Any]]] = None,
+        gen_count: int = 0,
+        fit_count: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        name = type(self).__name__
+        fields = set(self.options_class.model_fields)
+        unknown = sorted(k for k in kwargs if k not in fields)
+        if unknown:
+            raise UserInputError(
+                f"{name}: unknown keyword argument(s) {unknown}",
+                hint="known: options, seed, hyperparameters, gen_count, fit_count and the "
+                f"option fields {sorted(fields)}",
+            )
+        base = parse_options(self.options_class, options, owner=name)
+        if kwargs:
+            given = {k: getattr(base, k) for k in base.model_fields_set}
+            base = parse_options(self.options_class, {**given, **kwargs}, owner=name)
+        self.options: BotorchOptions = base
+        self.seed: int = resolve_seed(name, seed)
+        self.hyperparameters: Optional[Dict[str, Dict[str, Any]]] = _check_hyperparameters(
+            name, hyperparameters
+        )
+        self.gen_count: int = check_int(name, "gen_count", gen_count, minimum=0)
+        self.fit_count: int = check_int(name, "fit_count", fit_count, minimum=0)
+        self.model: Optional[Model] = None
+        self.data: Optional[TrainingData] = None
+        self.fit_path: Optional[str] = None
+        self._fast: Optional[FastPosterior] = None
+        self._fast_checked = False
+
+    # ---------------------------------------------------------------- fitting
+    def fit(
+        self,
+        Xs: Sequence[np.ndarray],
+        Ys: Sequence[np.ndarray],
+        Yvars: Sequence[np.ndarray],
+        bounds: Sequence[Tuple[float, float]],
+        feature_names: Sequence[str],
+        metric_names: Sequence[str],
+    ) -> None:
+        """Fit the GP to the observations, warm-started from the previous fit.
+
+        Args:
+            Xs: Per metric, `n_i x d` observed points (in the unit cube).
+            Ys: Per metric, `n_i` observed means (standardised).
+            Yvars: Per metric, `n_i` variances of the means; all NaN when unknown.
+            bounds: ``d`` pairs ``(lower, upper)`` of the search box.
+            feature_names: Name of each input dimension.
+            metric_names: Name of each metric.
+
+        Raises:
+            UserInputError: Bad data (see
+                :func:`~ax.models.torch.defaults.validate_training_data`); the message
+                names the metric and the shape or value.
+            UnsupportedError: The GP could not be fitted to valid data.
+        """
+        data = validate_training_data(
+            type(self).__name__, Xs, Ys, Yvars, bounds, feature_names, metric_names
+        )
+        self._fit_data(data)
+
+    def update(
+        self, Xs: Sequence[np.ndarray], Ys: Sequence[np.ndarray], Yvars: Sequence[np.ndarray]
+    ) -> None:
+        """Refit on new data (same bounds and names as the last fit), warm-started.
+
+        Raises:
+            DataRequiredError: ``fit`` was never called.
+            UserInputError: Bad data.
+        """
+        data = self._require_data("update")
+        self.fit(Xs, Ys, Yvars, data.bounds, data.feature_names, data.metric_names)
+
+    def _fit_data(self, data: TrainingData) -> None:
+        opts = self.options
+        name = type(self).__name__
+        with torch_context(opts.torch_threads, seed=_derive_seed(self.seed, 1, self.fit_count)):
+            model = build_model(data, allow_batched=self.batch_outputs)
+            warm = False
+            if opts.warm_start and self.hyperparameters:
+                loaded, total = set_hyperparameters(model, data.metric_names, self.hyperparameters)
+                warm = 0 < loaded == total
+            if warm and self.fit_count % opts.refit_every != 0:
+                model.eval()
+                path = "reused"
+            else:
+                # A partial warm start (say, a new metric) fits to convergence like a
+                # cold one: the new outcome starts at the prior's mode.
+                maxiter = opts.fit_maxiter if warm else opts.initial_fit_maxiter
+                try:
+                    path = fit_model(model, maxiter=maxiter, fast=opts.fast_path)
+                except (RuntimeError, ValueError) as err:
+                    raise UnsupportedError(
+                        f"{name}.fit: the GP could not be fitted to metrics "
+                        f"{data.metric_names} ({[X.shape for X in data.Xs]} points): {err}",
+                        hint="check for duplicated points with contradictory values",
+                    ) from err
+            hyperparameters = get_hyperparameters(model, data.metric_names)
+        self.model, self.data, self.fit_path = model, data, path
+        self.hyperparameters = hyperparameters
+        self.fit_count += 1
+        self._fast, self._fast_checked = None, False
+
+    # ---------------------------------------------------------------- prediction
+    def predict(self, X: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """Posterior means and covariances of the latent outcomes at ``X``.
+
+        Args:
+            X: `n x d` points.
+
+        Returns:
+            ``(mean n x m, cov n x m x m)``; outcomes are modelled independently, so
+            each `m x m` covariance is diagonal.
+
+        Raises:
+            DataRequiredError: ``fit`` was never called.
+            UserInputError: ``X`` is not `n x d` and finite.
+        """
+        model = self._require_model("predict")
+        Xt = self._check_points("predict", "X", X)
+        with torch_context(self.options.torch_threads):
+            return _predict(model, Xt)
+
+    def cross_validate(
+        self,
+        Xs_train: Sequence[np.ndarray],
+        Ys_train: Sequence[np.ndarray],
+        Yvars_train: Sequence[np.ndarray],
+        X_test: np.ndarray,
+    ) -> Tuple[np.ndarray, np.ndarray]:
+        """Predictions at ``X_test`` of a GP on the training fold, with the fitted
+        hyperparameters (no refit).
+
+        Returns:
+            ``(mean n x m, cov n x m x m)``.
+
+        Raises:
+            DataRequiredError: ``fit`` was never called.
+            UserInputError: Bad fold data or test points.
+        """
+        data = self._require_data("cross_validate")
+        self._require_model("cross_validate")
+        fold = validate_training_data(
+            f"{type(self).__name__}.cross_validate",
+            Xs_train,
+            Ys_train,
+            Yvars_train,
+            data.bounds,
+            data.feature_names,
+            data.metric_names,
+        )
+        Xt = self._check_points("cross_validate", "X_test", X_test)
+        with torch_context(self.options.torch_threads):
+            model = build_model(fold, allow_batched=self.batch_outputs)
+            if self.hyperparameters:
+                set_hyperparameters(model, fold.metric_names, self.hyperparameters)
+            model.eval()
+            return _predict(model, Xt)
+
+    # ---------------------------------------------------------------- generation
+    def gen(
+        self,
+        n: int,
+        bounds: Sequence[Tuple[float, float]],
+        objective_weights: np.ndarray,
+        outcome_constraints: Optional[TConstraints] = None,
+        linear_constraints: Optional[TConstraints] = None,
+        fixed_features: Optional[Mapping[int, float]] = None,
+        pending_observations: Optional[Sequence[np.ndarray] | np.ndarray] = None,
+        model_gen_options: Optional[Mapping[str, Any]] = None,
+        rounding_func: Optional[TRounding] = None,
+    ) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any], Optional[List[Dict[str, Any]]]]:
+        """Propose ``n`` points maximising the acquisition function.
+
+        Args:
+            n: Number of points (sequential greedy for ``n > 1``).
+            bounds: ``d`` pairs ``(lower, upper)``: the box searched.
+            objective_weights: `m` weights; ``weights @ f`` is MAXIMISED (a negative
+                weight minimises that metric).
+            outcome_constraints: ``(A k x m, b k x 1)`` meaning ``A f(x) <= b``.
+            linear_constraints: ``(A k x d, b k x 1)`` meaning ``A x <= b``.
+            fixed_features: ``{dimension: value}`` held fixed in every point.
+            pending_observations: Points under evaluation: one `p x d` array, or a
+                list with one such array per metric (their union is used).
+            model_gen_options: Gen-time option overrides (``acquisition``,
+                ``num_restarts``, ``raw_samples``, ``maxiter``, ``sample_around_best``,
+                ``mc_samples``, ...), flat or under ``"optimizer_kwargs"`` /
+                ``"acquisition_function_kwargs"``.
+            rounding_func: Applied to each point (a `d` array) once chosen.
+
+        Returns:
+            ``(points n x d, weights n (ones), gen_metadata, None)``; the metadata
+            names the acquisition function actually used and its values.
+
+        Raises:
+            DataRequiredError: ``fit`` was never called.
+            UserInputError: A malformed argument (named in the message).
+        """
+        name = type(self).__name__
+        model = self._require_model("gen")
+        data = self._require_data("gen")
+        n = check_int(f"{name}.gen", "n", n, minimum=1)
+        box = check_bounds(f"{name}.gen", bounds)
+        d = len(data.feature_names)
+        if len(box) != d:
+            raise UserInputError(f"{name}.gen: bounds must have d={d} pairs, got {len(box)}")
+        weights = self._check_weights(objective_weights)
+        constraints = self._check_outcome_constraints(outcome_constraints)
+        linear = inequality_constraints(f"{name}.gen", linear_constraints, d)
+        fixed = _check_fixed_features(f"{name}.gen", fixed_features, d)
+        pending = self._check_pending(pending_observations)
+        opts = self._gen_options(model_gen_options)
+        call_seed = _derive_seed(self.seed, 2, self.gen_count)
+        bounds_t = torch.tensor(box, dtype=DTYPE).T.contiguous()
+        with torch_context(opts.torch_threads, seed=call_seed):
+            problem = AcquisitionProblem(
+                model=model,
+                X_observed=to_tensor(data.all_X),
+                weights=weights,
+                outcome_constraints=constraints,
+                X_pending=pending,
+                options=opts,
+                seed=call_seed,
+                fast=self._fast_posterior() if opts.fast_path else None,
+                bounds=bounds_t,
+            )
+
+            def make_acqf(X_pending: Optional[Tensor]) -> AcquisitionFunction:
+                return self._acquisition(replace(problem, X_pending=X_pending))
+
+            points, values = optimize_sequential(
+                make_acqf,
+                n,
+                bounds_t,
+                opts,
+                seed=call_seed,
+                X_pending=pending,
+                constraints=linear,
+                fixed_features=fixed,
+                rounding_func=rounding_func,
+            )
+        self.gen_count += 1
+        metadata = {
+            **to_plain(problem.notes),
+            "acquisition_values": [v if math.isfinite(v) else None for v in values],
+            "fit_path": self.fit_path,
+            "seed": call_seed,
+        }
+        return points.numpy().astype(np.float64), np.ones(n), metadata, None
+
+    def _acquisition(self, problem: AcquisitionProblem) -> AcquisitionFunction:
+        """The acquisition function of one sequential step (subclasses override)."""
+        return build_acquisition(problem)
+
+    def best_point(
+        self,
+        bounds: Sequence[Tuple[float, float]],
+        objective_weights: np.ndarray,
+        outcome_constraints: Optional[TConstraints] = None,
+        linear_constraints: Optional[TConstraints] = None,
+        fixed_features: Optional[Mapping[int, float]] = None,
+        model_gen_options: Optional[Mapping[str, Any]] = None,
+    ) -> Optional[np.ndarray]:
+        """The recommended point: the best observed point by posterior mean.
+
+        Among the observed points inside ``bounds`` that satisfy the linear constraints
+        and fixed features, those feasible with probability >= ``MIN_FEASIBILITY`` are
+        scored by ``(utility - lowest utility) * P(feasible)``, where the utility is the
+        posterior mean of ``objective_weights @ f``. Subclasses with
+        ``best_point_out_of_sample`` instead maximise the posterior mean of the objective
+        (constrained: its MC simple regret) over the box.
+
+        Returns:
+            The best point (a `d` array), or None when no observed point qualifies.
+        """
+        name = type(self).__name__
+        model = self._require_model("best_point")
+        data = self._require_data("best_point")
+        d = len(data.feature_names)
+        box = np.asarray(check_bounds(f"{name}.best_point", bounds))
+        if box.shape[0] != d:
+            raise UserInputError(
+                f"{name}.best_point: bounds must have d={d} pairs, got {box.shape[0]}"
+            )
+        weights = self._check_weights(objective_weights)
+        constraints = self._check_outcome_constraints(outcome_constraints)
+        linear = inequality_constraints(f"{name}.best_point", linear_constraints, d)
+        fixed = _check_fixed_features(f"{name}.best_point", fixed_features, d)
+        opts = self._gen_options(model_gen_options)
+        if self.best_point_out_of_sample:
+            seed = _derive_seed(self.seed, 3, self.gen_count)
+            with torch_context(opts.torch_threads, seed=seed):
+                problem = AcquisitionProblem(
+                    model, to_tensor(data.all_X), weights, constraints, None, opts, seed
+                )
+                point, _ = optimize_sequential(
+                    lambda _pending: posterior_mean_acquisition(problem),
+                    1,
+                    torch.tensor(box, dtype=DTYPE).T.contiguous(),
+                    opts,
+                    seed=seed,
+                    constraints=linear,
+                    fixed_features=fixed,
+                )
+            return point[0].numpy().astype(np.float64)
+        X = data.all_X
+        ok = np.all((box[:, 0] - 1e-9 <= X) & (box[:, 1] + 1e-9 >= X), axis=1)
+        for idx, coef, rhs in linear or []:
+            ok &= X[:, idx.numpy()] @ coef.numpy() >= rhs - 1e-9
+        for j, v in fixed.items():
+            ok &= np.isclose(X[:, j], v)
+        if not ok.any():
+            return None
+        X = X[ok]
+        with torch_context(opts.torch_threads):
+            problem = AcquisitionProblem(
+                model, to_tensor(X), weights, constraints, None, opts, self.seed
+            )
+            utility, _, feasible = problem.objective_stats(to_tensor(X))
+        u, p = utility.numpy(), feasible.numpy()
+        admissible = p >= MIN_FEASIBILITY
+        if not admissible.any():
+            return None
+        score = np.where(admissible, (u - u.min()) * p, -np.inf)
+        best = int(np.lexsort((u, score))[-1])
+        return X[best].copy()
+
+    # ---------------------------------------------------------------- state
+    def get_state(self) -> Dict[str, Any]:
+        """``{"seed", "options", "hyperparameters", "gen_count", "fit_count"}``."""
+        return {
+            "seed": self.seed,
+            "options": options_to_state(self.options),
+            "hyperparameters": to_plain(self.hyperparameters),
+            "gen_count": self.gen_count,
+            "fit_count": self.fit_count,
+        }
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(seed={self.seed}, options={self.options!r})"
+
+    # ---------------------------------------------------------------- helpers
+    def _fast_posterior(self) -> Optional[FastPosterior]:
+        if not self._fast_checked:
+            self._fast = FastPosterior.from_model(self.model)
+            self._fast_checked = True
+        return self._fast
+
+    def _require_model(self, method: str) -> Model:
+        if self.model is None:
+            raise DataRequiredError(
+                f"{type(self).__name__}.{method}: the model is not fitted",
+                hint="call fit with data first",
+            )
+        return self.model
+
+    def _require_data(self, method: str) -> TrainingData:
+        if self.data is None:
+            raise DataRequiredError(
+                f"{type(self).__name__}.{method}: the model is not fitted",
+                hint="call fit with data first",
+            )
+        return self.data
+
+    def _gen_options(self, model_gen_options: Optional[Mapping[str, Any]]) -> BotorchOptions:
+        name = type(self).__name__
+        if model_gen_options is None:
+            return self.options
+        if not isinstance(model_gen_options, Mapping):
+            raise UserInputError(
+                f"{name}.gen: model_gen_options must be a dict, got {model_gen_options!r}"
+            )
+        allowed = GEN_TIME_FIELDS & set(self.options_class.model_fields)
+        flat: Dict[str, Any] = {}
+        for key, value in model_gen_options.items():
+            if key in ("optimizer_kwargs", "acquisition_function_kwargs") and isinstance(
+                value, Mapping
+            ):
+                flat.update(value)
+            else:
+                flat[key] = value
+        unknown = sorted(str(k) for k in flat if k not in allowed)
+        if unknown:
+            raise UserInputError(
+                f"{name}.gen: unknown model_gen_options {unknown}", hint=f"known: {sorted(allowed)}"
+            )
+        if not flat:
+            return self.options
+        given = {k: getattr(self.options, k) for k in self.options.model_fields_set}
+        return parse_options(self.options_class, {**given, **flat}, owner=f"{name}.gen")
+
+    def _check_weights(self, objective_weights: Any) -> Tensor:
+        name = type(self).__name__
+        m = len(self._require_data("gen").metric_names)
+        try:
+            w = np.asarray(objective_weights, dtype=float).reshape(-1)
+        except (TypeError, ValueError) as err:
+            raise UserInputError(f"{name}: objective_weights must be numbers: {err}") from err
+        if w.shape != (m,) or not np.all(np.isfinite(w)) or not np.any(w != 0):
+            raise UserInputError(
+                f"{name}: objective_weights must be {m} finite numbers, not all zero, got "
+                f"{np.asarray(objective_weights).tolist()!r}"
+            )
+        return to_tensor(w)
+
+    def _check_outcome_constraints(
+        self, outcome_constraints: Optional[TConstraints]
+    ) -> Optional[Tuple[Tensor, Tensor]]:
+        name = type(self).__name__
+        if outcome_constraints is None:
+            return None
+        m = len(self._require_data("gen").metric_names)
+        try:
+            A = np.asarray(outcome_constraints[0], dtype=float)
+            b = np.asarray(outcome_constraints[1], dtype=float)
+        except (TypeError, ValueError, IndexError) as err:
+            raise UserInputError(
+                f"{name}: outcome_constraints must be a pair (A, b) of numbers, got "
+                f"{outcome_constraints!r}"
+            ) from err
+        if A.ndim != 2 or A.shape[1] != m or b.shape not in ((A.shape[0],), (A.shape[0], 1)):
+            raise UserInputError(
+                f"{name}: outcome_constraints must be (A k x m, b k x 1) with m={m}, got "
+                f"shapes A {A.shape}, b {b.shape}"
+            )
+        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+            raise UserInputError(f"{name}: outcome_constraints (A, b) must be finite")
+        if A.shape[0] == 0:
+            return None
+        return to_tensor(A), to_tensor(b.reshape(-1))
+
+    def _check_points(self, method: str, what: str, X: Any) -> Tensor:
+        name = type(self).__name__
+        d = len(self._require_data(method).feature_names)
+        try:
+            array = np.asarray(X, dtype=float)
+        except (TypeError, ValueError) as err:
+            raise UserInputError(f"{name}.{method}: {what} must be numbers: {err}") from err
+        if array.ndim != 2 or array.shape[1] != d or not np.all(np.isfinite(array)):
+            raise UserInputError(
+                f"{name}.{method}: {what} must be a finite n x d array with d={d}, got "
+                f"shape {array.shape}"
+            )
+        return to_tensor(array)
+
+    def _check_pending(self, pending: Any) -> Optional[Tensor]:
+        """Pending points (one array, or one per metric) as their `p x d` union."""
+        if pending is None:
+            return None
+        arrays = [pending] if isinstance(pending, np.ndarray) else list(pending)
+        points = [
+            self._check_points("gen", "pending_observations", np.atleast_2d(a))
+            for a in arrays
+            if a is not None and np.size(a)
+        ]
+        if not points:
+            return None
+        return torch.unique(torch.cat(points), dim=0)
+
+
+def _predict(model: Model, X: Tensor) -> Tuple[np.ndarray, np.ndarray]:
+    mean, var = posterior_mean_var(model, X)
+    cov = torch.diag_embed(var.clamp_min(0.0))
+    return mean.numpy().astype(np.float64), cov.numpy().astype(np.float64)
+
+
+def _derive_seed(seed: int, stream: int, count: int) -> int:
+    """A 31-bit seed for call ``count`` of ``stream`` (1 = fit, 2 = gen)."""
+    return int(np.random.SeedSequence([seed, stream, count]).generate_state(1)[0] >> 1)
+
+
+def _check_fixed_features(
+    owner: str, fixed_features: Optional[Mapping[int, float]], d: int
+) -> Dict[int, float]:
+    if fixed_features is None:
+        return {}
+    if not isinstance(fixed_features, Mapping):
+        raise UserInputError(
+            f"{owner}: fixed_features must be a dict {{dimension: value}}, got {fixed_features!r}"
+        )
+    out: Dict[int, float] = {}
+    for key, value in fixed_features.items():
+        j = check_int(owner, "fixed_features key", key, minimum=0)
+        if j >= d:
+            raise UserInputError(f"{owner}: fixed_features key must be < d={d}, got {j}")
+        out[j] = check_finite_float(owner, f"fixed_features[{j}]", value)
+    return out
+
+
+def _check_hyperparameters(name: str, value: Any) -> Optional[Dict[str, Dict[str, Any]]]:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, Mapping) for k, v in value.items()
+    ):
+        raise UserInputError(
+            f"{name}: hyperparameters must be a dict {{metric: {{parameter: values}}}}, got "
+            f"{value!r}"
+        )
+    return {k: dict(v) for k, v in value.items()}
+
+
+__all__ = ["MIN_FEASIBILITY", "BotorchModel"]

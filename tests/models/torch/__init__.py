@@ -1,0 +1,1 @@
+"""Tests of the BoTorch-based generators (ax.models.torch)."""

@@ -1,0 +1,587 @@
+"""BotorchModel: fitting, prediction, generation, state, errors, and the lean fast paths."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any, Dict, List, Tuple
+
+import numpy as np
+import pytest
+import torch
+from botorch.acquisition.analytic import LogExpectedImprovement, _log_ei_helper
+from botorch.acquisition.logei import qLogNoisyExpectedImprovement
+from botorch.acquisition.objective import LinearMCObjective, ScalarizedPosteriorTransform
+from botorch.models import ModelListGP, SingleTaskGP
+from botorch.sampling.normal import SobolQMCNormalSampler
+from gpytorch.likelihoods import FixedNoiseGaussianLikelihood, GaussianLikelihood
+
+import ax.models.torch.botorch_model as botorch_model_module
+from ax.exceptions import DataRequiredError, UserInputError
+from ax.models.torch.botorch_model import BotorchModel
+from ax.models.torch.defaults import get_hyperparameters
+from ax.models.torch.fast import FastPosterior, _gpytorch_loss, fast_fit
+from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI, log_h
+from ax.models.torch.options import BotorchOptions
+
+pytestmark = pytest.mark.timeout(60)
+
+FAST: Dict[str, Any] = {
+    "num_restarts": 2,
+    "raw_samples": 32,
+    "maxiter": 25,
+    "mc_samples": 32,
+    "fit_maxiter": 10,
+    "initial_fit_maxiter": 50,
+}
+"""Small optimisation settings: every test here runs in well under a second."""
+
+UNIT2 = [(0.0, 1.0), (0.0, 1.0)]
+NAMES2 = ["x0", "x1"]
+W1 = np.array([1.0])
+
+
+def quadratic(X: np.ndarray) -> np.ndarray:
+    """A smooth function with its maximum at (0.3, 0.7) (and 0.5 in further dimensions)."""
+    centre = np.full(X.shape[1], 0.5)
+    centre[:2] = [0.3, 0.7][: X.shape[1]]
+    return -((X - centre) ** 2).sum(axis=1)
+
+
+def standardise(y: np.ndarray) -> np.ndarray:
+    return (y - y.mean()) / (y.std() if y.std() > 0 else 1.0)
+
+
+def data(n: int = 10, d: int = 2, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    X = np.random.default_rng(seed).random((n, d))
+    return X, standardise(quadratic(X))
+
+
+def fitted(n: int = 10, seed: int = 0, **options: Any) -> BotorchModel:
+    X, y = data(n, seed=seed)
+    model = BotorchModel(seed=0, **{**FAST, **options})
+    model.fit([X], [y], [np.full(n, np.nan)], UNIT2, NAMES2, ["f"])
+    return model
+
+
+# ------------------------------------------------------------------------ fit / predict
+def test_fit_predict_shapes_single_output() -> None:
+    model = fitted()
+    assert isinstance(model.model, SingleTaskGP)
+    mean, cov = model.predict(np.array([[0.3, 0.7], [0.9, 0.1], [0.5, 0.5]]))
+    assert mean.shape == (3, 1) and cov.shape == (3, 1, 1)
+    assert mean.dtype == np.float64 and np.all(cov >= 0)
+    assert mean[0, 0] > mean[1, 0]  # near the maximum vs far from it
+
+
+def test_shared_points_give_one_batched_model_with_diagonal_covariance() -> None:
+    X, y = data(12)
+    model = BotorchModel(seed=0, **FAST)
+    model.fit(
+        [X, X], [y, standardise(X[:, 0])], [np.full(12, np.nan)] * 2, UNIT2, NAMES2, ["a", "b"]
+    )
+    assert isinstance(model.model, SingleTaskGP) and model.model.num_outputs == 2
+    mean, cov = model.predict(X[:4])
+    assert mean.shape == (4, 2) and cov.shape == (4, 2, 2)
+    assert np.all(cov[:, 0, 1] == 0) and np.all(cov[:, 1, 0] == 0)
+
+
+def test_different_points_give_a_model_list() -> None:
+    X, y = data(12)
+    model = BotorchModel(seed=0, **FAST)
+    model.fit(
+        [X, X[:7]],
+        [y, standardise(X[:7, 1])],
+        [np.full(12, np.nan), np.full(7, np.nan)],
+        UNIT2,
+        NAMES2,
+        ["a", "b"],
+    )
+    assert isinstance(model.model, ModelListGP)
+    mean, cov = model.predict(X[:3])
+    assert mean.shape == (3, 2) and cov.shape == (3, 2, 2)
+
+
+def test_known_noise_gives_fixed_noise_gp_and_unknown_infers_it() -> None:
+    X, y = data(10)
+    known = BotorchModel(seed=0, **FAST)
+    known.fit([X], [y], [np.full(10, 0.01)], UNIT2, NAMES2, ["f"])
+    assert isinstance(known.model.likelihood, FixedNoiseGaussianLikelihood)  # type: ignore[union-attr]
+    unknown = fitted()
+    assert isinstance(unknown.model.likelihood, GaussianLikelihood)  # type: ignore[union-attr]
+    assert not isinstance(unknown.model.likelihood, FixedNoiseGaussianLikelihood)  # type: ignore[union-attr]
+    # Known variances are clamped at GPyTorch's floor (1e-6) rather than breaking the
+    # Cholesky factor, without GPyTorch's warning.
+    zero = BotorchModel(seed=0, **FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        zero.fit([X], [y], [np.zeros(10)], UNIT2, NAMES2, ["f"])
+    likelihood: Any = getattr(zero.model, "likelihood", None)
+    assert float(likelihood.noise_covar.noise.min()) == pytest.approx(1e-6)
+    assert zero.fit_path == "fast"
+
+
+def test_mixed_known_and_unknown_noise_raises_naming_metric() -> None:
+    X, y = data(4)
+    with pytest.raises(
+        UserInputError, match=r"Yvars for metric 'loss' mix known variances and NaN"
+    ):
+        BotorchModel().fit([X], [y], [np.array([0.1, np.nan, 0.1, 0.1])], UNIT2, NAMES2, ["loss"])
+
+
+@pytest.mark.parametrize(
+    ("X", "Y", "Yvar", "match"),
+    [
+        (
+            np.empty((0, 2)),
+            np.empty(0),
+            np.empty(0),
+            r"metric 'f' has no observations \(Xs shape \(0, 2\)\)",
+        ),
+        (
+            np.ones((3, 2)),
+            np.full(3, np.nan),
+            np.full(3, np.nan),
+            r"Ys for metric 'f' contain all NaN \(shape \(3,\)\)",
+        ),
+        (
+            np.ones((3, 2)),
+            np.array([1.0, np.inf, 0.0]),
+            np.full(3, np.nan),
+            r"Ys for metric 'f' contain non-finite values",
+        ),
+        (
+            np.ones((3, 2)),
+            np.ones(4),
+            np.full(3, np.nan),
+            r"metric 'f' must have shape \(3,\).*got Ys \(4,\)",
+        ),
+        (
+            np.ones((3, 3)),
+            np.ones(3),
+            np.full(3, np.nan),
+            r"Xs for metric 'f' must be n x d with d=2, got shape \(3, 3\)",
+        ),
+        (
+            np.ones((3, 2)),
+            np.ones(3),
+            np.array([0.1, -1.0, 0.1]),
+            r"Yvars for metric 'f' must be >= 0 and finite, got -1.0",
+        ),
+    ],
+    ids=["empty", "all-nan", "non-finite", "y-shape", "x-shape", "negative-var"],
+)
+def test_bad_data_raises_naming_metric_and_shape(X: Any, Y: Any, Yvar: Any, match: str) -> None:
+    with pytest.raises(UserInputError, match=match):
+        BotorchModel().fit([X], [Y], [Yvar], UNIT2, NAMES2, ["f"])
+
+
+def test_mismatched_lists_and_names_raise() -> None:
+    X, y = data(3)
+    with pytest.raises(UserInputError, match=r"one entry per metric, got lengths"):
+        BotorchModel().fit([X, X], [y], [y], UNIT2, NAMES2, ["f"])
+    with pytest.raises(
+        UserInputError, match=r"feature_names must have one name per dimension \(d=2\)"
+    ):
+        BotorchModel().fit([X], [y], [np.full(3, np.nan)], UNIT2, ["x0"], ["f"])
+
+
+def test_constant_outcome_fits_and_generates() -> None:
+    X = np.random.default_rng(1).random((6, 2))
+    model = BotorchModel(seed=0, **FAST)
+    model.fit([X], [np.zeros(6)], [np.full(6, np.nan)], UNIT2, NAMES2, ["f"])
+    points, _, _, _ = model.gen(1, UNIT2, W1)
+    assert points.shape == (1, 2) and np.all((points >= 0) & (points <= 1))
+    mean, _ = model.predict(X)
+    assert np.allclose(mean, 0.0, atol=1e-3)
+
+
+def test_unknown_keyword_raises_naming_it() -> None:
+    with pytest.raises(
+        UserInputError, match=r"unknown keyword argument\(s\) \['acqf_optimizer', 'foo'\]"
+    ):
+        BotorchModel(foo=1, acqf_optimizer=None)
+
+
+def test_bad_option_value_raises_naming_field() -> None:
+    with pytest.raises(
+        UserInputError, match=r"num_restarts: Input should be greater than or equal to 1, got 0"
+    ):
+        BotorchModel(num_restarts=0)
+    with pytest.raises(UserInputError, match=r"acquisition: .*got 'EI'"):
+        BotorchModel(options={"acquisition": "EI"})
+
+
+def test_gen_before_fit_raises() -> None:
+    with pytest.raises(DataRequiredError, match=r"BotorchModel.gen: the model is not fitted"):
+        BotorchModel().gen(1, UNIT2, W1)
+
+
+# ------------------------------------------------------------------------ gen
+def test_gen_in_bounds_with_metadata() -> None:
+    model = fitted()
+    bounds = [(0.0, 1.0), (0.2, 0.5)]
+    points, weights, meta, cand_meta = model.gen(3, bounds, W1)
+    assert points.shape == (3, 2) and points.dtype == np.float64
+    assert np.all(points[:, 0] >= 0) and np.all(points[:, 0] <= 1)
+    assert np.all(points[:, 1] >= 0.2 - 1e-9) and np.all(points[:, 1] <= 0.5 + 1e-9)
+    np.testing.assert_array_equal(weights, np.ones(3))
+    assert cand_meta is None
+    assert meta["acquisition"] == ["qLogNEI"] * 3 and meta["fast_acquisition"] == [True] * 3
+    json.dumps(meta)
+
+
+@pytest.mark.parametrize("acquisition", ["qLogNEI", "LogEI", "qLogEI", "qNEI", "qEI"])
+def test_every_acquisition_generates_valid_points(acquisition: str) -> None:
+    model = fitted(acquisition=acquisition)
+    points, _, meta, _ = model.gen(2, UNIT2, W1)
+    assert points.shape == (2, 2) and np.all((points >= 0) & (points <= 1))
+    assert meta["acquisition"][0] == acquisition
+    # Analytic LogEI cannot take pending points: later batch members use qLogEI.
+    assert meta["acquisition"][1] == ("qLogEI" if acquisition == "LogEI" else acquisition)
+
+
+def test_gen_respects_linear_constraints() -> None:
+    model = fitted()
+    A = np.array([[1.0, 1.0]])
+    b = np.array([[0.6]])
+    points, _, _, _ = model.gen(3, UNIT2, W1, linear_constraints=(A, b))
+    assert np.all(points @ A.T <= b.T + 1e-6)
+
+
+def test_gen_handles_a_tiny_feasible_region_and_fixed_features_with_constraints() -> None:
+    model = fitted()
+    A = np.array([[1.0, 1.0], [-1.0, 0.0]])
+    b = np.array([[0.03], [-0.01]])  # x0 + x1 <= 0.03 and x0 >= 0.01: rejection rarely hits
+    points, _, _, _ = model.gen(2, UNIT2, W1, linear_constraints=(A, b))
+    assert np.all(points @ A.T <= b.T + 1e-6)
+    points, _, _, _ = model.gen(
+        2, UNIT2, W1, linear_constraints=(A[:1], np.array([[0.5]])), fixed_features={0: 0.2}
+    )
+    np.testing.assert_array_equal(points[:, 0], [0.2, 0.2])
+    assert np.all(points[:, 1] <= 0.3 + 1e-6)
+
+
+def test_gen_respects_fixed_features_and_rounding() -> None:
+    model = fitted()
+    points, _, _, _ = model.gen(
+        2, UNIT2, W1, fixed_features={1: 0.25}, rounding_func=lambda x: np.round(x, 1)
+    )
+    np.testing.assert_array_equal(points[:, 1], [0.25, 0.25])  # re-imposed after rounding
+    np.testing.assert_allclose(points[:, 0], np.round(points[:, 0], 1))
+
+
+def test_batch_points_are_distinct() -> None:
+    points, _, _, _ = fitted().gen(4, UNIT2, W1)
+    distances = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    assert distances[np.triu_indices(4, 1)].min() > 1e-3
+
+
+def test_pending_points_are_avoided() -> None:
+    model = fitted(n=15)
+    first, _, _, _ = model.gen(1, UNIT2, W1)
+    for pending in (first, [first]):  # one array, or one per metric
+        again, _, _, _ = fitted(n=15).gen(1, UNIT2, W1, pending_observations=pending)
+        assert np.linalg.norm(again - first) > 0.02
+
+
+@pytest.mark.parametrize("acquisition", ["qLogNEI", "LogEI"])
+def test_outcome_constraints_steer_away_from_infeasible_region(acquisition: str) -> None:
+    # Objective grows with x0 (maximum at x0 = 1); the constraint metric c = x0 must stay
+    # <= 0.4, so feasible candidates lie left of 0.4.
+    X = np.random.default_rng(3).random((14, 2))
+    f, c = standardise(X[:, 0]), X[:, 0] - 0.4
+    model = BotorchModel(seed=0, **{**FAST, "acquisition": acquisition})
+    model.fit([X, X], [f, c], [np.full(14, np.nan)] * 2, UNIT2, NAMES2, ["f", "c"])
+    free, _, _, _ = model.gen(1, UNIT2, np.array([1.0, 0.0]))
+    assert free[0, 0] > 0.8
+    constrained, _, meta, _ = model.gen(
+        2,
+        UNIT2,
+        np.array([1.0, 0.0]),
+        outcome_constraints=(np.array([[0.0, 1.0]]), np.array([[0.0]])),
+    )
+    assert np.all(constrained[:, 0] < 0.5)
+    assert meta["fast_acquisition"] == [False, False]
+
+
+def test_negative_weight_minimises() -> None:
+    X, y = data(12)
+    model = BotorchModel(seed=0, **FAST)
+    model.fit([X], [-y], [np.full(12, np.nan)], UNIT2, NAMES2, ["loss"])
+    points, _, _, _ = model.gen(1, UNIT2, np.array([-1.0]))
+    assert np.linalg.norm(points[0] - [0.3, 0.7]) < 0.3
+
+
+def test_seeded_reproducibility_and_no_global_side_effects() -> None:
+    torch.manual_seed(1234)
+    rng_before = torch.get_rng_state()
+    threads_before = torch.get_num_threads()
+    a, _, _, _ = fitted(seed=2).gen(2, UNIT2, W1)
+    b, _, _, _ = fitted(seed=2).gen(2, UNIT2, W1)
+    np.testing.assert_array_equal(a, b)
+    assert torch.equal(torch.get_rng_state(), rng_before)
+    assert torch.get_num_threads() == threads_before
+    model = fitted(seed=2)
+    model.seed = 99
+    c, _, _, _ = model.gen(2, UNIT2, W1)
+    assert not np.array_equal(a, c)
+
+
+def test_model_gen_options_override_and_validation() -> None:
+    model = fitted()
+    _, _, meta, _ = model.gen(1, UNIT2, W1, model_gen_options={"acquisition": "qLogEI"})
+    assert meta["acquisition"] == ["qLogEI"]
+    _, _, meta, _ = model.gen(
+        1, UNIT2, W1, model_gen_options={"optimizer_kwargs": {"num_restarts": 1, "raw_samples": 8}}
+    )
+    with pytest.raises(UserInputError, match=r"unknown model_gen_options \['fit_maxiter'\]"):
+        model.gen(1, UNIT2, W1, model_gen_options={"fit_maxiter": 3})
+    with pytest.raises(UserInputError, match=r"raw_samples: Input should be a valid integer"):
+        model.gen(1, UNIT2, W1, model_gen_options={"raw_samples": "many"})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (
+            {"objective_weights": np.array([1.0, 2.0])},
+            r"objective_weights must be 1 finite numbers",
+        ),
+        ({"objective_weights": np.array([0.0])}, r"not all zero"),
+        (
+            {"outcome_constraints": (np.ones((1, 2)), np.ones((1, 1)))},
+            r"outcome_constraints must be \(A k x m, b k x 1\) with m=1",
+        ),
+        (
+            {"linear_constraints": (np.ones((1, 3)), np.ones((1, 1)))},
+            r"linear_constraints A must be k x d with d=2, got shape \(1, 3\)",
+        ),
+        ({"fixed_features": {5: 0.1}}, r"fixed_features key must be < d=2, got 5"),
+        ({"n": 0}, r"n must be >= 1, got n=0"),
+        ({"bounds": [(0.0, 1.0)]}, r"bounds must have d=2 pairs, got 1"),
+    ],
+)
+def test_gen_argument_errors(kwargs: Dict[str, Any], match: str) -> None:
+    args: Dict[str, Any] = {"n": 1, "bounds": UNIT2, "objective_weights": W1, **kwargs}
+    model = fitted()
+    with pytest.raises(UserInputError, match=match):
+        model.gen(**args)
+    assert model.gen_count == 0  # a failed call changes nothing
+
+
+# ------------------------------------------------------------------------ warm start / state
+def test_warm_start_reuses_previous_hyperparameters(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: List[Tuple[Dict[str, Any], int]] = []
+    real_fit = botorch_model_module.fit_model
+
+    def spy(model: Any, maxiter: int, fast: bool = True) -> str:
+        calls.append((get_hyperparameters(model, ["f"]), maxiter))
+        return real_fit(model, maxiter=maxiter, fast=fast)
+
+    monkeypatch.setattr(botorch_model_module, "fit_model", spy)
+    X, y = data(12)
+    model = BotorchModel(seed=0, **FAST)
+    model.fit([X[:10]], [y[:10]], [np.full(10, np.nan)], UNIT2, NAMES2, ["f"])
+    after_first = model.hyperparameters
+    model.update([X], [y], [np.full(12, np.nan)])
+    (start_1, maxiter_1), (start_2, maxiter_2) = calls
+    assert maxiter_1 == FAST["initial_fit_maxiter"] and maxiter_2 == FAST["fit_maxiter"]
+    assert start_2 == after_first  # the second fit started where the first ended
+    assert start_1 != after_first
+    # Without warm start, every fit starts from the prior's mode.
+    calls.clear()
+    cold = BotorchModel(seed=0, warm_start=False, **FAST)
+    cold.fit([X[:10]], [y[:10]], [np.full(10, np.nan)], UNIT2, NAMES2, ["f"])
+    cold.fit([X], [y], [np.full(12, np.nan)], UNIT2, NAMES2, ["f"])
+    assert calls[0][0] == calls[1][0] and calls[1][1] == FAST["initial_fit_maxiter"]
+
+
+def test_refit_every_skips_optimisation_in_between() -> None:
+    X, y = data(12)
+    model = BotorchModel(seed=0, refit_every=2, **FAST)
+    paths = []
+    for n in (8, 10, 12):
+        model.fit([X[:n]], [y[:n]], [np.full(n, np.nan)], UNIT2, NAMES2, ["f"])
+        paths.append(model.fit_path)
+    assert paths == ["fast", "reused", "fast"]
+
+
+def test_state_is_json_and_resumes_exactly() -> None:
+    X, y = data(10)
+    args = ([X], [y], [np.full(10, np.nan)], UNIT2, NAMES2, ["f"])
+    original = BotorchModel(seed=5, **FAST)
+    original.fit(*args)
+    original.gen(1, UNIT2, W1)
+    state = json.loads(json.dumps(original.get_state()))
+    assert state["seed"] == 5 and state["gen_count"] == 1 and state["fit_count"] == 1
+    assert state["options"]["num_restarts"] == 2 and set(state["hyperparameters"]) == {"f"}
+    resumed = BotorchModel(**state)
+    assert resumed.options == original.options
+    original.fit(*args)
+    resumed.fit(*args)
+    np.testing.assert_array_equal(original.gen(2, UNIT2, W1)[0], resumed.gen(2, UNIT2, W1)[0])
+
+
+def test_cross_validate_uses_fitted_hyperparameters_without_refit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = fitted(n=12)
+    X, y = data(12)
+
+    def no_fit(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("cross_validate must not refit")
+
+    monkeypatch.setattr(botorch_model_module, "fit_model", no_fit)
+    mean, cov = model.cross_validate([X[:9]], [y[:9]], [np.full(9, np.nan)], X[9:])
+    assert mean.shape == (3, 1) and cov.shape == (3, 1, 1)
+    assert np.corrcoef(mean[:, 0], y[9:])[0, 1] > 0.5
+    assert model.fit_count == 1
+
+
+def test_best_point_is_best_observed_and_respects_constraints() -> None:
+    X = np.array([[0.3, 0.7], [0.9, 0.1], [0.5, 0.5], [0.1, 0.9], [0.7, 0.3], [0.2, 0.2]])
+    y = standardise(quadratic(X))
+    model = BotorchModel(seed=0, **FAST)
+    model.fit([X, X], [y, X[:, 0] - 0.4], [np.full(6, 1e-4)] * 2, UNIT2, NAMES2, ["f", "c"])
+    w = np.array([1.0, 0.0])
+    np.testing.assert_array_equal(model.best_point(UNIT2, w), X[0])
+    # c = x0 - 0.4 <= -0.15 rules out x0 >= 0.25: the best remaining point is (0.1, 0.9).
+    constrained = model.best_point(
+        UNIT2, w, outcome_constraints=(np.array([[0.0, 1.0]]), np.array([[-0.15]]))
+    )
+    np.testing.assert_array_equal(constrained, X[3])
+    np.testing.assert_array_equal(model.best_point(UNIT2, w, fixed_features={0: 0.9}), X[1])
+    assert model.best_point(UNIT2, w, fixed_features={0: 0.42}) is None
+
+
+# ------------------------------------------------------------------------ lean fast paths
+def _toy_gp(n: int = 25, fixed: bool = False) -> Tuple[SingleTaskGP, torch.Tensor]:
+    X = torch.tensor(np.random.default_rng(7).random((n, 3)))
+    Y = torch.tensor(standardise(quadratic(X.numpy()))).unsqueeze(-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = SingleTaskGP(
+            X, Y, torch.full_like(Y, 0.01) if fixed else None, outcome_transform=None
+        )
+    return model, X
+
+
+@pytest.mark.parametrize("fixed", [False, True], ids=["inferred-noise", "fixed-noise"])
+def test_fast_fit_matches_botorch_objective_and_optimum(fixed: bool) -> None:
+    fast_model, _ = _toy_gp(fixed=fixed)
+    general, _ = _toy_gp(fixed=fixed)
+    assert fast_fit(fast_model, maxiter=500)
+    from botorch.fit import fit_gpytorch_mll
+    from gpytorch.mlls import ExactMarginalLogLikelihood
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit_gpytorch_mll(ExactMarginalLogLikelihood(general.likelihood, general))
+    assert _gpytorch_loss(fast_model)[0] == pytest.approx(_gpytorch_loss(general)[0], abs=1e-5)
+    np.testing.assert_allclose(
+        fast_model.covar_module.lengthscale.detach().numpy(),
+        general.covar_module.lengthscale.detach().numpy(),
+        rtol=2e-2,
+    )
+
+
+def test_fast_paths_decline_a_non_standard_model() -> None:
+    from gpytorch.kernels import MaternKernel
+
+    X = torch.rand(8, 2, dtype=torch.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = SingleTaskGP(
+            X, X.sum(-1, keepdim=True), covar_module=MaternKernel(), outcome_transform=None
+        )
+    assert not fast_fit(model, maxiter=5)
+    model.eval()
+    assert FastPosterior.from_model(model) is None
+
+
+def test_log_h_matches_botorch_log_ei_helper() -> None:
+    u = np.array([-1e8, -1e4, -150.0, -99.0, -30.0, -5.0, -1.0001, -0.999, 0.0, 3.0, 40.0])
+    value, grad = log_h(u)
+    ut = torch.tensor(u, requires_grad=True)
+    reference = _log_ei_helper(ut)
+    reference.sum().backward()
+    np.testing.assert_allclose(value, reference.detach().numpy(), rtol=1e-12)
+    assert ut.grad is not None and grad is not None
+    np.testing.assert_allclose(grad, ut.grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("weight", [1.0, -1.0])
+def test_fast_log_ei_matches_botorch_and_has_exact_gradient(weight: float) -> None:
+    model, X = _toy_gp()
+    assert fast_fit(model, maxiter=200)
+    fast = FastPosterior.from_model(model)
+    assert fast is not None
+    best_f = float((weight * model.posterior(X).mean).max().detach())
+    ours = FastLogEI(model, fast, weight, best_f, X)
+    theirs = LogExpectedImprovement(
+        model,
+        best_f=best_f,
+        posterior_transform=ScalarizedPosteriorTransform(
+            torch.tensor([weight], dtype=torch.float64)
+        ),
+    )
+    Xt = torch.tensor(np.random.default_rng(1).random((6, 1, 3)))
+    torch.testing.assert_close(ours(Xt), theirs(Xt), atol=1e-5, rtol=1e-6)
+    _check_gradient(ours, Xt)
+
+
+def test_fast_log_nei_matches_botorch_qlognei_and_has_exact_gradient() -> None:
+    model, X = _toy_gp()
+    assert fast_fit(model, maxiter=200)
+    fast = FastPosterior.from_model(model)
+    assert fast is not None
+    pending = torch.tensor([[0.9, 0.1, 0.9]], dtype=torch.float64)
+    ours = FastLogNEI(model, fast, 1.0, X, pending, mc_samples=2048, seed=0)
+    theirs = qLogNoisyExpectedImprovement(
+        model,
+        X,
+        sampler=SobolQMCNormalSampler(torch.Size([4096]), seed=0),
+        objective=LinearMCObjective(torch.tensor([1.0], dtype=torch.float64)),
+        X_pending=pending,
+    )
+    # Points around the maximum, where the improvement is not negligible.
+    Xt = torch.tensor([0.3, 0.7, 0.5] + 0.3 * (np.random.default_rng(2).random((40, 1, 3)) - 0.5))
+    a, b = ours(Xt), theirs(Xt).detach()
+    good = b > -8  # where the MC estimate of BoTorch is not floored by its smoothing
+    assert int(good.sum()) >= 5
+    torch.testing.assert_close(a[good], b[good], atol=0.1, rtol=0.0)
+    assert float(torch.corrcoef(torch.stack([a[good], b[good]]))[0, 1]) > 0.99
+    _check_gradient(ours, Xt[:4])
+
+
+def _check_gradient(acqf: Any, X: torch.Tensor) -> None:
+    x = X.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(acqf(x).sum(), x)
+    numeric = torch.zeros_like(x)
+    h = 1e-6
+    for j in range(x.shape[-1]):
+        step = torch.zeros_like(x)
+        step[..., j] = h
+        numeric[..., j] = ((acqf(X + step) - acqf(X - step)) / (2 * h)).reshape(-1, 1)
+    torch.testing.assert_close(grad, numeric, atol=1e-5, rtol=1e-4)
+
+
+def test_fast_and_general_paths_agree_on_the_fit() -> None:
+    X, y = data(15, d=3, seed=4)
+    fits = []
+    for fast in (True, False):
+        model = BotorchModel(seed=0, fast_path=fast, **{**FAST, "initial_fit_maxiter": 500})
+        model.fit([X], [y], [np.full(15, np.nan)], [(0.0, 1.0)] * 3, ["a", "b", "c"], ["f"])
+        assert model.fit_path == ("fast" if fast else "botorch")
+        fits.append(model.predict(X)[0])
+    np.testing.assert_allclose(fits[0], fits[1], atol=1e-3)
+
+
+def test_options_defaults_follow_the_speed_study() -> None:
+    options = BotorchOptions()
+    assert options.acquisition == "qLogNEI" and options.warm_start and options.sample_around_best
+    assert (options.num_restarts, options.raw_samples, options.fit_maxiter) == (8, 512, 100)
+    assert options.torch_threads == 1
+    ax_like = BotorchOptions.ax_like()
+    assert (ax_like.num_restarts, ax_like.raw_samples, ax_like.warm_start) == (20, 1024, False)
