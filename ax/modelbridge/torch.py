@@ -243,8 +243,13 @@ class TorchModelBridge(ModelBridge):
         self.model.update(Xs=Xs, Ys=Ys, Yvars=Yvars)
 
     def _predict(self, observation_features: List[ObservationFeatures]) -> List[ObservationData]:
+        predict = getattr(self.model, "predict", None)
+        if predict is None:
+            raise NotImplementedError(
+                f"{type(self.model).__name__} makes no predictions (it has no predict method)"
+            )
         X = features_to_array(observation_features, self.parameters)
-        mean, cov = self.model.predict(X)
+        mean, cov = predict(X)
         return self._observation_data(mean, cov)
 
     def _observation_data(self, mean: np.ndarray, cov: np.ndarray) -> List[ObservationData]:

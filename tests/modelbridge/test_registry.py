@@ -131,3 +131,92 @@ def test_get_model_from_manual_run_raises() -> None:
         get_model_from_generator_run(
             GeneratorRun([Arm({"x": 0.1, "lr": 0.1, "c": "a"})]), exp, exp.lookup_data()
         )
+
+
+def _experiment_with_data(n: int = 6) -> Experiment:
+    from ax.core.data import Data
+    from ax.core.metric import Metric
+    from ax.core.objective import Objective
+    from ax.core.optimization_config import OptimizationConfig
+
+    space = SearchSpace(
+        [
+            RangeParameter("x", ParameterType.FLOAT, 0.0, 1.0),
+            RangeParameter("y", ParameterType.FLOAT, 0.0, 1.0),
+        ]
+    )
+    exp = Experiment(
+        space, name="reg", optimization_config=OptimizationConfig(Objective(Metric("m"), minimize=True))
+    )
+    sobol = Models.SOBOL(experiment=exp, seed=0)
+    for _ in range(n):
+        trial = exp.new_trial(generator_run=sobol.gen(1))
+        trial.mark_running(no_runner_required=True)
+        p = trial.arm.parameters  # type: ignore[union-attr]
+        value = (p["x"] - 0.3) ** 2 + (p["y"] - 0.6) ** 2
+        exp.attach_data(Data.from_evaluations({trial.arm.name: {"m": (value, 0.01)}}, trial.index))  # type: ignore[union-attr]
+        trial.mark_completed()
+    return exp
+
+
+CHEAP = {"num_restarts": 2, "raw_samples": 32}
+
+
+@pytest.mark.parametrize(
+    "member, kwargs",
+    [
+        (Models.GPEI, {"options": CHEAP}),
+        (Models.BOTORCH, {"options": CHEAP}),
+        (Models.GPKG, {"options": {**CHEAP, "num_fantasies": 4}}),
+        (Models.GPMES, {"options": {**CHEAP, "num_candidates": 64}}),
+        (Models.TPE, {"n_startup": 3}),
+    ],
+)
+def test_model_based_members_generate_in_design(member: Models, kwargs: dict) -> None:
+    exp = _experiment_with_data()
+    bridge = member(experiment=exp, data=exp.lookup_data(), seed=1, **kwargs)
+    gr = bridge.gen(2)
+    assert gr.model_key == member.value
+    assert len(gr.arms) == 2
+    for arm in gr.arms:
+        assert exp.search_space.check_membership(arm.parameters)
+    assert gr.model_state_after_gen is not None
+
+
+@pytest.mark.parametrize("member", [Models.THOMPSON, Models.EMPIRICAL_BAYES_THOMPSON])
+def test_bandit_members(member: Models) -> None:
+    exp = _experiment_with_data()
+    bridge = member(experiment=exp, data=exp.lookup_data())
+    gr = bridge.gen(-1)
+    assert gr.arms and abs(sum(gr.weights) - 1.0) < 1e-9
+    assert {a.name for a in gr.arms} <= set(exp.arms_by_name)
+
+
+def test_gp_on_constant_data_does_not_crash() -> None:
+    from ax.core.data import Data
+
+    exp = _experiment_with_data(4)
+    constant = Data.from_evaluations(
+        {arm.name: {"m": (1.0, 0.0)} for arm in exp.arms_by_name.values()}, 0
+    )
+    rows = [
+        Data.from_evaluations({t.arm.name: {"m": (1.0, 0.0)}}, t.index)  # type: ignore[attr-defined]
+        for t in exp.trials.values()
+    ]
+    del constant
+    bridge = Models.GPEI(experiment=exp, data=Data.from_multiple_data(rows), options=CHEAP)
+    gr = bridge.gen(1)
+    assert exp.search_space.check_membership(gr.arms[0].parameters)
+
+
+def test_model_given_unknown_metric_raises() -> None:
+    from ax.core.data import Data
+
+    exp = _experiment_with_data(4)
+    extra = Data.from_evaluations({"0_0": {"surprise": (1.0, 0.0)}}, 0)
+    with pytest.raises(UserInputError, match="surprise"):
+        Models.GPEI(
+            experiment=exp,
+            data=Data.from_multiple_data([exp.lookup_data(), extra]),
+            options=CHEAP,
+        )
