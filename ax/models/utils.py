@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import secrets
-from typing import Any
+from typing import Any, Tuple
 
 import numpy as np
 
@@ -102,8 +102,47 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def check_constraint_pair(
+    owner: str, field: str, pair: Any, width: int, width_name: str
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Validate a linear constraint pair ``(A, b)`` meaning ``A v <= b``.
+
+    Args:
+        owner: The object checking, for messages.
+        field: The argument's name (``"linear_constraints"``, ``"outcome_constraints"``).
+        pair: The value given.
+        width: Columns ``A`` must have.
+        width_name: What the columns count (``"d"`` features, ``"m"`` outcomes).
+
+    Returns:
+        ``A`` as a `k x width` float array and ``b`` as a length-`k` float array.
+
+    Raises:
+        UserInputError: Not a pair of finite numeric arrays of matching shapes.
+    """
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise UserInputError(f"{owner}: {field} must be a pair (A, b), got {pair!r}")
+    try:
+        A = np.asarray(pair[0], dtype=float)
+        b = np.asarray(pair[1], dtype=float)
+    except (TypeError, ValueError) as err:
+        raise UserInputError(f"{owner}: {field} (A, b) must hold numbers, got {pair!r}") from err
+    if A.ndim != 2 or A.shape[1] != width:
+        raise UserInputError(
+            f"{owner}: {field} A must be k x {width_name} with {width_name}={width}, got "
+            f"shape {A.shape}"
+        )
+    k = A.shape[0]
+    if b.shape not in ((k,), (k, 1)):
+        raise UserInputError(f"{owner}: {field} b must be k x 1 with k={k}, got shape {b.shape}")
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+        raise UserInputError(f"{owner}: {field} (A, b) must be finite")
+    return A, b.reshape(k)
+
+
 __all__ = [
     "SEED_BITS",
+    "check_constraint_pair",
     "check_bool",
     "check_finite_float",
     "check_int",

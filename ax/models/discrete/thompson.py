@@ -17,7 +17,13 @@ from ax.models.discrete.base import (
     check_parameter_values,
     is_list_like,
 )
-from ax.models.utils import check_bool, check_finite_float, check_int, resolve_seed
+from ax.models.utils import (
+    check_bool,
+    check_constraint_pair,
+    check_finite_float,
+    check_int,
+    resolve_seed,
+)
 
 MAX_INFEASIBLE_FRACTION = 0.99
 """Above this fraction of posterior samples with no feasible arm, ``gen`` raises."""
@@ -337,31 +343,10 @@ def _check_outcome_constraints(
 ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     if outcome_constraints is None:
         return None
-    if not isinstance(outcome_constraints, (tuple, list)) or len(outcome_constraints) != 2:
-        raise UserInputError(
-            f"{where}: outcome_constraints must be a pair (A, b), got {outcome_constraints!r}"
-        )
-    try:
-        A = np.asarray(outcome_constraints[0], dtype=float)
-        b = np.asarray(outcome_constraints[1], dtype=float)
-    except (TypeError, ValueError) as err:
-        raise UserInputError(
-            f"{where}: outcome_constraints (A, b) must hold numbers, got {outcome_constraints!r}"
-        ) from err
-    if A.ndim != 2 or A.shape[1] != m:
-        raise UserInputError(
-            f"{where}: outcome_constraints A must be k x m with m={m}, got shape {A.shape}"
-        )
-    kc = A.shape[0]
-    if b.shape not in ((kc,), (kc, 1)):
-        raise UserInputError(
-            f"{where}: outcome_constraints b must be k x 1 with k={kc}, got shape {b.shape}"
-        )
-    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
-        raise UserInputError(f"{where}: outcome_constraints (A, b) must be finite")
-    if kc == 0:
+    A, b = check_constraint_pair(where, "outcome_constraints", outcome_constraints, m, "m")
+    if A.shape[0] == 0:
         return None
-    return A, b.reshape(kc)
+    return A, b
 
 
 __all__ = ["ThompsonSampler"]

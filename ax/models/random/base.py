@@ -11,7 +11,14 @@ import numpy as np
 
 from ax.exceptions import UnsupportedError, UserInputError
 from ax.models.base import Generator
-from ax.models.utils import check_bool, check_finite_float, check_int, resolve_seed, to_plain
+from ax.models.utils import (
+    check_bool,
+    check_constraint_pair,
+    check_finite_float,
+    check_int,
+    resolve_seed,
+    to_plain,
+)
 
 DEFAULT_MAX_RS_DRAWS = 10000
 """Default of ``model_gen_options["max_rs_draws"]``: the most candidates drawn per ``gen``."""
@@ -304,29 +311,8 @@ def _check_linear_constraints(
 ) -> Optional[Tuple[np.ndarray, np.ndarray]]:
     if linear_constraints is None:
         return None
-    if not isinstance(linear_constraints, (tuple, list)) or len(linear_constraints) != 2:
-        raise UserInputError(
-            f"{name}: linear_constraints must be a pair (A, b), got {linear_constraints!r}"
-        )
-    try:
-        A = np.asarray(linear_constraints[0], dtype=float)
-        b = np.asarray(linear_constraints[1], dtype=float)
-    except (TypeError, ValueError) as err:
-        raise UserInputError(
-            f"{name}: linear_constraints (A, b) must hold numbers, got {linear_constraints!r}"
-        ) from err
-    if A.ndim != 2 or A.shape[1] != d:
-        raise UserInputError(
-            f"{name}: linear_constraints A must be k x d with d={d}, got shape {A.shape}"
-        )
-    k = A.shape[0]
-    if b.shape not in ((k,), (k, 1)):
-        raise UserInputError(
-            f"{name}: linear_constraints b must be k x 1 with k={k}, got shape {b.shape}"
-        )
-    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
-        raise UserInputError(f"{name}: linear_constraints (A, b) must be finite")
-    return A, b.reshape(1, k)
+    A, b = check_constraint_pair(name, "linear_constraints", linear_constraints, d, "d")
+    return A, b.reshape(1, -1)
 
 
 def _check_gen_options(name: str, options: Optional[Mapping[str, Any]]) -> int:

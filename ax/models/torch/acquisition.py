@@ -56,6 +56,7 @@ from ax.models.torch.defaults import DTYPE, posterior_mean_var
 from ax.models.torch.fast import FastPosterior
 from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI
 from ax.models.torch.options import BotorchOptions
+from ax.models.utils import check_constraint_pair
 
 TConstraints = Tuple[Tensor, Tensor]
 TRounding = Callable[[np.ndarray], np.ndarray]
@@ -266,26 +267,7 @@ def inequality_constraints(
     """
     if linear_constraints is None:
         return None
-    if not isinstance(linear_constraints, (tuple, list)) or len(linear_constraints) != 2:
-        raise UserInputError(
-            f"{owner}: linear_constraints must be a pair (A, b), got {linear_constraints!r}"
-        )
-    try:
-        A = np.asarray(linear_constraints[0], dtype=float)
-        b = np.asarray(linear_constraints[1], dtype=float)
-    except (TypeError, ValueError) as err:
-        raise UserInputError(f"{owner}: linear_constraints (A, b) must hold numbers") from err
-    if A.ndim != 2 or A.shape[1] != d:
-        raise UserInputError(
-            f"{owner}: linear_constraints A must be k x d with d={d}, got shape {A.shape}"
-        )
-    if b.shape not in ((A.shape[0],), (A.shape[0], 1)):
-        raise UserInputError(
-            f"{owner}: linear_constraints b must be k x 1 with k={A.shape[0]}, got shape {b.shape}"
-        )
-    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
-        raise UserInputError(f"{owner}: linear_constraints (A, b) must be finite")
-    b = b.reshape(-1)
+    A, b = check_constraint_pair(owner, "linear_constraints", linear_constraints, d, "d")
     out = []
     for row, rhs in zip(A, b):
         idx = np.flatnonzero(row)

@@ -42,7 +42,13 @@ from ax.models.torch.options import (
     options_to_state,
     parse_options,
 )
-from ax.models.utils import check_finite_float, check_int, resolve_seed, to_plain
+from ax.models.utils import (
+    check_constraint_pair,
+    check_finite_float,
+    check_int,
+    resolve_seed,
+    to_plain,
+)
 
 TConstraints = Tuple[np.ndarray, np.ndarray]
 TRounding = Callable[[np.ndarray], np.ndarray]
@@ -522,21 +528,7 @@ class BotorchModel(Generator):
         if outcome_constraints is None:
             return None
         m = len(self._require_data("gen").metric_names)
-        try:
-            A = np.asarray(outcome_constraints[0], dtype=float)
-            b = np.asarray(outcome_constraints[1], dtype=float)
-        except (TypeError, ValueError, IndexError) as err:
-            raise UserInputError(
-                f"{name}: outcome_constraints must be a pair (A, b) of numbers, got "
-                f"{outcome_constraints!r}"
-            ) from err
-        if A.ndim != 2 or A.shape[1] != m or b.shape not in ((A.shape[0],), (A.shape[0], 1)):
-            raise UserInputError(
-                f"{name}: outcome_constraints must be (A k x m, b k x 1) with m={m}, got "
-                f"shapes A {A.shape}, b {b.shape}"
-            )
-        if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
-            raise UserInputError(f"{name}: outcome_constraints (A, b) must be finite")
+        A, b = check_constraint_pair(name, "outcome_constraints", outcome_constraints, m, "m")
         if A.shape[0] == 0:
             return None
         return to_tensor(A), to_tensor(b.reshape(-1))

@@ -351,7 +351,7 @@ def test_model_gen_options_override_and_validation() -> None:
         ({"objective_weights": np.array([0.0])}, r"not all zero"),
         (
             {"outcome_constraints": (np.ones((1, 2)), np.ones((1, 1)))},
-            r"outcome_constraints must be \(A k x m, b k x 1\) with m=1",
+            r"outcome_constraints A must be k x m with m=1, got shape \(1, 2\)",
         ),
         (
             {"linear_constraints": (np.ones((1, 3)), np.ones((1, 1)))},
