@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional, Type
 
 import numpy as np
 
@@ -140,6 +140,11 @@ class Metric(Base):
         """
         metrics = list(metrics)
         selected = list(experiment.trials_expecting_data if trials is None else trials)
+        if _reads_attached_data(cls):
+            # Attached data only: one lookup and one filter, not one pass per trial.
+            return experiment.lookup_data(trial_indices=[t.index for t in selected]).filter(
+                metric_names=[m.name for m in metrics]
+            )
         return Data.from_multiple_data(
             cls.fetch_trial_data_multi(trial, metrics, **kwargs) for trial in selected
         )
@@ -166,6 +171,15 @@ class Metric(Base):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+
+
+def _reads_attached_data(cls: Type[Metric]) -> bool:
+    """Whether ``cls`` fetches exactly as the base Metric does (attached data only)."""
+    base_multi = Metric.__dict__["fetch_trial_data_multi"]
+    return cls.fetch_trial_data is Metric.fetch_trial_data and all(
+        klass.__dict__.get("fetch_trial_data_multi", base_multi) is base_multi
+        for klass in cls.__mro__
+    )
 
 
 def _check_lower_is_better(metric: Metric, value: Any) -> Optional[bool]:

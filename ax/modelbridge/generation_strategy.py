@@ -374,7 +374,13 @@ class GenerationStrategy(Base):
         if last is not None and last.model_state_after_gen:
             kwargs.update(last.model_state_after_gen)
         if data is None:
-            data = experiment.fetch_data() if experiment.metrics else Data()
+            needs_data = (
+                bool(getattr(step.model.model_bridge_class, "_needs_data", True))
+                if isinstance(step.model, Models)
+                else True
+            )
+            # Quasi-random steps read no data: skip fetching it (flat cost per trial).
+            data = experiment.fetch_data() if needs_data and experiment.metrics else Data()
         if isinstance(step.model, Models):
             return step.model(experiment=experiment, data=data, **kwargs)
         factory = step.model

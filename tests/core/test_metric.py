@@ -36,6 +36,10 @@ class FakeExperiment:
     def trials_expecting_data(self) -> List[FakeTrial]:
         return [t for t in self.trials if t.status.expecting_data]
 
+    def lookup_data(self, trial_indices: List[int]) -> Data:
+        by_index = {t.index: t for t in self.trials}
+        return Data.from_multiple_data(by_index[i].lookup_data() for i in trial_indices)
+
 
 def _trial_data(index: int, metrics: List[str]) -> Data:
     return Data.from_evaluations(

@@ -33,7 +33,7 @@ SUPPORTED_FORMAT_VERSIONS: Tuple[int, ...] = (1,)
 
 TOP_LEVEL_KEYS = frozenset({"format_version", "experiment"})
 # Keys a document may have besides TOP_LEVEL_KEYS (``ax.load`` ignores them).
-OPTIONAL_TOP_LEVEL_KEYS = frozenset({"generation_strategy"})
+OPTIONAL_TOP_LEVEL_KEYS = frozenset({"generation_strategy", "ax_client"})
 
 SPECIAL_FLOATS: Dict[str, float] = {"nan": float("nan"), "inf": float("inf"), "-inf": float("-inf")}
 """The spellings of non-finite floats in ``{"__type": "float", "value": ...}``."""

@@ -1,0 +1,846 @@
+"""The Service API: :class:`AxClient`, an ask-tell interface to adaptive experimentation.
+
+The user owns the evaluation loop: the client proposes parameters (``get_next_trial``),
+the user evaluates them wherever and whenever they like and reports back
+(``complete_trial``, ``log_trial_failure``, ``abandon_trial``). The client keeps the
+experiment and the generation strategy, and can be saved to one JSON file at any moment
+and resumed exactly (``save_to_json_file`` / ``load_from_json_file``).
+
+Order of calls: ``create_experiment`` (or ``load_from_json_file``) first; then any number
+of ``get_next_trial``/``attach_trial`` and ``complete_trial`` calls in any interleaving.
+Each method that needs something done first raises an error saying what to call.
+
+Threads: an AxClient is not thread-safe; call it from one thread (or guard it with a lock).
+
+Example:
+    >>> client = AxClient(random_seed=0)
+    >>> client.create_experiment(
+    ...     name="branin",
+    ...     parameters=[
+    ...         {"name": "x1", "type": "range", "bounds": [-5.0, 10.0]},
+    ...         {"name": "x2", "type": "range", "bounds": [0.0, 15.0]},
+    ...     ],
+    ...     objective_name="branin",
+    ...     minimize=True,
+    ... )
+    >>> for _ in range(10):
+    ...     parameters, trial_index = client.get_next_trial()
+    ...     value = my_branin(parameters["x1"], parameters["x2"])  # your evaluation
+    ...     client.complete_trial(trial_index, raw_data={"branin": (value, 0.0)})
+    >>> best_parameters, (means, covariances) = client.get_best_parameters()
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ax.core.arm import Arm
+from ax.core.experiment import Experiment
+from ax.core.generator_run import GeneratorRun
+from ax.core.metric import Metric
+from ax.core.types import (
+    GeneratorRunType,
+    TModelPredictArm,
+    TParameterization,
+    TrialStatus,
+)
+from ax.exceptions import (
+    DataRequiredError,
+    GenerationStrategyCompleted,
+    MaxParallelismReachedException,
+    ModelError,
+    UnsupportedError,
+    UserInputError,
+    UserInputTypeError,
+)
+from ax.modelbridge.dispatch_utils import choose_generation_strategy
+from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.utils import ax_client_analysis as analysis
+from ax.service.utils import ax_client_snapshot as snapshots
+from ax.service.utils import ax_client_utils as utils
+from ax.service.utils.best_point import get_best_parameters
+from ax.service.utils.instantiation import make_experiment
+from ax.service.utils.pending import get_pending_observation_features
+from ax.utils.logger import get_logger
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from ax.modelbridge.base import ModelBridge
+    from ax.storage.json_store.save import TPath
+
+logger = get_logger(__name__)
+
+_SQL_MESSAGE = "SQL storage arrives with the storage issue"
+_STOP_REASONS = (MaxParallelismReachedException, DataRequiredError, GenerationStrategyCompleted)
+_CHOOSE_KWARGS = utils.keyword_names(choose_generation_strategy, exclude=("search_space",))
+
+
+class AxClient:
+    """Ask-tell optimization: the client proposes trials, the caller evaluates them.
+
+    Args:
+        generation_strategy: How trials are proposed. By default,
+            :func:`~ax.modelbridge.dispatch_utils.choose_generation_strategy` picks one for
+            the search space when the experiment is created (Sobol, then GPEI).
+        db_settings: SQL storage settings; only None is supported for now.
+        enforce_sequential_optimization: Passed to ``choose_generation_strategy``: wait for
+            enough Sobol data before the Bayesian step and limit its parallelism.
+        random_seed: Seeds every step of the default strategy (Sobol and the GP's fits and
+            acquisition optimisation), so the same seed and the same reported data give
+            the same trials. Global numpy and torch random states are never touched. With
+            an explicit ``generation_strategy``, seed its steps' ``model_kwargs`` instead.
+        verbose_logging: Log each trial generated or completed at INFO (else at DEBUG).
+            This changes no logging configuration; see :func:`ax.utils.logger.set_verbosity`.
+        suppress_storage_errors: Kept for the reference's signature; used only with SQL
+            storage.
+
+    Raises:
+        UnsupportedError: ``db_settings`` is not None.
+        UserInputTypeError: An argument has the wrong type.
+        UserInputError: ``random_seed`` is negative.
+
+    Example:
+        >>> client = AxClient(random_seed=1)
+        >>> client.create_experiment(
+        ...     parameters=[{"name": "x", "type": "range", "bounds": [0.0, 1.0]}],
+        ...     minimize=True,
+        ... )
+        >>> parameters, index = client.get_next_trial()
+        >>> client.complete_trial(index, raw_data=(parameters["x"] - 0.3) ** 2)
+    """
+
+    def __init__(
+        self,
+        generation_strategy: Optional[GenerationStrategy] = None,
+        db_settings: Optional[Any] = None,
+        enforce_sequential_optimization: bool = True,
+        random_seed: Optional[int] = None,
+        verbose_logging: bool = True,
+        suppress_storage_errors: bool = False,
+    ) -> None:
+        function = "AxClient"
+        if db_settings is not None:
+            raise UnsupportedError(
+                f"{function}: db_settings must be None for now, got {db_settings!r}; "
+                f"{_SQL_MESSAGE}",
+                hint="save with save_to_json_file instead",
+            )
+        if generation_strategy is not None and not isinstance(
+            generation_strategy, GenerationStrategy
+        ):
+            raise UserInputTypeError(
+                f"{function}: generation_strategy must be a GenerationStrategy or None, got "
+                f"{type(generation_strategy).__name__}"
+            )
+        self._enforce_sequential_optimization = utils.check_bool(
+            function, "enforce_sequential_optimization", enforce_sequential_optimization
+        )
+        self._random_seed = utils.check_seed(function, random_seed)
+        self._verbose_logging = utils.check_bool(function, "verbose_logging", verbose_logging)
+        self._suppress_storage_errors = utils.check_bool(
+            function, "suppress_storage_errors", suppress_storage_errors
+        )
+        if generation_strategy is not None and random_seed is not None:
+            warnings.warn(
+                "AxClient: random_seed seeds only the default generation strategy; with an "
+                "explicit generation_strategy, seed its steps' model_kwargs (e.g. "
+                "{'seed': 0})",
+                UserWarning,
+                stacklevel=2,
+            )
+        self._user_generation_strategy = generation_strategy is not None
+        self._generation_strategy: Optional[GenerationStrategy] = generation_strategy
+        self._experiment: Optional[Experiment] = None
+        # The experiment's data version (``_last_data_ts``) the strategy's model was fit on,
+        # and a model refit for predictions: (data version, generator run, bridge).
+        self._model_data_ts: Optional[int] = None
+        self._refit: Optional[Tuple[int, GeneratorRun, ModelBridge]] = None
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def experiment(self) -> Experiment:
+        """The experiment; raises UserInputError before ``create_experiment``."""
+        return self._require_experiment("AxClient.experiment")
+
+    @property
+    def generation_strategy(self) -> GenerationStrategy:
+        """The generation strategy; raises UserInputError before ``create_experiment``."""
+        if self._generation_strategy is None:
+            raise UserInputError(
+                "AxClient.generation_strategy: there is none yet; call create_experiment "
+                "first (or pass generation_strategy= to AxClient)"
+            )
+        return self._generation_strategy
+
+    @property
+    def objective_name(self) -> str:
+        """The name of the objective metric."""
+        return self._objective_name("AxClient.objective_name")
+
+    @property
+    def random_seed(self) -> Optional[int]:
+        return self._random_seed
+
+    @property
+    def enforce_sequential_optimization(self) -> bool:
+        return self._enforce_sequential_optimization
+
+    @property
+    def verbose_logging(self) -> bool:
+        return self._verbose_logging
+
+    # ------------------------------------------------------------------ setup
+    def create_experiment(
+        self,
+        parameters: Sequence[Mapping[str, Any]],
+        name: Optional[str] = None,
+        objective_name: Optional[str] = None,
+        minimize: bool = False,
+        parameter_constraints: Optional[Sequence[str]] = None,
+        outcome_constraints: Optional[Sequence[str]] = None,
+        status_quo: Optional[TParameterization] = None,
+        overwrite_existing_experiment: bool = False,
+        experiment_type: Optional[str] = None,
+        choose_generation_strategy_kwargs: Optional[Dict[str, Any]] = None,
+        tracking_metric_names: Optional[Sequence[str]] = None,
+    ) -> None:
+        """Create the experiment and, unless one was given, the generation strategy.
+
+        Args:
+            parameters: Parameter dicts, e.g. ``{"name": "x", "type": "range",
+                "bounds": [0.0, 1.0]}`` (see
+                :func:`~ax.service.utils.instantiation.parameter_from_json`).
+            name: Name of the experiment.
+            objective_name: Name of the objective metric (default ``"objective"``).
+            minimize: Whether to minimise the objective.
+            parameter_constraints: e.g. ``["x1 + x2 <= 1.5", "x3 <= x4"]``.
+            outcome_constraints: e.g. ``["l2norm <= 1.25"]``; their metrics become metrics
+                of the experiment that ``complete_trial`` accepts.
+            status_quo: The control parameterization (needed by relative constraints).
+            overwrite_existing_experiment: Replace an experiment this client already has
+                (its trials are dropped, and the generation strategy starts over).
+            experiment_type: Free-form type label.
+            choose_generation_strategy_kwargs: Keyword arguments of
+                :func:`~ax.modelbridge.dispatch_utils.choose_generation_strategy` (e.g.
+                ``{"num_initialization_trials": 3}``); ``random_seed`` and
+                ``enforce_sequential_optimization`` here override the client's.
+            tracking_metric_names: Extra metrics the user will report, besides the
+                objective and the constrained metrics.
+
+        Raises:
+            UserInputError: The client already has an experiment and overwriting was not
+                asked for; or any input is invalid (the message names it); or
+                ``choose_generation_strategy_kwargs`` is given with an explicit strategy.
+        """
+        function = "AxClient.create_experiment"
+        overwrite = utils.check_bool(
+            function, "overwrite_existing_experiment", overwrite_existing_experiment
+        )
+        if self._experiment is not None and not overwrite:
+            raise UserInputError(
+                f"{function}: this client already has experiment {self._experiment._name!r}; "
+                "pass overwrite_existing_experiment=True to replace it, or use a new AxClient"
+            )
+        choose_kwargs = utils.check_choose_kwargs(
+            function, choose_generation_strategy_kwargs, _CHOOSE_KWARGS
+        )
+        if choose_kwargs and self._user_generation_strategy:
+            raise UserInputError(
+                f"{function}: choose_generation_strategy_kwargs {sorted(choose_kwargs)} have no "
+                "effect, since a generation_strategy was given to AxClient"
+            )
+        tracking = utils.check_tracking_metric_names(function, tracking_metric_names)
+        objective = objective_name if objective_name is not None else "objective"
+        experiment = make_experiment(
+            parameters=parameters,
+            name=name,
+            objective_name=objective,
+            minimize=minimize,
+            parameter_constraints=parameter_constraints,
+            outcome_constraints=outcome_constraints,
+            status_quo=status_quo,
+            experiment_type=experiment_type,
+            metrics=[Metric(name=objective)] + [Metric(name=m) for m in tracking if m != objective],
+        )
+        if self._user_generation_strategy and self._generation_strategy is not None:
+            strategy = self._generation_strategy
+            if strategy.experiment is not None or strategy.generator_runs:
+                strategy = strategy.clone_reset()
+        else:
+            settings: Dict[str, Any] = {
+                "enforce_sequential_optimization": self._enforce_sequential_optimization,
+                "random_seed": self._random_seed,
+            }
+            settings.update(choose_kwargs)
+            strategy = choose_generation_strategy(search_space=experiment.search_space, **settings)
+        self._experiment = experiment
+        self._generation_strategy = strategy
+        self._model_data_ts = None
+        self._refit = None
+        self._log("Created experiment %r with generation strategy %r.", experiment._name, strategy)
+
+    # ------------------------------------------------------------------ trials
+    def get_next_trial(self) -> Tuple[TParameterization, int]:
+        """Generate the next trial, mark it RUNNING and return its parameters.
+
+        The points of trials still running (without data) are passed to the model as
+        pending, so concurrent trials differ.
+
+        Returns:
+            ``(parameters, trial_index)``.
+
+        Raises:
+            UserInputError: No experiment yet (call ``create_experiment`` first).
+            DataRequiredError: The strategy waits for data before its next step (complete
+                some running trials first).
+            MaxParallelismReachedException: As many trials as the current step allows are
+                running (complete some first).
+            GenerationStrategyCompleted: The strategy has produced all its trials.
+        """
+        function = "AxClient.get_next_trial"
+        experiment = self._require_experiment(function)
+        strategy = self.generation_strategy
+        pending = get_pending_observation_features(experiment)
+        data_version = experiment._last_data_ts
+        generator_run = strategy.gen(experiment, n=1, pending_observations=pending)
+        self._model_data_ts = data_version
+        if len(generator_run.arms) != 1:
+            raise ModelError(
+                f"{function}: the model made {len(generator_run.arms)} arms instead of 1; the "
+                "search space may be exhausted",
+                hint="widen the search space, or stop the optimization",
+            )
+        trial = experiment.new_trial(generator_run=generator_run)
+        trial.mark_running(no_runner_required=True)
+        parameters = dict(generator_run.arms[0].parameters)
+        self._log("Generated new trial %d with parameters %s.", trial.index, parameters)
+        return parameters, trial.index
+
+    def get_next_trials(self, n: int) -> Tuple[Dict[int, TParameterization], Optional[str]]:
+        """Generate up to ``n`` trials at once (each as by :meth:`get_next_trial`).
+
+        Fewer than ``n`` come back when the strategy cannot produce more now; the reason
+        says which limit was hit (never raised for these): the current step's maximum
+        parallelism, data required before the next step, or the strategy being complete.
+        An unexpected error after some trials were made also ends the batch, with the
+        error as the reason (those trials are RUNNING and returned).
+
+        Args:
+            n: The most trials to generate (>= 1).
+
+        Returns:
+            ``({trial_index: parameters}, reason)``; ``reason`` is None when ``n`` trials
+            came back.
+
+        Raises:
+            UserInputError: No experiment yet, or ``n`` < 1.
+            Exception: An unexpected error on the first trial (nothing was generated).
+        """
+        function = "AxClient.get_next_trials"
+        count = utils.check_positive_int(function, "n", n)
+        self._require_experiment(function)
+        trials: Dict[int, TParameterization] = {}
+        reason: Optional[str] = None
+        while len(trials) < count:
+            try:
+                parameters, index = self.get_next_trial()
+            except _STOP_REASONS as err:
+                reason = _stop_reason(err, len(trials), count)
+                break
+            except Exception as err:
+                if not trials:
+                    raise
+                reason = (
+                    f"generated {len(trials)} of {count} trials, then failed with "
+                    f"{type(err).__name__}: {err}"
+                )
+                logger.warning("%s: %s", function, reason)
+                break
+            trials[index] = parameters
+        return trials, reason
+
+    def attach_trial(self, parameters: TParameterization) -> Tuple[TParameterization, int]:
+        """Add a trial with parameters chosen by the user, marked RUNNING.
+
+        Args:
+            parameters: A value for every parameter of the search space (ints are
+                accepted for float parameters and cast).
+
+        Returns:
+            ``(parameters, trial_index)``, the parameters cast to the parameters' types.
+
+        Raises:
+            UserInputError: No experiment yet; a parameter is missing or unknown, a value
+                is outside its parameter's domain, or a parameter constraint is violated
+                (the message names the parameter).
+            UserInputTypeError: A value has the wrong type.
+        """
+        function = "AxClient.attach_trial"
+        experiment = self._require_experiment(function)
+        cast = utils.check_parameterization(function, experiment, parameters)
+        generator_run = GeneratorRun(arms=[Arm(parameters=cast)], type=GeneratorRunType.MANUAL.name)
+        trial = experiment.new_trial(generator_run=generator_run)
+        trial.mark_running(no_runner_required=True)
+        self._log("Attached custom parameterization %s as trial %d.", cast, trial.index)
+        return dict(cast), trial.index
+
+    def complete_trial(
+        self,
+        trial_index: int,
+        raw_data: Any,
+        metadata: Optional[Dict[str, Any]] = None,
+        sample_size: Optional[int] = None,
+    ) -> None:
+        """Record the results of a RUNNING trial and mark it COMPLETED.
+
+        Args:
+            trial_index: The trial, as returned by ``get_next_trial`` / ``attach_trial``.
+            raw_data: ``{metric: (mean, sem)}`` (or ``{metric: mean}``), a ``(mean, sem)``
+                tuple or a bare mean of the objective (a mean alone has an unknown SEM),
+                or the fidelity form ``[(fidelities, {metric: (mean, sem)}), ...]``. The
+                objective must be reported; every metric must be the experiment's.
+            metadata: Stored in the trial's run metadata; ``"start_time"`` and
+                ``"end_time"`` (ms since the epoch or datetimes) also go into the data.
+            sample_size: The number of samples behind the means.
+
+        Raises:
+            UserInputError: No experiment, or no such trial; a metric is unknown (the
+                message lists the experiment's metrics) or the objective is missing; a
+                mean or SEM is not finite. The trial is then left unchanged.
+            TrialStatusError: The trial is not RUNNING (e.g. already completed: use
+                ``update_trial_data``).
+        """
+        function = "AxClient.complete_trial"
+        experiment = self._require_experiment(function)
+        trial = utils.get_trial(function, experiment, trial_index)
+        utils.require_status(function, trial, (TrialStatus.RUNNING,))
+        meta = utils.check_metadata(function, metadata)
+        data = utils.raw_data_to_trial_data(
+            function,
+            experiment,
+            trial,
+            raw_data,
+            self._objective_name(function),
+            meta,
+            sample_size,
+            require_objective=True,
+        )
+        experiment.attach_data(data)
+        trial.update_run_metadata(meta)
+        trial.mark_completed()
+        self._log("Completed trial %d with data: %s.", trial.index, raw_data)
+
+    def update_trial_data(
+        self,
+        trial_index: int,
+        raw_data: Any,
+        metadata: Optional[Dict[str, Any]] = None,
+        sample_size: Optional[int] = None,
+    ) -> None:
+        """Report new data for a COMPLETED trial, as a new version of its data.
+
+        Metrics reported here replace the trial's previous values; the others are kept.
+        Earlier versions stay in ``experiment.data_by_trial``.
+
+        Args:
+            trial_index: The trial.
+            raw_data: As for :meth:`complete_trial` (the objective may be left out).
+            metadata: Merged into the trial's run metadata.
+            sample_size: The number of samples behind the means.
+
+        Raises:
+            UserInputError: As for :meth:`complete_trial`.
+            TrialStatusError: The trial is not COMPLETED (call ``complete_trial`` first).
+        """
+        function = "AxClient.update_trial_data"
+        experiment = self._require_experiment(function)
+        trial = utils.get_trial(function, experiment, trial_index)
+        utils.require_status(function, trial, (TrialStatus.COMPLETED,))
+        meta = utils.check_metadata(function, metadata)
+        data = utils.raw_data_to_trial_data(
+            function,
+            experiment,
+            trial,
+            raw_data,
+            self._objective_name(function),
+            meta,
+            sample_size,
+            require_objective=False,
+        )
+        experiment.attach_data(utils.merge_new_data(trial.lookup_data(), data))
+        trial.update_run_metadata(meta)
+        self._log("Updated data of trial %d with: %s.", trial.index, raw_data)
+
+    def log_trial_failure(
+        self,
+        trial_index: int,
+        metadata: Optional[Dict[str, Any]] = None,
+        reason: Optional[str] = None,
+    ) -> None:
+        """Mark a RUNNING trial FAILED (its evaluation did not produce data).
+
+        Args:
+            trial_index: The trial.
+            metadata: Merged into the trial's run metadata.
+            reason: Why it failed (kept as ``trial.failed_reason``).
+
+        Raises:
+            UserInputError: No experiment, or no such trial.
+            TrialStatusError: The trial is not RUNNING.
+        """
+        function = "AxClient.log_trial_failure"
+        experiment = self._require_experiment(function)
+        trial = utils.get_trial(function, experiment, trial_index)
+        utils.require_status(function, trial, (TrialStatus.RUNNING, TrialStatus.STAGED))
+        meta = utils.check_metadata(function, metadata)
+        if reason is not None and not isinstance(reason, str):
+            raise UserInputTypeError(f"{function}: reason must be a str or None, got {reason!r}")
+        trial.mark_failed(reason=reason)
+        trial.update_run_metadata(meta)
+        self._log("Registered failure of trial %d (%s).", trial.index, reason or "no reason")
+
+    def abandon_trial(self, trial_index: int, reason: Optional[str] = None) -> None:
+        """Mark a trial that has not finished ABANDONED (its results will never come).
+
+        Raises:
+            UserInputError: No experiment, or no such trial.
+            TrialStatusError: The trial already finished (completed, failed or abandoned).
+        """
+        function = "AxClient.abandon_trial"
+        experiment = self._require_experiment(function)
+        trial = utils.get_trial(function, experiment, trial_index)
+        utils.require_status(
+            function, trial, (TrialStatus.RUNNING, TrialStatus.STAGED, TrialStatus.CANDIDATE)
+        )
+        if reason is not None and not isinstance(reason, str):
+            raise UserInputTypeError(f"{function}: reason must be a str or None, got {reason!r}")
+        trial.mark_abandoned(reason=reason)
+        self._log("Abandoned trial %d (%s).", trial.index, reason or "no reason")
+
+    def get_trial_parameters(self, trial_index: int) -> TParameterization:
+        """The parameters of a trial."""
+        function = "AxClient.get_trial_parameters"
+        trial = utils.get_trial(function, self._require_experiment(function), trial_index)
+        arm = trial.arm
+        return {} if arm is None else dict(arm.parameters)
+
+    def verify_trial_parameterization(
+        self, trial_index: int, parameterization: TParameterization
+    ) -> bool:
+        """Whether a trial's parameters equal ``parameterization``."""
+        return self.get_trial_parameters(trial_index) == dict(parameterization)
+
+    # ------------------------------------------------------------------ results
+    def get_best_parameters(self) -> Optional[Tuple[TParameterization, TModelPredictArm]]:
+        """The best parameters found and their values.
+
+        Returns:
+            ``(parameters, (means, covariances))``: the latest model's recommendation
+            (predicted means and covariances) if a model-based step has run, else the
+            best completed observation (``{metric: mean}``, ``{m: {m: sem ** 2}}``),
+            preferring arms that meet the outcome constraints; None when no trial has
+            been completed.
+        """
+        return get_best_parameters(self._require_experiment("AxClient.get_best_parameters"))
+
+    def get_trials_data_frame(self) -> pd.DataFrame:
+        """A table of the trials: ``trial_index``, ``arm_name``, ``trial_status``, one
+        column per parameter and one per metric (the latest mean, NaN if none)."""
+        return utils.trials_data_frame(self._require_experiment("AxClient.get_trials_data_frame"))
+
+    def get_max_parallelism(self) -> List[Tuple[int, int]]:
+        """``(num_trials, max_parallelism)`` per step of the strategy.
+
+        ``max_parallelism`` is the step's ``num_trials`` when the step sets none (-1:
+        unlimited). For a 6-parameter search space the default strategy gives
+        ``[(6, 6), (-1, 3)]``.
+        """
+        steps = self.generation_strategy.steps
+        return [(s.num_trials, s.max_parallelism or s.num_trials) for s in steps]
+
+    def get_model_predictions(
+        self, metric_names: Optional[Sequence[str]] = None
+    ) -> analysis.TPredictions:
+        """The current model's predictions at every trial's arm.
+
+        The model is the generation strategy's; when data arrived since it was fit (or
+        after a reload), it is refit on all data, without changing the strategy.
+
+        Args:
+            metric_names: The metrics to predict (default: every modelled metric).
+
+        Returns:
+            ``{trial_index: {metric: (mean, sem)}}``, the SEM being the square root of
+            the predicted variance.
+
+        Raises:
+            UserInputError: No model yet (call ``get_next_trial`` first), or a metric is
+                unknown or not modelled.
+            UnsupportedError: The current model makes no predictions (e.g. Sobol).
+        """
+        function = "AxClient.get_model_predictions"
+        bridge = self._fitted_model(function)
+        return analysis.predict_trials(function, bridge, self.experiment, metric_names)
+
+    def get_feature_importances(
+        self, metric_name: Optional[str] = None, relative: bool = True
+    ) -> Dict[str, float]:
+        """Importance of each parameter for a metric, from the current model.
+
+        Args:
+            metric_name: The metric (default: the objective).
+            relative: Scale the importances to sum to 1.
+
+        Returns:
+            ``{parameter name: importance}``.
+
+        Raises:
+            UserInputError: No model yet, or an unknown metric.
+            UnsupportedError: The current model does not give feature importances.
+        """
+        function = "AxClient.get_feature_importances"
+        metric = self._checked_metric(function, metric_name)
+        bridge = self._fitted_model(function)
+        return analysis.feature_importances(function, bridge, metric, relative)
+
+    def get_feature_importances_plot(
+        self, metric_name: Optional[str] = None, relative: bool = True
+    ) -> go.Figure:
+        """:meth:`get_feature_importances` as a bar chart (a plotly figure)."""
+        metric = self._checked_metric("AxClient.get_feature_importances_plot", metric_name)
+        importances = self.get_feature_importances(metric, relative=relative)
+        plot = analysis.plot_function("feature_importances", "plot_feature_importance_by_feature")
+        return plot(importances, title=f"Parameter importance for {metric}")
+
+    def get_optimization_trace(self, objective_optimum: Optional[float] = None) -> go.Figure:
+        """The best objective value so far against the number of completed trials.
+
+        Args:
+            objective_optimum: The known optimum, drawn as a line.
+
+        Raises:
+            UserInputError: No experiment.
+            NoDataError: No completed trial has objective data (call ``complete_trial``
+                first).
+        """
+        function = "AxClient.get_optimization_trace"
+        experiment = self._require_experiment(function)
+        return analysis.optimization_trace(function, experiment, objective_optimum)
+
+    def get_contour_plot(
+        self,
+        param_x: Optional[str] = None,
+        param_y: Optional[str] = None,
+        metric_name: Optional[str] = None,
+    ) -> go.Figure:
+        """The model's predicted metric over two parameters (others at their center).
+
+        Args:
+            param_x: Parameter on the x axis (default: the first range parameter).
+            param_y: Parameter on the y axis (default: the second range parameter).
+            metric_name: The metric (default: the objective).
+
+        Raises:
+            UserInputError: Only one of ``param_x``/``param_y`` given, an unknown or
+                non-numeric parameter, the same parameter twice, an unknown metric, or no
+                model yet.
+            UnsupportedError: Fewer than two range parameters, or the current model makes
+                no predictions.
+        """
+        function = "AxClient.get_contour_plot"
+        experiment = self._require_experiment(function)
+        metric = self._checked_metric(function, metric_name)
+        x, y = analysis.contour_axes(function, experiment, param_x, param_y)
+        bridge = self._fitted_model(function)
+        return analysis.contour_plot(function, bridge, experiment, x, y, metric)
+
+    # ------------------------------------------------------------------ storage
+    def to_json_snapshot(self) -> Dict[str, Any]:
+        """The client as JSON-ready values: experiment, generation strategy, settings.
+
+        ``{"format_version", "experiment", "generation_strategy", "ax_client"}``; the
+        experiment is stored once (the strategy's state lives on its trials). See
+        :mod:`ax.service.utils.ax_client_snapshot`.
+
+        Raises:
+            UserInputError: No experiment yet.
+            JSONEncodeError: Something cannot be encoded (e.g. a strategy step made by a
+                factory function).
+        """
+        experiment = self._require_experiment("AxClient.to_json_snapshot")
+        settings = {
+            "enforce_sequential_optimization": self._enforce_sequential_optimization,
+            "random_seed": self._random_seed,
+            "verbose_logging": self._verbose_logging,
+        }
+        return snapshots.encode_snapshot(experiment, self.generation_strategy, settings)
+
+    @classmethod
+    def from_json_snapshot(cls, serialized: Dict[str, Any], **kwargs: Any) -> AxClient:
+        """The client saved by :meth:`to_json_snapshot`, ready to continue.
+
+        Args:
+            serialized: The snapshot.
+            kwargs: Client settings that replace the saved ones (``verbose_logging``,
+                ``random_seed``, ``enforce_sequential_optimization``).
+
+        Raises:
+            JSONDecodeError: The snapshot is malformed; the message names the field.
+            UserInputError: An unknown keyword argument.
+        """
+        function = "AxClient.from_json_snapshot"
+        unknown = sorted(set(kwargs) - set(snapshots.SETTINGS))
+        if unknown:
+            raise UserInputError(
+                f"{function}: unknown keyword argument(s) {unknown}; allowed: "
+                f"{sorted(snapshots.SETTINGS)}"
+            )
+        experiment, strategy, settings = snapshots.decode_snapshot(function, serialized)
+        settings.update(kwargs)
+        client = cls(**settings)
+        client._experiment = experiment
+        client._generation_strategy = strategy
+        return client
+
+    def save_to_json_file(self, filepath: TPath = "ax_client_snapshot.json") -> None:
+        """Save the client to a ``.json`` file, atomically (see :meth:`to_json_snapshot`).
+
+        Raises:
+            UserInputError: No experiment yet, or the path does not end in ``.json``.
+            JSONEncodeError: Something cannot be encoded.
+            StorageError: The file could not be written (a previous file is untouched).
+        """
+        from ax.storage.json_store.save import write_document
+
+        write_document(self.to_json_snapshot(), filepath, "AxClient.save_to_json_file")
+        self._log("Saved JSON-serialized state of the client to %s.", filepath)
+
+    @classmethod
+    def load_from_json_file(
+        cls, filepath: TPath = "ax_client_snapshot.json", **kwargs: Any
+    ) -> AxClient:
+        """The client saved by :meth:`save_to_json_file`.
+
+        Args:
+            filepath: The file.
+            kwargs: Settings that replace the saved ones (see :meth:`from_json_snapshot`).
+
+        Raises:
+            FileNotFoundError: There is no such file.
+            JSONDecodeError: The file is not a client snapshot; the message names the file
+                and the field.
+        """
+        from ax.exceptions import JSONDecodeError
+        from ax.storage.json_store.load import read_document
+
+        function = "AxClient.load_from_json_file"
+        document = read_document(filepath, function)
+        try:
+            return cls.from_json_snapshot(document, **kwargs)
+        except JSONDecodeError as err:
+            raise JSONDecodeError(f"{function} {filepath!r}: {err.message}", hint=err.hint) from err
+
+    def load_experiment_from_database(
+        self,
+        experiment_name: str,
+        choose_generation_strategy_kwargs: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        """Not available yet: raises UnsupportedError (SQL storage comes later)."""
+        raise UnsupportedError(
+            f"AxClient.load_experiment_from_database({experiment_name!r}): {_SQL_MESSAGE}",
+            hint="use AxClient.load_from_json_file",
+        )
+
+    # ------------------------------------------------------------------ old names
+    def get_recommended_max_parallelism(self) -> List[Tuple[int, int]]:
+        """Removed: raises UnsupportedError pointing at :meth:`get_max_parallelism`."""
+        raise UnsupportedError(
+            "AxClient.get_recommended_max_parallelism was renamed; call get_max_parallelism"
+        )
+
+    def load_experiment(self, experiment_name: str) -> None:
+        """Removed: raises UnsupportedError."""
+        raise UnsupportedError(
+            "AxClient.load_experiment is removed; use AxClient.load_from_json_file"
+        )
+
+    def load(self) -> None:
+        """Removed: raises UnsupportedError."""
+        raise UnsupportedError("AxClient.load is removed; use AxClient.load_from_json_file")
+
+    def save(self) -> None:
+        """Removed: raises UnsupportedError."""
+        raise UnsupportedError("AxClient.save is removed; use AxClient.save_to_json_file")
+
+    # ------------------------------------------------------------------ internals
+    def _require_experiment(self, function: str) -> Experiment:
+        if self._experiment is None:
+            raise UserInputError(
+                f"{function}: this client has no experiment yet; call create_experiment "
+                "first (or AxClient.load_from_json_file)"
+            )
+        return self._experiment
+
+    def _objective_name(self, function: str) -> str:
+        config = self._require_experiment(function).optimization_config
+        if config is None:  # pragma: no cover - create_experiment always sets one
+            raise UserInputError(f"{function}: the experiment has no optimization config")
+        return config.objective.metric.name
+
+    def _checked_metric(self, function: str, metric_name: Optional[str]) -> str:
+        experiment = self._require_experiment(function)
+        if metric_name is None:
+            return self._objective_name(function)
+        known = experiment.metrics
+        if metric_name not in known:
+            raise UserInputError(
+                f"{function}: unknown metric {metric_name!r}; the experiment's metrics are "
+                f"{sorted(known)}"
+            )
+        return metric_name
+
+    def _fitted_model(self, function: str) -> ModelBridge:
+        """The strategy's model if it saw the current data, else a refit of it (cached)."""
+        experiment = self._require_experiment(function)
+        strategy = self.generation_strategy
+        version = experiment._last_data_ts
+        model = strategy.model
+        if model is not None and self._model_data_ts == version:
+            return model
+        run = strategy.last_generator_run or analysis.last_model_run(experiment)
+        if run is None or run.model_key is None:
+            raise UserInputError(
+                f"{function}: no model has been fitted yet; complete some trials and call "
+                "get_next_trial first"
+            )
+        if self._refit is not None and self._refit[0] == version and self._refit[1] is run:
+            return self._refit[2]
+        bridge = analysis.refit_model(run, experiment)
+        self._refit = (version, run, bridge)
+        return bridge
+
+    def _log(self, message: str, *args: Any) -> None:
+        if self._verbose_logging:
+            logger.info(message, *args)
+        else:
+            logger.debug(message, *args)
+
+    def __repr__(self) -> str:
+        name = None if self._experiment is None else self._experiment._name
+        return f"AxClient(experiment={name!r}, generation_strategy={self._generation_strategy!r})"
+
+
+def _stop_reason(err: Exception, made: int, wanted: int) -> str:
+    what = {
+        MaxParallelismReachedException: "max parallelism reached",
+        DataRequiredError: "data required",
+        GenerationStrategyCompleted: "generation strategy completed",
+    }
+    label = next((v for k, v in what.items() if isinstance(err, k)), type(err).__name__)
+    return f"{label} after {made} of {wanted} trials ({type(err).__name__}): {err}"
+
+
+__all__ = ["AxClient"]
