@@ -65,4 +65,22 @@ else
     "$VPY" -m pip install --quiet -e ".${extras}"
     echo "$want ${extras}" > "$STAMP"
 fi
+# 4. Chromium from Debian's packages, for the headless-browser test of the HTML report
+#    (dev installs only). Installed when missing and running as root; otherwise skipped
+#    with a message (the test then skips itself, saying why).
+if [ "$extras" = "[dev]" ]; then
+    if [ -x /usr/bin/chromium ]; then
+        log "chromium already installed"
+    elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing chromium (Debian package) for the report's browser test"
+        if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+                && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+            log "warning: could not install chromium; the browser test will fail"
+        fi
+    else
+        log "chromium is not installed and this is not root: skipping it (the browser test" \
+            "will be skipped; install it with: sudo apt-get install chromium)"
+    fi
+fi
+
 log "done: $("$VPY" --version 2>&1), torch $TORCH_VERSION, ax $("$VPY" -c 'import ax; print(ax.__version__)')"

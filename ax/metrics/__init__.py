@@ -1,4 +1,62 @@
-"""Bundled synthetic metrics (Branin, Hartmann6, L2Norm, noisy functions).
+"""Bundled synthetic metrics: Branin, Hartmann6, L2Norm and the noisy-function base.
 
-Built by a later issue.
+Each computes its value from an arm's parameters when a trial's data is fetched, so an
+experiment with one of them (and a runner such as
+:class:`~ax.runners.synthetic.SyntheticRunner`) runs end to end in-process:
+
+- :class:`~ax.metrics.noisy_function.NoisyFunctionMetric`: the base, ``f(x) + noise``;
+- :class:`~ax.metrics.branin.BraninMetric`, :class:`~ax.metrics.branin.NegativeBraninMetric`;
+- :class:`~ax.metrics.hartmann6.Hartmann6Metric`;
+- :class:`~ax.metrics.l2norm.L2NormMetric`.
+
+The names are loaded lazily (PEP 562), like those of :mod:`ax`.
 """
+
+from __future__ import annotations
+
+import importlib
+
+TYPE_CHECKING = False
+
+_EXPORTS: dict[str, str] = {
+    "BraninMetric": "ax.metrics.branin",
+    "Hartmann6Metric": "ax.metrics.hartmann6",
+    "L2NormMetric": "ax.metrics.l2norm",
+    "NegativeBraninMetric": "ax.metrics.branin",
+    "NoisyFunctionMetric": "ax.metrics.noisy_function",
+}
+
+__all__ = [
+    "BraninMetric",
+    "Hartmann6Metric",
+    "L2NormMetric",
+    "NegativeBraninMetric",
+    "NoisyFunctionMetric",
+]
+
+if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
+    from typing import Any
+
+    from ax.metrics.branin import BraninMetric, NegativeBraninMetric
+    from ax.metrics.hartmann6 import Hartmann6Metric
+    from ax.metrics.l2norm import L2NormMetric
+    from ax.metrics.noisy_function import NoisyFunctionMetric
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve a public name on first access (PEP 562).
+
+    Raises:
+        AttributeError: ``name`` is not a public name of :mod:`ax.metrics`.
+    """
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'ax.metrics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's attributes, including public names not resolved yet."""
+    return sorted(set(globals()) | set(__all__))

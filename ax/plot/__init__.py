@@ -1,4 +1,77 @@
-"""Figures and the HTML report (plotly, imported only where used).
+"""Figures and the HTML report of an experiment (plotly, imported only when a figure is made).
 
-Built by a later issue.
+- :func:`~ax.plot.contour.plot_contour`, :func:`~ax.plot.slice.plot_slice`: a model's
+  predictions over two parameters / along one;
+- :func:`~ax.plot.trace.optimization_trace_single_method`: objective against iteration;
+- :func:`~ax.plot.feature_importances.plot_feature_importance_by_feature`: a bar chart;
+- :func:`~ax.plot.report.experiment_report_html`, :func:`~ax.plot.report.save_report`:
+  one self-contained HTML page (trace, parameter plots, trials table);
+- :func:`~ax.plot.render.render`, :func:`~ax.plot.render.init_notebook_plotting`: show
+  figures in Jupyter.
+
+Every figure function returns a plotly ``go.Figure``; save one with
+``fig.write_html("plot.html")``. Importing :mod:`ax.plot` does not import plotly: the
+names are loaded lazily (PEP 562) and plotly on the first figure.
+
+Example:
+    >>> from ax.plot import optimization_trace_single_method
+    >>> fig = optimization_trace_single_method([[3.0, 1.0, 1.0]], ylabel="loss")
+    >>> fig.write_html("trace.html")
 """
+
+from __future__ import annotations
+
+import importlib
+
+TYPE_CHECKING = False
+
+_EXPORTS: dict[str, str] = {
+    "experiment_report_html": "ax.plot.report",
+    "init_notebook_plotting": "ax.plot.render",
+    "optimization_trace_single_method": "ax.plot.trace",
+    "plot_contour": "ax.plot.contour",
+    "plot_feature_importance_by_feature": "ax.plot.feature_importances",
+    "plot_slice": "ax.plot.slice",
+    "render": "ax.plot.render",
+    "save_report": "ax.plot.report",
+}
+
+__all__ = [
+    "experiment_report_html",
+    "init_notebook_plotting",
+    "optimization_trace_single_method",
+    "plot_contour",
+    "plot_feature_importance_by_feature",
+    "plot_slice",
+    "render",
+    "save_report",
+]
+
+if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
+    from typing import Any
+
+    from ax.plot.contour import plot_contour
+    from ax.plot.feature_importances import plot_feature_importance_by_feature
+    from ax.plot.render import init_notebook_plotting, render
+    from ax.plot.report import experiment_report_html, save_report
+    from ax.plot.slice import plot_slice
+    from ax.plot.trace import optimization_trace_single_method
+
+
+def __getattr__(name: str) -> Any:
+    """Resolve a public name on first access (PEP 562).
+
+    Raises:
+        AttributeError: ``name`` is not a public name of :mod:`ax.plot`.
+    """
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'ax.plot' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's attributes, including public names not resolved yet."""
+    return sorted(set(globals()) | set(__all__))

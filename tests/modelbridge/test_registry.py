@@ -146,7 +146,9 @@ def _experiment_with_data(n: int = 6) -> Experiment:
         ]
     )
     exp = Experiment(
-        space, name="reg", optimization_config=OptimizationConfig(Objective(Metric("m"), minimize=True))
+        space,
+        name="reg",
+        optimization_config=OptimizationConfig(Objective(Metric("m"), minimize=True)),
     )
     sobol = Models.SOBOL(experiment=exp, seed=0)
     for _ in range(n):
@@ -196,14 +198,10 @@ def test_gp_on_constant_data_does_not_crash() -> None:
     from ax.core.data import Data
 
     exp = _experiment_with_data(4)
-    constant = Data.from_evaluations(
-        {arm.name: {"m": (1.0, 0.0)} for arm in exp.arms_by_name.values()}, 0
-    )
     rows = [
         Data.from_evaluations({t.arm.name: {"m": (1.0, 0.0)}}, t.index)  # type: ignore[attr-defined]
         for t in exp.trials.values()
     ]
-    del constant
     bridge = Models.GPEI(experiment=exp, data=Data.from_multiple_data(rows), options=CHEAP)
     gr = bridge.gen(1)
     assert exp.search_space.check_membership(gr.arms[0].parameters)

@@ -70,7 +70,7 @@ def test_respects_linear_constraints(name: str) -> None:
     A = np.array([[1.0, 1.0, 0.0]])
     b = np.array([[0.6]])
     X = _gen(_fitted(name, seed=2), n=2, linear_constraints=(A, b))
-    assert np.all(X @ A.T <= b + 1e-6)
+    assert np.all(b + 1e-6 >= X @ A.T)
 
 
 @pytest.mark.parametrize("name", sorted(FACTORIES))

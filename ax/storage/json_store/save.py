@@ -18,6 +18,7 @@ from typing import Any, Dict, Union
 
 from ax.core.experiment import Experiment
 from ax.exceptions import JSONEncodeError, StorageError, UserInputError, UserInputTypeError
+from ax.storage import metric_registry  # noqa: F401  (registers the bundled metrics)
 from ax.storage.json_store.encoder import Encoder
 from ax.storage.json_store.registry import encoder_table
 from ax.storage.json_store.schema import FORMAT_VERSION, EncodeFailure, gc_paused

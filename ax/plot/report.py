@@ -1,0 +1,423 @@
+"""A self-contained HTML report of an experiment: trace, parameter plots, trials table.
+
+The report is one HTML file with plotly.js inlined, so it opens anywhere, offline, with
+no request to the network. All text taken from the experiment (names, string values) is
+HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import math
+import os
+from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
+
+from ax.core.experiment import Experiment
+from ax.core.parameter import RangeParameter
+from ax.core.types import TrialStatus
+from ax.exceptions import AxError, StorageError, UserInputTypeError
+from ax.plot.exp_utils import (
+    ArmRow,
+    TracePoint,
+    arm_rows,
+    best_observed,
+    format_value,
+    metric_names,
+    objective,
+    objective_trace,
+)
+from ax.plot.helpers import make_subplots, plotly_go
+
+if TYPE_CHECKING:  # pragma: no cover
+    from plotly.graph_objects import Figure
+
+    from ax.modelbridge.base import ModelBridge
+
+TPath = Union[str, "os.PathLike[str]"]
+
+TRACE_DIV_ID = "ax-trace"
+PARAMETERS_DIV_ID = "ax-parameters"
+CONTOUR_DIV_ID = "ax-contour"
+SLICE_DIV_ID = "ax-slice"
+TABLE_ID = "ax-trials"
+
+_STYLE = """
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+.meta { color: #666; font-size: 0.9rem; }
+.note { color: #666; font-style: italic; }
+dl.summary { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
+dl.summary dt { font-weight: 600; }
+dl.summary dd { margin: 0; }
+table { border-collapse: collapse; font-size: 0.85rem; width: 100%; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; }
+th { background: #f4f4f4; position: sticky; top: 0; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.best td { background: #e8f5e9; font-weight: 600; }
+.table-wrap { max-height: 600px; overflow: auto; }
+"""
+
+
+def experiment_report_html(
+    experiment: Experiment, model: Optional[ModelBridge] = None, title: Optional[str] = None
+) -> str:
+    """The experiment as one self-contained HTML page.
+
+    Sections: a summary (objective, trial counts, best observed arm); the optimization
+    trace (the best objective value so far after each completed trial, respecting the
+    direction of the objective, with each trial's own value as points and dotted lines
+    where the generator changed); one scatter per parameter (value against the objective,
+    coloured by trial); when ``model`` is given, a contour (or slice) of its prediction
+    of the objective; and the trials table (one row per arm: trial, status, arm,
+    generator, parameters, metric means; the best arm highlighted).
+
+    Only data attached to the experiment is read; nothing is fetched or evaluated.
+
+    Args:
+        experiment: The experiment.
+        model: A model bridge that predicts (e.g. the loop's current model); its plots
+            are skipped with a note when it cannot predict the objective.
+        title: Page title (default ``"Experiment <name>"``).
+
+    Returns:
+        A complete HTML document (a str) with plotly.js inlined once.
+
+    Raises:
+        UserInputTypeError: ``experiment`` is not an Experiment, or ``title`` not a str.
+
+    Example:
+        >>> html_text = experiment_report_html(experiment)
+        >>> "ax-trace" in html_text
+        True
+    """
+    if not isinstance(experiment, Experiment):
+        raise UserInputTypeError(
+            f"experiment_report_html: experiment must be an Experiment, got "
+            f"{type(experiment).__name__}"
+        )
+    if title is not None and not isinstance(title, str):
+        raise UserInputTypeError(
+            f"experiment_report_html: title must be a str or None, got {title!r}"
+        )
+    name = experiment._name or "(unnamed)"
+    page_title = title if title is not None else f"Experiment {name}"
+    rows = arm_rows(experiment)
+    trace = objective_trace(experiment, rows)
+    best = best_observed(experiment, rows)
+    figures = _Figures()
+    parts: List[str] = [
+        f"<h1>{_e(page_title)}</h1>",
+        f'<p class="meta">Generated {_e(_now())} by ax-experiments {_e(_version())}</p>',
+        _summary(experiment, rows, best),
+        '<section id="trace"><h2>Optimization trace</h2>',
+        _trace_section(experiment, trace, figures),
+        "</section>",
+        '<section id="parameters"><h2>Parameters against the objective</h2>',
+        _parameters_section(experiment, rows, figures),
+        "</section>",
+    ]
+    if model is not None:
+        parts += [
+            '<section id="model"><h2>Model predictions</h2>',
+            _model_section(experiment, model, figures),
+            "</section>",
+        ]
+    parts += [
+        '<section id="trials"><h2>Trials</h2>',
+        _table(experiment, rows, best),
+        "</section>",
+    ]
+    body = "\n".join(parts)
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(page_title)}</title>\n<style>{_STYLE}</style>\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def save_report(
+    experiment: Experiment,
+    path: TPath,
+    model: Optional[ModelBridge] = None,
+    title: Optional[str] = None,
+) -> str:
+    """Write :func:`experiment_report_html` to ``path``, atomically.
+
+    Args:
+        experiment: The experiment.
+        path: The file to write (an existing file is replaced only once the new one is
+            complete).
+        model: As for :func:`experiment_report_html`.
+        title: As for :func:`experiment_report_html`.
+
+    Returns:
+        The absolute path written.
+
+    Raises:
+        UserInputTypeError: ``path`` is not a str or path, or as for
+            :func:`experiment_report_html`.
+        StorageError: The file could not be written (the previous file is untouched).
+    """
+    from ax.storage.json_store.save import write_atomically
+
+    if isinstance(path, os.PathLike):
+        path = os.fspath(path)
+    if not isinstance(path, str):
+        raise UserInputTypeError(
+            f"save_report: path must be a str or os.PathLike, got {type(path).__name__} {path!r}"
+        )
+    text = experiment_report_html(experiment, model=model, title=title)
+    target = os.path.abspath(path)
+    try:
+        write_atomically(target, text.encode("utf-8"))
+    except OSError as err:
+        raise StorageError(
+            f"save_report: could not write {path!r}: {err}; the previous file (if any) is unchanged"
+        ) from err
+    return target
+
+
+# ---------------------------------------------------------------------------- sections
+
+
+class _Figures:
+    """Turns figures into HTML divs; plotly.js is inlined with the first one only."""
+
+    def __init__(self) -> None:
+        self._included = False
+
+    def div(self, fig: Figure, div_id: str) -> str:
+        text: str = fig.to_html(
+            full_html=False,
+            include_plotlyjs=not self._included,
+            div_id=div_id,
+            config={"displaylogo": False, "responsive": True},
+        )
+        self._included = True
+        return text
+
+
+def _summary(experiment: Experiment, rows: List[ArmRow], best: Optional[ArmRow]) -> str:
+    items: List[Tuple[str, str]] = [("Experiment", _e(experiment._name or "(unnamed)"))]
+    if experiment.description:
+        items.append(("Description", _e(experiment.description)))
+    target = objective(experiment)
+    if target is not None:
+        direction = "minimize" if target[1] else "maximize"
+        items.append(("Objective", f"{_e(target[0])} ({direction})"))
+        config = experiment.optimization_config
+        if config is not None and config.outcome_constraints:
+            items.append(
+                (
+                    "Outcome constraints",
+                    _e(", ".join(_constraint(c) for c in config.outcome_constraints)),
+                )
+            )
+    counts: dict[str, int] = {}
+    for trial in experiment.trials.values():
+        counts[trial.status.name] = counts.get(trial.status.name, 0) + 1
+    described = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
+    items.append(
+        ("Trials", f"{len(experiment.trials)}" + (f" ({_e(described)})" if described else ""))
+    )
+    items.append(("Arms", str(len(rows))))
+    if best is not None and target is not None:
+        params = ", ".join(f"{k}={format_value(v)}" for k, v in best.parameters.items())
+        items.append(
+            (
+                "Best observed",
+                f"{_e(target[0])} = {_e(format_value(best.means[target[0]]))} at arm "
+                f"{_e(best.arm_name)} (trial {best.trial_index}): {_e(params)}",
+            )
+        )
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items)
+    return f'<section id="summary"><dl class="summary">{body}</dl></section>'
+
+
+def _constraint(constraint: Any) -> str:
+    op = "<=" if constraint.op.name == "LEQ" else ">="
+    unit = "%" if constraint.relative else ""
+    return f"{constraint.metric.name} {op} {constraint.bound:g}{unit}"
+
+
+def _trace_section(experiment: Experiment, trace: List[TracePoint], figures: _Figures) -> str:
+    target = objective(experiment)
+    if target is None:
+        return '<p class="note">The experiment has no optimization config: no objective.</p>'
+    if not trace:
+        return '<p class="note">No completed trial has data for the objective yet.</p>'
+    from ax.plot.trace import optimization_trace_single_method
+
+    name, minimize = target
+    transitions = [i for i in range(1, len(trace)) if trace[i].model_key != trace[i - 1].model_key]
+    labels = [
+        f"trial {_e(str(p.trial_index))}, arm {_e(p.arm_name)}"
+        + (f" ({_e(p.model_key)})" if p.model_key else "")
+        for p in trace
+    ]
+    fig = optimization_trace_single_method(
+        y=[[p.best_so_far for p in trace]],
+        title=f"Best {_e(name)} so far ({'minimize' if minimize else 'maximize'})",
+        ylabel=_e(name),
+        model_transitions=transitions,
+        hover_labels=labels,
+    )
+    fig.data[0].name = "best so far"
+    go = plotly_go()
+    fig.add_trace(
+        go.Scatter(
+            x=list(range(1, len(trace) + 1)),
+            y=[p.value for p in trace],
+            mode="markers",
+            marker={"color": "rgba(0, 0, 0, 0.45)", "size": 6},
+            name="trial value",
+            text=labels,
+            hovertemplate="%{text}<br>value=%{y:.4g}<extra></extra>",
+        )
+    )
+    fig.update_layout(xaxis={"title": {"text": "Completed trial"}}, height=420)
+    return figures.div(fig, TRACE_DIV_ID)
+
+
+def _parameters_section(experiment: Experiment, rows: List[ArmRow], figures: _Figures) -> str:
+    target = objective(experiment)
+    if target is None:
+        return '<p class="note">No objective to plot the parameters against.</p>'
+    name = target[0]
+    points = [r for r in rows if r.status is TrialStatus.COMPLETED and name in r.means]
+    parameters = list(experiment.search_space.parameters.values())
+    if not points or not parameters:
+        return '<p class="note">No completed trial has data for the objective yet.</p>'
+    cols = min(3, len(parameters))
+    nrows = math.ceil(len(parameters) / cols)
+    fig = make_subplots(
+        rows=nrows,
+        cols=cols,
+        subplot_titles=[_e(p.name) for p in parameters],
+        vertical_spacing=min(0.3 / max(nrows - 1, 1), 0.12) if nrows > 1 else 0.1,
+    )
+    go = plotly_go()
+    for i, parameter in enumerate(parameters):
+        row, col = divmod(i, cols)
+        fig.add_trace(
+            go.Scatter(
+                x=[_plot_value(r.parameters.get(parameter.name)) for r in points],
+                y=[r.means[name] for r in points],
+                mode="markers",
+                marker={
+                    "color": [r.trial_index for r in points],
+                    "colorscale": "Viridis",
+                    "size": 7,
+                    "showscale": i == 0,
+                    "colorbar": {"title": {"text": "trial"}},
+                },
+                text=[f"trial {r.trial_index}, arm {_e(r.arm_name)}" for r in points],
+                hovertemplate="%{text}<br>value=%{x}<br>objective=%{y:.4g}<extra></extra>",
+                name=_e(parameter.name),
+                showlegend=False,
+            ),
+            row=row + 1,
+            col=col + 1,
+        )
+        if isinstance(parameter, RangeParameter) and parameter.log_scale:
+            fig.update_xaxes(type="log", row=row + 1, col=col + 1)
+        if col == 0:
+            fig.update_yaxes(title_text=_e(name), row=row + 1, col=col + 1)
+    fig.update_layout(
+        height=max(320, 300 * nrows), title={"text": f"Parameter values against {_e(name)}"}
+    )
+    return figures.div(fig, PARAMETERS_DIV_ID)
+
+
+def _model_section(experiment: Experiment, model: ModelBridge, figures: _Figures) -> str:
+    target = objective(experiment)
+    if target is None:
+        return '<p class="note">No objective to predict.</p>'
+    name = target[0]
+    numeric = [
+        p.name
+        for p in model.model_space.parameters.values()
+        if isinstance(p, RangeParameter) and p.is_numeric
+    ]
+    try:
+        if len(numeric) >= 2:
+            from ax.plot.contour import plot_contour
+
+            fig = plot_contour(model, numeric[0], numeric[1], name, density=40)
+            div_id = CONTOUR_DIV_ID
+        elif numeric:
+            from ax.plot.slice import plot_slice
+
+            fig = plot_slice(model, numeric[0], name)
+            div_id = SLICE_DIV_ID
+        else:
+            return '<p class="note">The model has no numeric range parameter to plot.</p>'
+    except (AxError, NotImplementedError, ValueError) as err:
+        return f'<p class="note">Model plots are unavailable: {_e(str(err))}</p>'
+    return figures.div(fig, div_id)
+
+
+def _table(experiment: Experiment, rows: List[ArmRow], best: Optional[ArmRow]) -> str:
+    parameters = list(experiment.search_space.parameters)
+    metrics = metric_names(experiment, rows)
+    header = ["trial", "status", "arm", "generator", *parameters, *metrics]
+    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
+    lines: List[str] = []
+    for r in rows:
+        is_best = best is not None and (r.trial_index, r.arm_name) == (
+            best.trial_index,
+            best.arm_name,
+        )
+        cells = [
+            f'<td class="num">{r.trial_index}</td>',
+            f"<td>{_e(r.status.name)}</td>",
+            f"<td>{_e(r.arm_name)}</td>",
+            f"<td>{_e(r.model_key or '')}</td>",
+        ]
+        cells += [_cell(r.parameters.get(p)) for p in parameters]
+        cells += [_cell(r.means.get(m)) for m in metrics]
+        css = ' class="best"' if is_best else ""
+        lines.append(f"<tr{css}>{''.join(cells)}</tr>")
+    if not lines:
+        return '<p class="note">The experiment has no trials yet.</p>'
+    return (
+        f'<div class="table-wrap"><table id="{TABLE_ID}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>\n" + "\n".join(lines) + "\n</tbody></table></div>"
+    )
+
+
+def _cell(value: object) -> str:
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    css = ' class="num"' if numeric else ""
+    return f"<td{css}>{_e(format_value(value))}</td>"
+
+
+def _plot_value(value: object) -> object:
+    return value if isinstance(value, (int, float, str)) else format_value(value)
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _version() -> str:
+    # From the installed metadata: importing the ``ax`` package object here would make the
+    # plot layer depend on the service layer (its lazy re-exports) for the import linter.
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("ax-experiments")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
+        return "(development version)"
+
+
+__all__ = ["experiment_report_html", "save_report"]

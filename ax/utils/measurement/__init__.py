@@ -1,0 +1,1 @@
+"""Measurement helpers: synthetic test functions (:mod:`.synthetic_functions`)."""

@@ -1,0 +1,1 @@
+"""Notebook helpers: :mod:`ax.utils.notebook.plotting` (``render``, ``init_notebook_plotting``)."""

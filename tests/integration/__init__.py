@@ -1,0 +1,1 @@
+"""Integration tests: several layers together, or a real external program (a browser)."""

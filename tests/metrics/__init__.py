@@ -1,0 +1,1 @@
+"""Tests of the bundled synthetic metrics (ax.metrics)."""
