@@ -120,8 +120,10 @@ class OptimizationLoop:
 
     Args:
         experiment: A :class:`SimpleExperiment` with an evaluation function, or an
-            :class:`Experiment` with a runner and an optimization config; it must have
-            no trials yet.
+            :class:`Experiment` with a runner and an optimization config. If it already
+            has trials (a reloaded run), the loop continues it: COMPLETED and FAILED
+            trials count towards ``total_trials``, and trials left unfinished by the
+            interrupted run are marked ABANDONED (they have no data).
         total_trials: How many trials to run (FAILED ones count).
         arms_per_trial: Arms per trial; more than 1 makes every trial a BatchTrial.
         random_seed: Seed of the default generation strategy (ignored when
@@ -143,8 +145,8 @@ class OptimizationLoop:
             marked FAILED (its late result is ignored).
 
     Raises:
-        UserInputError: An argument is out of range, the experiment has trials, or it
-            has neither an evaluation function nor a runner.
+        UserInputError: An argument is out of range, or the experiment has neither an
+            evaluation function nor a runner.
         UserInputTypeError: An argument has the wrong type.
 
     Example:
@@ -204,10 +206,62 @@ class OptimizationLoop:
                 f"got {type(generation_strategy).__name__}"
             )
         self.generation_strategy = generation_strategy
-        self.current_trial = 0
+        self.current_trial = _resume(self.experiment)
         self.consecutive_failures = 0
         self.num_failed_trials = 0
         self.last_failure: Optional[Tuple[int, str]] = None
+
+    # ------------------------------------------------------------------ storage
+    def save_to_json_file(self, filepath: str) -> None:
+        """Save the experiment and the generation strategy to one JSON file, atomically.
+
+        An evaluation function is not saved: pass it again to :meth:`load_from_json_file`.
+        """
+        from ax.storage.json_store.generation_strategy import (
+            save_experiment_and_generation_strategy,
+        )
+
+        save_experiment_and_generation_strategy(
+            self.experiment, self.generation_strategy, filepath
+        )
+
+    @classmethod
+    def load_from_json_file(
+        cls,
+        filepath: str,
+        evaluation_function: Optional[TEvaluationFunction] = None,
+        total_trials: int = 20,
+        **kwargs: Any,
+    ) -> OptimizationLoop:
+        """Continue a run saved with :meth:`save_to_json_file`.
+
+        Args:
+            filepath: The saved file.
+            evaluation_function: The evaluation function (required for a
+                SimpleExperiment, whose function is not stored).
+            total_trials: The run's total budget, trials already run included.
+            kwargs: Other :class:`OptimizationLoop` arguments.
+
+        Returns:
+            A loop that continues the same generation strategy (same Sobol sequence,
+            same seeds) where the saved run stopped.
+        """
+        from ax.storage.json_store.generation_strategy import (
+            load_experiment_and_generation_strategy,
+        )
+
+        experiment, strategy = load_experiment_and_generation_strategy(filepath)
+        if evaluation_function is not None:
+            if not isinstance(experiment, SimpleExperiment):
+                raise UserInputError(
+                    f"OptimizationLoop.load_from_json_file: {filepath!r} holds a "
+                    f"{type(experiment).__name__}, which is evaluated by its runner and "
+                    "metrics; do not pass an evaluation_function"
+                )
+            experiment.evaluation_function = evaluation_function
+        if strategy is not None:
+            kwargs.setdefault("generation_strategy", strategy)
+        return cls(experiment, total_trials=total_trials, **kwargs)
 
     # ------------------------------------------------------------------ builders
     @staticmethod
@@ -680,17 +734,31 @@ def _fail(trial: BaseTrial, reason: str) -> None:
 # ---------------------------------------------------------------------------- validation
 
 
+def _resume(experiment: Experiment) -> int:
+    """Trials of a reloaded run that count towards the budget; unfinished ones are abandoned.
+
+    A trial that was CANDIDATE, STAGED or RUNNING when the run stopped has no data and
+    will not get any from this process: it is marked ABANDONED with the reason, so the
+    generation strategy does not wait for it and it is never mistaken for a result.
+    """
+    by_status = experiment.trial_indices_by_status
+    for index in sorted(
+        by_status[TrialStatus.CANDIDATE]
+        | by_status[TrialStatus.STAGED]
+        | by_status[TrialStatus.RUNNING]
+    ):
+        experiment.trials[index].mark_abandoned(
+            reason="interrupted before its result was recorded; the run was resumed"
+        )
+    return len(by_status[TrialStatus.COMPLETED]) + len(by_status[TrialStatus.FAILED])
+
+
 def _checked_experiment(experiment: Experiment) -> Experiment:
     if not isinstance(experiment, Experiment):
         raise UserInputTypeError(
             f"OptimizationLoop: experiment must be an Experiment, got {type(experiment).__name__}"
         )
     label = f"OptimizationLoop: experiment {experiment._name!r}"
-    if experiment.num_trials:
-        raise UserInputError(
-            f"{label} must have no trials, got {experiment.num_trials}",
-            hint="start from a fresh experiment",
-        )
     if isinstance(experiment, SimpleExperiment):
         if not experiment.has_evaluation_function:
             raise UserInputError(

@@ -376,13 +376,26 @@ def test_constructor_validates_arguments(kwargs: Dict[str, Any], error: type, me
 def test_constructor_validates_the_experiment() -> None:
     with pytest.raises(UserInputTypeError, match=r"experiment must be an Experiment, got str"):
         OptimizationLoop("exp")  # type: ignore[arg-type]
-    used = make_simple_experiment(PARAMETERS, branin, name="used")
-    used.new_trial().add_arm(Arm({"x1": 0.0, "x2": 0.0}))
-    with pytest.raises(UserInputError, match=r"experiment 'used' must have no trials, got 1"):
-        OptimizationLoop(used)
     no_function = SimpleExperiment(make_experiment(PARAMETERS).search_space, name="nofn")
     with pytest.raises(UserInputError, match=r"'nofn' is a SimpleExperiment without an evaluation"):
         OptimizationLoop(no_function)
+
+
+def test_an_experiment_with_trials_is_continued() -> None:
+    used = make_simple_experiment(PARAMETERS, branin, name="used")
+    done = used.new_trial().add_arm(Arm({"x1": 0.0, "x2": 0.0}))
+    used.eval_trial(done)
+    left_running = used.new_trial().add_arm(Arm({"x1": 1.0, "x2": 1.0}))
+    left_running.mark_running(no_runner_required=True)
+    loop = OptimizationLoop(used, total_trials=4, generation_strategy=sobol_only())
+    assert loop.current_trial == 1  # the completed trial counts; the unfinished one is dropped
+    assert left_running.status is TrialStatus.ABANDONED
+    assert (
+        left_running.abandoned_reason is not None and "interrupted" in left_running.abandoned_reason
+    )
+    loop.full_run()
+    by_status = used.trial_indices_by_status
+    assert len(by_status[TrialStatus.COMPLETED]) == 4
     with pytest.raises(UserInputError, match=r"experiment 'plain' needs a runner"):
         OptimizationLoop(make_experiment(PARAMETERS, name="plain"))
 

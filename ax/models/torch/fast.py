@@ -244,7 +244,12 @@ class _Objective:
         mll = -0.5 * float(r @ alpha) - float(np.log(np.diagonal(L)).sum()) - 0.5 * n * _LOG_2PI
         W = np.outer(alpha, alpha) - K_inv
         grad = np.empty_like(theta)
-        grad[:d] = 0.5 * ((W * Kr).reshape(-1) @ self.sq) / (ls * ls * ls)
+        # A nearly singular K makes W huge: treat an overflowing gradient like a failed
+        # Cholesky (infinite loss), so that the line search steps back.
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad[:d] = 0.5 * ((W * Kr).reshape(-1) @ self.sq) / (ls * ls * ls)
+        if not np.all(np.isfinite(grad[:d])):
+            return math.inf, np.zeros_like(theta)
         grad[-1] = float(alpha.sum())
         if self.ls_prior is not None:
             value, g = _lognormal_terms(ls, self.ls_prior)
