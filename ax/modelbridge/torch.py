@@ -41,6 +41,7 @@ from ax.modelbridge.base import (
     fixed_features_by_index,
 )
 from ax.modelbridge.transforms.base import Transform
+from ax.modelbridge.transforms.one_hot import OH_PARAM_INFIX
 
 TArrays = Tuple[List[np.ndarray], List[np.ndarray], List[np.ndarray]]
 
@@ -251,6 +252,32 @@ class TorchModelBridge(ModelBridge):
         X = features_to_array(observation_features, self.parameters)
         mean, cov = predict(X)
         return self._observation_data(mean, cov)
+
+    def feature_importances(self, metric_name: str) -> Dict[str, float]:
+        """Importance of each parameter for ``metric_name``, from the fitted model.
+
+        The model gives one importance per encoded feature (for a GP, its inverse
+        lengthscale in the unit cube); a one-hot encoded choice parameter gets the sum of
+        its columns, and a fixed parameter does not appear.
+
+        Raises:
+            UserInputError: The model was not fitted on ``metric_name``.
+            NotImplementedError: The model gives no feature importances.
+        """
+        importances = getattr(self.model, "feature_importances", None)
+        if importances is None:
+            raise NotImplementedError(f"{type(self.model).__name__} gives no feature importances")
+        if metric_name not in self.outcomes:
+            raise UserInputError(
+                f"{type(self).__name__}.feature_importances: the model was not fitted on "
+                f"metric {metric_name!r}; its metrics are {self.outcomes}"
+            )
+        row = np.asarray(importances(), dtype=float)[self.outcomes.index(metric_name)]
+        out: Dict[str, float] = {}
+        for feature, value in zip(self.parameters, row):
+            name = feature.split(OH_PARAM_INFIX)[0]
+            out[name] = out.get(name, 0.0) + float(value)
+        return out
 
     def _observation_data(self, mean: np.ndarray, cov: np.ndarray) -> List[ObservationData]:
         mean = np.asarray(mean, dtype=float)

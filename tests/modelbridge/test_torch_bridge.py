@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -318,3 +319,42 @@ def test_torch_bridge_module_does_not_import_torch() -> None:
     code = "import sys, ax.modelbridge.torch, ax.modelbridge.base; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_gp_feature_importances_rank_the_inputs_that_matter() -> None:
+    """Inverse lengthscales of the GP, mapped back to parameters (one-hot columns summed)."""
+    from ax.core.arm import Arm
+    from ax.core.data import Data
+    from ax.core.experiment import Experiment
+    from ax.core.metric import Metric
+    from ax.core.objective import Objective
+    from ax.core.optimization_config import OptimizationConfig
+    from ax.core.parameter import ChoiceParameter, RangeParameter
+    from ax.core.search_space import SearchSpace
+    from ax.core.types import ParameterType
+    from ax.modelbridge.registry import Models
+
+    space = SearchSpace(
+        [
+            RangeParameter("fast", ParameterType.FLOAT, 0.0, 1.0),
+            RangeParameter("slow", ParameterType.FLOAT, 0.0, 1.0),
+            ChoiceParameter("c", ParameterType.STRING, ["a", "b", "c"]),
+        ]
+    )
+    exp = Experiment(
+        space, name="fi", optimization_config=OptimizationConfig(Objective(Metric("m")))
+    )
+    rng = np.random.default_rng(0)
+    for i in range(24):
+        params = {"fast": float(rng.random()), "slow": float(rng.random()), "c": "abc"[i % 3]}
+        trial = exp.new_trial().add_arm(Arm(params))
+        trial.mark_running(no_runner_required=True)
+        value = math.sin(12 * params["fast"]) + 0.01 * params["slow"]
+        exp.attach_data(Data.from_evaluations({trial.arm.name: {"m": (value, 0.0)}}, trial.index))  # type: ignore[union-attr]
+        trial.mark_completed()
+    bridge = Models.GPEI(experiment=exp, data=exp.lookup_data(), options={"num_restarts": 2})
+    importances = bridge.feature_importances("m")
+    assert set(importances) == {"fast", "slow", "c"}
+    assert importances["fast"] > 5 * importances["slow"]
+    with pytest.raises(UserInputError, match="not fitted on metric 'other'"):
+        bridge.feature_importances("other")

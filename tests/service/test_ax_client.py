@@ -629,8 +629,11 @@ def test_model_predictions_with_the_gp_refit_on_new_data() -> None:
     # Right after a gen, the strategy's model is used as it is.
     client.get_next_trial()
     assert client._fitted_model("test") is client.generation_strategy.model
-    with pytest.raises(UnsupportedError, match=r"GPEI \(TorchModelBridge\) does not give feature"):
-        client.get_feature_importances()
+    # The GP's importances come from its inverse lengthscales, scaled to sum to 1.
+    importances = client.get_feature_importances()
+    assert set(importances) == {"x1", "x2"}
+    assert sum(importances.values()) == pytest.approx(1.0)
+    assert all(v > 0 for v in importances.values())
 
 
 def test_feature_importances_from_a_bridge_that_gives_them(

@@ -29,6 +29,7 @@ from ax.models.torch.defaults import (
     check_bounds,
     fit_model,
     get_hyperparameters,
+    inverse_lengthscales,
     posterior_mean_var,
     set_hyperparameters,
     to_tensor,
@@ -238,6 +239,21 @@ class BotorchModel(Generator):
         Xt = self._check_points("predict", "X", X)
         with torch_context(self.options.torch_threads):
             return _predict(model, Xt)
+
+    def feature_importances(self) -> np.ndarray:
+        """`m x d` importance of each input for each outcome: the kernel's inverse lengthscales.
+
+        Raises:
+            DataRequiredError: The model is not fitted.
+            UnsupportedError: The fitted kernel has no lengthscales.
+        """
+        model = self._require_model("feature_importances")
+        values = inverse_lengthscales(model)
+        if values is None:
+            raise UnsupportedError(
+                f"{type(self).__name__}.feature_importances: the fitted kernel has no lengthscales"
+            )
+        return values
 
     def cross_validate(
         self,

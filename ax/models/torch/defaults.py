@@ -270,6 +270,27 @@ def _per_output(model: Model) -> List[Tuple[torch.nn.Module, Optional[int]]]:
     return [(model, None)]
 
 
+def inverse_lengthscales(model: Model) -> Optional[np.ndarray]:
+    """`m x d` inverse lengthscales of each outcome's kernel, or None if a kernel has none.
+
+    A short lengthscale means the outcome changes quickly along that input, so the inverse
+    lengthscale is the usual GP measure of a feature's importance.
+    """
+    rows = []
+    for module, j in _per_output(model):
+        kernel = getattr(module, "covar_module", None)
+        lengthscale = getattr(kernel, "lengthscale", None)
+        if lengthscale is None:
+            lengthscale = getattr(getattr(kernel, "base_kernel", None), "lengthscale", None)
+        if lengthscale is None:
+            return None
+        values = lengthscale.detach()
+        if j is not None:
+            values = values[j]
+        rows.append(1.0 / values.reshape(-1).cpu().numpy())
+    return np.stack(rows)
+
+
 def get_hyperparameters(model: Model, metric_names: Sequence[str]) -> Dict[str, Dict[str, Any]]:
     """The trainable parameters of each outcome as plain nested lists.
 
