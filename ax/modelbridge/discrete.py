@@ -13,9 +13,8 @@ from ax.core.parameter import ChoiceParameter, FixedParameter
 from ax.core.search_space import SearchSpace
 from ax.core.types import TConfig, TParamValue
 from ax.exceptions import UnsupportedError
-from ax.modelbridge.base import (
-    GenResults,
-    ModelBridge,
+from ax.modelbridge.base import GenResults, ModelBridge
+from ax.modelbridge.modelbridge_utils import (
     check_optimization_config,
     extract_objective_weights,
     extract_outcome_constraints,

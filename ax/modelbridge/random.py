@@ -13,9 +13,8 @@ from ax.core.parameter import FixedParameter, RangeParameter
 from ax.core.search_space import SearchSpace
 from ax.core.types import TConfig
 from ax.exceptions import UnsupportedError
-from ax.modelbridge.base import (
-    GenResults,
-    ModelBridge,
+from ax.modelbridge.base import GenResults, ModelBridge
+from ax.modelbridge.modelbridge_utils import (
     array_to_features,
     extract_parameter_constraints,
     features_to_array,

@@ -29,9 +29,8 @@ from ax.core.parameter import RangeParameter
 from ax.core.search_space import SearchSpace
 from ax.core.types import TConfig
 from ax.exceptions import DataRequiredError, UnsupportedError, UserInputError
-from ax.modelbridge.base import (
-    GenResults,
-    ModelBridge,
+from ax.modelbridge.base import GenResults, ModelBridge
+from ax.modelbridge.modelbridge_utils import (
     array_to_features,
     check_optimization_config,
     extract_objective_weights,

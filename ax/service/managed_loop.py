@@ -35,38 +35,17 @@ Example:
 
 from __future__ import annotations
 
-import importlib
-import math
-import re
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Callable,
-    Dict,
-    List,
-    Mapping,
-    Optional,
-    Sequence,
-    Tuple,
-    Type,
-    Union,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Tuple, Union
 
 from ax.core.base_trial import BaseTrial
-from ax.core.batch_trial import BatchTrial
 from ax.core.experiment import Experiment
-from ax.core.metric import Metric
 from ax.core.runner import Runner
 from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction
 from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
 from ax.exceptions import (
     AxError,
-    DataRequiredError,
     GenerationStrategyCompleted,
-    MaxParallelismReachedException,
     NoDataError,
     UserInputError,
     UserInputTypeError,
@@ -74,10 +53,16 @@ from ax.exceptions import (
 from ax.modelbridge.dispatch_utils import choose_generation_strategy
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils.best_point import get_best_parameters
-from ax.service.utils.instantiation import (
-    data_from_evaluations,
-    make_experiment,
-    make_simple_experiment,
+from ax.service.utils.instantiation import make_experiment, make_simple_experiment
+from ax.service.utils.loop_execution import TrialExecutionMixin
+from ax.service.utils.loop_validation import (
+    _build_metrics,
+    _checked_bool,
+    _checked_experiment,
+    _checked_int,
+    _checked_wait_time,
+    _import_class,
+    _resume,
 )
 from ax.service.utils.pending import get_pending_observation_features
 from ax.utils.logger import get_logger
@@ -86,9 +71,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ax.modelbridge.base import ModelBridge
 
 logger = get_logger(__name__)
-
-# (arm name, parameters, weight or None) for each arm of a trial, evaluated off-thread.
-_ArmJob = Tuple[str, TParameterization, Optional[float]]
 
 
 class OptimizationAbortedError(AxError):
@@ -105,17 +87,7 @@ class OptimizationAbortedError(AxError):
         super().__init__(message, hint=hint)
 
 
-class _NoProgress:
-    """Stands in for a tqdm bar when progress is not shown."""
-
-    def update(self, n: int = 1) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
-
-
-class OptimizationLoop:
+class OptimizationLoop(TrialExecutionMixin):
     """Runs an experiment's trials one after another (or concurrently) to a budget.
 
     Args:
@@ -221,9 +193,7 @@ class OptimizationLoop:
             save_experiment_and_generation_strategy,
         )
 
-        save_experiment_and_generation_strategy(
-            self.experiment, self.generation_strategy, filepath
-        )
+        save_experiment_and_generation_strategy(self.experiment, self.generation_strategy, filepath)
 
     @classmethod
     def load_from_json_file(
@@ -535,74 +505,6 @@ class OptimizationLoop:
         logger.info("Running trial %d: %s", trial.index, [a.parameters for a in trial.arms])
         return trial
 
-    def _evaluate_here(self, trial: BaseTrial) -> None:
-        """Evaluate through ``SimpleExperiment.eval_trial`` (which marks the status)."""
-        experiment = cast(SimpleExperiment, self.experiment)  # checked in __init__
-        try:
-            experiment.eval_trial(trial)
-        except Exception as err:  # the user's function may raise anything
-            _fail(trial, f"{type(err).__name__}: {err}")
-
-    def _deploy(self, trial: BaseTrial) -> None:
-        """Deploy through the runner; the loop treats deployment as the start of the run."""
-        try:
-            trial.run()
-        except Exception as err:  # the user's runner may raise anything
-            _fail(trial, f"deployment failed: {type(err).__name__}: {err}")
-            return
-        if trial.status is TrialStatus.STAGED:
-            trial.mark_running()
-
-    def _poll(self, trial: BaseTrial) -> bool:
-        """Fetch a deployed trial's data; complete it once every arm has every metric.
-
-        Returns:
-            Whether the trial is finished (COMPLETED or FAILED).
-        """
-        if trial.status.is_terminal:
-            return True
-        try:
-            data = trial.fetch_data()
-        except Exception as err:  # the user's metric may raise anything
-            _fail(trial, f"fetching data failed: {type(err).__name__}: {err}")
-            return True
-        config = self.experiment.optimization_config
-        needed = list(config.metrics) if config is not None else []
-        present = set()
-        if len(data):
-            present = set(zip(data.columns["arm_name"], data.columns["metric_name"]))
-        if any((arm.name, m) not in present for arm in trial.arms for m in needed):
-            return False
-        try:
-            if len(data):
-                self.experiment.attach_data(data)
-        except AxError as err:
-            _fail(trial, f"invalid data: {err}")
-            return True
-        trial.mark_completed()
-        return True
-
-    def _arm_jobs(self, trial: BaseTrial) -> List[_ArmJob]:
-        if isinstance(trial, BatchTrial):
-            return [
-                (arm.name, dict(arm.parameters), weight)
-                for arm, weight in trial.normalized_arm_weights().items()
-            ]
-        return [(arm.name, dict(arm.parameters), None) for arm in trial.arms]
-
-    def _finish_from_future(self, trial: BaseTrial, future: Future[Dict[str, Any]]) -> None:
-        """Record an off-thread evaluation on the trial, as ``eval_trial`` would."""
-        if trial.status is not TrialStatus.RUNNING:  # e.g. failed by its TTL meanwhile
-            return
-        try:
-            data = data_from_evaluations(future.result(), trial.index)
-        except Exception as err:  # the user's function may raise anything
-            _fail(trial, f"{type(err).__name__}: {err}")
-            return
-        trial.mark_completed()
-        if len(data):
-            self.experiment.attach_data(data)
-
     def _record(self, trial: BaseTrial, raise_on_limit: bool = True) -> None:
         """Count a finished trial; raise once too many failed in a row."""
         if trial.status is TrialStatus.COMPLETED:
@@ -625,251 +527,6 @@ class OptimizationLoop:
                 last_reason=reason,
                 hint="fix the evaluation, or raise max_consecutive_failures",
             )
-
-    # ------------------------------------------------------------------ concurrency
-    def _run_concurrently(self, bar: Any) -> None:
-        """Keep up to ``max_workers`` trials in flight until the budget is spent."""
-        uses_function = self.experiment.is_simple_experiment
-        pool = ThreadPoolExecutor(max_workers=self.max_workers) if uses_function else None
-        in_flight: Dict[int, Optional[Future[Dict[str, Any]]]] = {}
-        exhausted = False
-        try:
-            while True:
-                while (
-                    not exhausted
-                    and len(in_flight) < self.max_workers
-                    and self.current_trial < self.total_trials
-                ):
-                    try:
-                        trial = self._new_trial()
-                    except (DataRequiredError, MaxParallelismReachedException):
-                        if not in_flight:
-                            raise
-                        break  # wait for running trials, then ask again
-                    except GenerationStrategyCompleted as err:
-                        logger.warning("Stopping after %d trials: %s", self.current_trial, err)
-                        exhausted = True
-                        break
-                    in_flight[trial.index] = self._launch(trial, pool)
-                if not in_flight:
-                    return
-                for index in self._wait_for_some(in_flight):
-                    trial = self.experiment.trials[index]
-                    future = in_flight.pop(index)
-                    if future is not None:
-                        self._finish_from_future(trial, future)
-                    self._record(trial)
-                    bar.update(1)
-        finally:
-            if pool is not None:
-                # Trials still in flight (after an error) are recorded, never left RUNNING.
-                for index, future in in_flight.items():
-                    if future is not None:
-                        trial = self.experiment.trials[index]
-                        if not future.cancel():
-                            wait([future])
-                        if future.cancelled():
-                            _fail(trial, "cancelled: the optimization loop stopped")
-                        else:
-                            self._finish_from_future(trial, future)
-                        self._record(trial, raise_on_limit=False)
-                pool.shutdown(wait=True)
-
-    def _launch(
-        self, trial: BaseTrial, pool: Optional[ThreadPoolExecutor]
-    ) -> Optional[Future[Dict[str, Any]]]:
-        if pool is None:
-            self._deploy(trial)
-            return None
-        experiment = cast(SimpleExperiment, self.experiment)  # checked in __init__
-        trial.mark_running(no_runner_required=True)
-        return pool.submit(
-            _evaluate_arms, experiment.evaluation_function_outer, self._arm_jobs(trial)
-        )
-
-    def _wait_for_some(
-        self, in_flight: Mapping[int, Optional[Future[Dict[str, Any]]]]
-    ) -> List[int]:
-        """Block until at least one in-flight trial is finished; return their indices."""
-        futures = {f: i for i, f in in_flight.items() if f is not None}
-        if futures:
-            done, _ = wait(list(futures), return_when=FIRST_COMPLETED)
-            return sorted(futures[f] for f in done)
-        trials = self.experiment.trials
-        while True:
-            finished = [i for i in sorted(in_flight) if self._poll(trials[i])]
-            if finished:
-                return finished
-            time.sleep(self.wait_time)
-
-    def _progress_bar(self) -> Any:
-        if not self.show_progress:
-            return _NoProgress()
-        # Imported on first use (through importlib: tqdm ships no type stubs).
-        tqdm = importlib.import_module("tqdm").tqdm
-        return tqdm(
-            total=self.total_trials,
-            initial=self.current_trial,
-            desc=f"OptimizationLoop({self.experiment._name or ''})",
-            unit="trial",
-        )
-
-
-def _evaluate_arms(
-    evaluate: Callable[[TParameterization, Optional[float]], Any], jobs: List[_ArmJob]
-) -> Dict[str, Any]:
-    """Evaluate a trial's arms (runs on a pool thread; touches no shared state)."""
-    return {name: evaluate(parameters, weight) for name, parameters, weight in jobs}
-
-
-def _fail(trial: BaseTrial, reason: str) -> None:
-    """Mark a trial FAILED with ``reason`` (through RUNNING if it never started)."""
-    if trial.status.is_terminal:
-        return
-    if trial.status is TrialStatus.CANDIDATE:
-        trial.mark_running(no_runner_required=True)
-    trial.mark_failed(reason=reason)
-
-
-# ---------------------------------------------------------------------------- validation
-
-
-def _resume(experiment: Experiment) -> int:
-    """Trials of a reloaded run that count towards the budget; unfinished ones are abandoned.
-
-    A trial that was CANDIDATE, STAGED or RUNNING when the run stopped has no data and
-    will not get any from this process: it is marked ABANDONED with the reason, so the
-    generation strategy does not wait for it and it is never mistaken for a result.
-    """
-    by_status = experiment.trial_indices_by_status
-    for index in sorted(
-        by_status[TrialStatus.CANDIDATE]
-        | by_status[TrialStatus.STAGED]
-        | by_status[TrialStatus.RUNNING]
-    ):
-        experiment.trials[index].mark_abandoned(
-            reason="interrupted before its result was recorded; the run was resumed"
-        )
-    return len(by_status[TrialStatus.COMPLETED]) + len(by_status[TrialStatus.FAILED])
-
-
-def _checked_experiment(experiment: Experiment) -> Experiment:
-    if not isinstance(experiment, Experiment):
-        raise UserInputTypeError(
-            f"OptimizationLoop: experiment must be an Experiment, got {type(experiment).__name__}"
-        )
-    label = f"OptimizationLoop: experiment {experiment._name!r}"
-    if isinstance(experiment, SimpleExperiment):
-        if not experiment.has_evaluation_function:
-            raise UserInputError(
-                f"{label} is a SimpleExperiment without an evaluation function; set "
-                "experiment.evaluation_function"
-            )
-    elif experiment.runner is None:
-        raise UserInputError(
-            f"{label} needs a runner (or use a SimpleExperiment with an evaluation function)"
-        )
-    if experiment.optimization_config is None:
-        raise UserInputError(f"{label} needs an optimization config (an objective)")
-    return experiment
-
-
-def _checked_int(field: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UserInputTypeError(
-            f"OptimizationLoop: {field} must be an int, got {value!r} ({type(value).__name__})"
-        )
-    if value < minimum:
-        raise UserInputError(f"OptimizationLoop: {field} must be >= {minimum}, got {value}")
-    return value
-
-
-def _checked_bool(field: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise UserInputTypeError(f"OptimizationLoop: {field} must be a bool, got {value!r}")
-    return value
-
-
-def _checked_wait_time(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UserInputTypeError(
-            f"OptimizationLoop: wait_time must be a number of seconds, got {value!r}"
-        )
-    if not math.isfinite(value) or value < 0:
-        raise UserInputError(f"OptimizationLoop: wait_time must be finite and >= 0, got {value}")
-    return float(value)
-
-
-# ---------------------------------------------------------------------------- import paths
-
-_MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-_QUALNAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-
-
-def _import_class(path: Any, base: type, field: str) -> Any:
-    """The class named by ``"module:Qual.Name"`` or ``"module.Name"``, a subclass of base."""
-    if not isinstance(path, str):
-        raise UserInputError(
-            f"{field} must be a string 'package.module:ClassName', got {path!r} "
-            f"({type(path).__name__})"
-        )
-    if ":" in path:
-        module_name, _, qualname = path.partition(":")
-    else:
-        module_name, _, qualname = path.rpartition(".")
-    if not _MODULE.match(module_name) or not _QUALNAME.match(qualname):
-        raise UserInputError(
-            f"{field} {path!r}: expected 'package.module:ClassName' or 'package.module.ClassName'"
-        )
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as err:
-        raise UserInputError(
-            f"{field} {path!r}: cannot import module {module_name!r}: {err}"
-        ) from err
-    obj: Any = module
-    for part in qualname.split("."):
-        if not hasattr(obj, part):
-            raise UserInputError(
-                f"{field} {path!r}: module {module_name!r} has no attribute {qualname!r}"
-            )
-        obj = getattr(obj, part)
-    if not isinstance(obj, type) or not issubclass(obj, base):
-        raise UserInputError(
-            f"{field} {path!r}: {qualname!r} is not a subclass of {base.__name__}, got {obj!r}"
-        )
-    return obj
-
-
-def _build_metrics(
-    paths_to_metrics: Union[Sequence[str], Mapping[str, str]], objective_name: Optional[str]
-) -> List[Metric]:
-    named: List[Tuple[str, str, Type[Metric]]] = []
-    if isinstance(paths_to_metrics, Mapping):
-        for name, path in paths_to_metrics.items():
-            named.append((str(name), path, _import_class(path, Metric, "paths_to_metrics")))
-    elif isinstance(paths_to_metrics, (str, bytes)) or not isinstance(paths_to_metrics, Sequence):
-        raise UserInputError(
-            "paths_to_metrics must be a list of 'package.module:ClassName' paths or a dict "
-            f"{{metric name: path}}, got {paths_to_metrics!r}"
-        )
-    else:
-        for i, path in enumerate(paths_to_metrics):
-            cls = _import_class(path, Metric, "paths_to_metrics")
-            name = objective_name if i == 0 and objective_name else cls.__name__
-            named.append((name, path, cls))
-    if not named:
-        raise UserInputError("paths_to_metrics must name at least one metric, got none")
-    metrics: List[Metric] = []
-    for name, path, cls in named:
-        try:
-            metrics.append(cls(name=name))
-        except Exception as err:
-            raise UserInputError(
-                f"paths_to_metrics {path!r}: {cls.__name__}(name={name!r}) failed: "
-                f"{type(err).__name__}: {err}"
-            ) from err
-    return metrics
 
 
 def optimize(

@@ -18,9 +18,8 @@ from ax.core.parameter import RangeParameter
 from ax.core.search_space import SearchSpace
 from ax.core.types import ParameterType, TConfig
 from ax.exceptions import UserInputError, UserInputTypeError
-from ax.modelbridge.base import (
-    GenResults,
-    ModelBridge,
+from ax.modelbridge.base import GenResults, ModelBridge
+from ax.modelbridge.modelbridge_utils import (
     extract_objective_weights,
     extract_outcome_constraints,
     extract_parameter_constraints,
