@@ -68,18 +68,41 @@ fi
 # 4. Chromium from Debian's packages, for the headless-browser test of the HTML report
 #    (dev installs only). Installed when missing and running as root; otherwise skipped
 #    with a message (the test then skips itself, saying why).
+# 5. PostgreSQL from Debian's packages, for the SQL store's tests and bench against a real
+#    throwaway server (tests/storage/postgres_server.py starts and stops it; nothing is
+#    started here). Same rule: installed when missing and root, else skipped with a message.
+#    Both steps share one `apt-get update`, run only if something is to be installed.
+apt_updated=""
+apt_install() {  # apt_install PACKAGE: one shared `apt-get update`, then install PACKAGE
+    if [ -z "$apt_updated" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq || return 1
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+}
+can_apt() { [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; }
 if [ "$extras" = "[dev]" ]; then
     if [ -x /usr/bin/chromium ]; then
         log "chromium already installed"
-    elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    elif can_apt; then
         log "installing chromium (Debian package) for the report's browser test"
-        if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-                && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+        if ! apt_install chromium; then
             log "warning: could not install chromium; the browser test will fail"
         fi
     else
         log "chromium is not installed and this is not root: skipping it (the browser test" \
             "will be skipped; install it with: sudo apt-get install chromium)"
+    fi
+    if compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then
+        log "postgresql already installed"
+    elif can_apt; then
+        log "installing postgresql (Debian package) for the SQL store's PostgreSQL tests"
+        if ! apt_install postgresql; then
+            log "warning: could not install postgresql; the PostgreSQL tests will fail"
+        fi
+    else
+        log "postgresql is not installed and this is not root: skipping it (the PostgreSQL" \
+            "tests will be skipped; install it with: sudo apt-get install postgresql)"
     fi
 fi
 

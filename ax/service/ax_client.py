@@ -4,7 +4,9 @@ The user owns the evaluation loop: the client proposes parameters (``get_next_tr
 the user evaluates them wherever and whenever they like and reports back
 (``complete_trial``, ``log_trial_failure``, ``abandon_trial``). The client keeps the
 experiment and the generation strategy, and can be saved to one JSON file at any moment
-and resumed exactly (``save_to_json_file`` / ``load_from_json_file``).
+and resumed exactly (``save_to_json_file`` / ``load_from_json_file``). With
+``db_settings=DBSettings(url=...)`` it saves to a SQL database after every change (only
+what changed) and resumes with ``load_experiment_from_database(name)``.
 
 Order of calls: ``create_experiment`` (or ``load_from_json_file``) first; then any number
 of ``get_next_trial``/``attach_trial`` and ``complete_trial`` calls in any interleaving.
@@ -57,6 +59,7 @@ from ax.exceptions import (
 from ax.modelbridge.dispatch_utils import choose_generation_strategy
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils import ax_client_analysis as analysis
+from ax.service.utils import ax_client_db as db
 from ax.service.utils import ax_client_snapshot as snapshots
 from ax.service.utils import ax_client_utils as utils
 from ax.service.utils.best_point import get_best_parameters
@@ -67,13 +70,14 @@ from ax.utils.logger import get_logger
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import plotly.graph_objects as go
+    from sqlalchemy import Engine
 
+    from ax.core.base_trial import BaseTrial
     from ax.modelbridge.base import ModelBridge
     from ax.storage.json_store.save import TPath
 
 logger = get_logger(__name__)
 
-_SQL_MESSAGE = "SQL storage arrives with the storage issue"
 _STOP_REASONS = (MaxParallelismReachedException, DataRequiredError, GenerationStrategyCompleted)
 _CHOOSE_KWARGS = utils.keyword_names(choose_generation_strategy, exclude=("search_space",))
 
@@ -85,7 +89,9 @@ class AxClient:
         generation_strategy: How trials are proposed. By default,
             :func:`~ax.modelbridge.dispatch_utils.choose_generation_strategy` picks one for
             the search space when the experiment is created (Sobol, then GPEI).
-        db_settings: SQL storage settings; only None is supported for now.
+        db_settings: SQL storage (:class:`ax.storage.sqa_store.structs.DBSettings`): the
+            client then saves the experiment and strategy after every change and can
+            resume with :meth:`load_experiment_from_database`. None: no SQL storage.
         enforce_sequential_optimization: Passed to ``choose_generation_strategy``: wait for
             enough Sobol data before the Bayesian step and limit its parallelism.
         random_seed: Seeds every step of the default strategy (Sobol and the GP's fits and
@@ -94,11 +100,11 @@ class AxClient:
             an explicit ``generation_strategy``, seed its steps' ``model_kwargs`` instead.
         verbose_logging: Log each trial generated or completed at INFO (else at DEBUG).
             This changes no logging configuration; see :func:`ax.utils.logger.set_verbosity`.
-        suppress_storage_errors: Kept for the reference's signature; used only with SQL
-            storage.
+        suppress_storage_errors: With SQL storage, log failed saves instead of raising.
 
     Raises:
-        UnsupportedError: ``db_settings`` is not None.
+        UnsupportedError: ``db_settings`` is neither None nor a DBSettings.
+        StorageError: The database in ``db_settings`` cannot be opened or migrated.
         UserInputTypeError: An argument has the wrong type.
         UserInputError: ``random_seed`` is negative.
 
@@ -122,12 +128,7 @@ class AxClient:
         suppress_storage_errors: bool = False,
     ) -> None:
         function = "AxClient"
-        if db_settings is not None:
-            raise UnsupportedError(
-                f"{function}: db_settings must be None for now, got {db_settings!r}; "
-                f"{_SQL_MESSAGE}",
-                hint="save with save_to_json_file instead",
-            )
+        self._db_settings = db.check_db_settings(function, db_settings)
         if generation_strategy is not None and not isinstance(
             generation_strategy, GenerationStrategy
         ):
@@ -158,6 +159,9 @@ class AxClient:
         # and a model refit for predictions: (data version, generator run, bridge).
         self._model_data_ts: Optional[int] = None
         self._refit: Optional[Tuple[int, GeneratorRun, ModelBridge]] = None
+        self._db_engine: Optional[Engine] = (
+            None if self._db_settings is None else db.connect(self._db_settings)
+        )
 
     # ------------------------------------------------------------------ properties
     @property
@@ -276,6 +280,8 @@ class AxClient:
             }
             settings.update(choose_kwargs)
             strategy = choose_generation_strategy(search_space=experiment.search_space, **settings)
+        if self._db_engine is not None:
+            db.save_all(self._db_engine, experiment, strategy, self._suppress_storage_errors)
         self._experiment = experiment
         self._generation_strategy = strategy
         self._model_data_ts = None
@@ -315,6 +321,7 @@ class AxClient:
             )
         trial = experiment.new_trial(generator_run=generator_run)
         trial.mark_running(no_runner_required=True)
+        self._save_trial(trial, with_strategy=True)
         parameters = dict(generator_run.arms[0].parameters)
         self._log("Generated new trial %d with parameters %s.", trial.index, parameters)
         return parameters, trial.index
@@ -384,6 +391,7 @@ class AxClient:
         generator_run = GeneratorRun(arms=[Arm(parameters=cast)], type=GeneratorRunType.MANUAL.name)
         trial = experiment.new_trial(generator_run=generator_run)
         trial.mark_running(no_runner_required=True)
+        self._save_trial(trial)
         self._log("Attached custom parameterization %s as trial %d.", cast, trial.index)
         return dict(cast), trial.index
 
@@ -431,6 +439,7 @@ class AxClient:
         experiment.attach_data(data)
         trial.update_run_metadata(meta)
         trial.mark_completed()
+        self._save_trial(trial)
         self._log("Completed trial %d with data: %s.", trial.index, raw_data)
 
     def update_trial_data(
@@ -472,6 +481,7 @@ class AxClient:
         )
         experiment.attach_data(utils.merge_new_data(trial.lookup_data(), data))
         trial.update_run_metadata(meta)
+        self._save_trial(trial)
         self._log("Updated data of trial %d with: %s.", trial.index, raw_data)
 
     def log_trial_failure(
@@ -500,6 +510,7 @@ class AxClient:
             raise UserInputTypeError(f"{function}: reason must be a str or None, got {reason!r}")
         trial.mark_failed(reason=reason)
         trial.update_run_metadata(meta)
+        self._save_trial(trial)
         self._log("Registered failure of trial %d (%s).", trial.index, reason or "no reason")
 
     def abandon_trial(self, trial_index: int, reason: Optional[str] = None) -> None:
@@ -518,6 +529,7 @@ class AxClient:
         if reason is not None and not isinstance(reason, str):
             raise UserInputTypeError(f"{function}: reason must be a str or None, got {reason!r}")
         trial.mark_abandoned(reason=reason)
+        self._save_trial(trial)
         self._log("Abandoned trial %d (%s).", trial.index, reason or "no reason")
 
     def get_trial_parameters(self, trial_index: int) -> TParameterization:
@@ -748,10 +760,55 @@ class AxClient:
         experiment_name: str,
         choose_generation_strategy_kwargs: Optional[Dict[str, Any]] = None,
     ) -> None:
-        """Not available yet: raises UnsupportedError (SQL storage comes later)."""
-        raise UnsupportedError(
-            f"AxClient.load_experiment_from_database({experiment_name!r}): {_SQL_MESSAGE}",
-            hint="use AxClient.load_from_json_file",
+        """Resume the experiment stored under ``experiment_name`` and its strategy.
+
+        The client continues exactly where the saving client stopped (the strategy's
+        state lives on the stored trials). If no strategy was stored, one is chosen for
+        the experiment's search space (as ``create_experiment`` does) and saved.
+
+        Args:
+            experiment_name: The stored experiment's name.
+            choose_generation_strategy_kwargs: Keyword arguments of
+                ``choose_generation_strategy``, used only when no strategy was stored.
+
+        Raises:
+            UnsupportedError: The client was made without ``db_settings``.
+            StorageError: No experiment has that name (the message says how many there
+                are), or the database failed.
+
+        Example:
+            >>> client = AxClient(db_settings=DBSettings(url="sqlite:///ax.db"))
+            >>> client.load_experiment_from_database("branin")
+            >>> parameters, index = client.get_next_trial()
+        """
+        function = "AxClient.load_experiment_from_database"
+        choose_kwargs = utils.check_choose_kwargs(
+            function, choose_generation_strategy_kwargs, _CHOOSE_KWARGS
+        )
+        experiment, strategy = db.load(function, self._db_engine, experiment_name)
+        if strategy is None:
+            if self._user_generation_strategy and self._generation_strategy is not None:
+                strategy = self._generation_strategy.clone_reset()
+            else:
+                settings: Dict[str, Any] = {
+                    "enforce_sequential_optimization": self._enforce_sequential_optimization,
+                    "random_seed": self._random_seed,
+                }
+                settings.update(choose_kwargs)
+                strategy = choose_generation_strategy(
+                    search_space=experiment.search_space, **settings
+                )
+            assert self._db_engine is not None  # db.load checked it
+            db.save_all(self._db_engine, experiment, strategy, self._suppress_storage_errors)
+        self._experiment = experiment
+        self._generation_strategy = strategy
+        self._model_data_ts = None
+        self._refit = None
+        self._log(
+            "Loaded experiment %r (%d trials) and generation strategy %r from the database.",
+            experiment._name,
+            len(experiment._trials),
+            strategy,
         )
 
     # ------------------------------------------------------------------ old names
@@ -776,6 +833,18 @@ class AxClient:
         raise UnsupportedError("AxClient.save is removed; use AxClient.save_to_json_file")
 
     # ------------------------------------------------------------------ internals
+    def _save_trial(self, trial: BaseTrial, with_strategy: bool = False) -> None:
+        """With SQL storage: save this trial (its new data too) and maybe the strategy."""
+        if self._db_engine is None or self._experiment is None:
+            return
+        db.save_trials(
+            self._db_engine,
+            self._experiment,
+            [trial],
+            self._generation_strategy if with_strategy else None,
+            self._suppress_storage_errors,
+        )
+
     def _require_experiment(self, function: str) -> Experiment:
         if self._experiment is None:
             raise UserInputError(

@@ -107,8 +107,8 @@ def run_trials(client: AxClient, n: int) -> List[TParameterization]:
 # ---------------------------------------------------------------------------- construction
 
 
-def test_db_settings_are_not_supported_yet() -> None:
-    with pytest.raises(UnsupportedError, match="SQL storage arrives with the storage issue"):
+def test_db_settings_must_be_db_settings() -> None:
+    with pytest.raises(UnsupportedError, match=r"db_settings must be .*DBSettings.*got dict"):
         AxClient(db_settings={"url": "sqlite://"})
 
 
@@ -830,7 +830,7 @@ def test_strategy_with_a_factory_step_cannot_be_saved() -> None:
 
 def test_sql_and_removed_methods_raise() -> None:
     client = AxClient()
-    with pytest.raises(UnsupportedError, match="SQL storage arrives with the storage issue"):
+    with pytest.raises(UnsupportedError, match="'exp'.*this client has no db_settings"):
         client.load_experiment_from_database("exp")
     with pytest.raises(UnsupportedError, match="call get_max_parallelism"):
         client.get_recommended_max_parallelism()

@@ -1,0 +1,232 @@
+"""Engines, sessions, transactions and schema creation of the SQL store.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout, and every write
+transaction starts with ``BEGIN IMMEDIATE``, so concurrent writers from several processes
+queue up instead of failing; readers never block writers. PostgreSQL URLs work the same.
+
+Example:
+    >>> init_engine_and_session_factory(url="sqlite:///ax.db")
+    >>> create_all_tables()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from typing import Any, Dict, Iterator, Optional
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from ax.exceptions import StorageError, UserInputError, UserInputTypeError
+
+SQLITE_BUSY_TIMEOUT_S = 60.0
+_READ_OPTION = "ax_read_only"
+
+_LOCK = threading.Lock()
+_ENGINE: Optional[Engine] = None
+_SESSION_FACTORY: Optional[scoped_session[Session]] = None
+_ENGINES_BY_URL: Dict[str, Engine] = {}
+
+
+def create_engine_for_url(url: str, echo: bool = False, **kwargs: Any) -> Engine:
+    """A new engine for ``url``, configured for the store (see the module docs).
+
+    Args:
+        url: A SQLAlchemy URL (``sqlite:///path.db``, ``sqlite://`` for memory,
+            ``postgresql+psycopg://...``).
+        echo: Log statements.
+        kwargs: More arguments of ``sqlalchemy.create_engine``.
+
+    Raises:
+        UserInputTypeError: ``url`` is not a str.
+        UserInputError: ``url`` is not a valid SQLAlchemy URL.
+    """
+    if not isinstance(url, str):
+        raise UserInputTypeError(f"create_engine: url must be a str, got {type(url).__name__}")
+    try:
+        if url.startswith("sqlite"):
+            return _sqlite_engine(url, echo, **kwargs)
+        return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
+    except (ArgumentError, ImportError) as err:
+        raise UserInputError(f"create_engine: cannot use url {url!r}: {err}") from err
+
+
+def _sqlite_engine(url: str, echo: bool, **kwargs: Any) -> Engine:
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_S)
+    connect_args.setdefault("check_same_thread", False)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    if memory:
+        kwargs.setdefault("poolclass", StaticPool)
+    engine = create_engine(url, echo=echo, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        if not memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get(_READ_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def init_engine_and_session_factory(
+    url: Optional[str] = None,
+    echo: bool = False,
+    force_init: bool = False,
+    engine: Optional[Engine] = None,
+) -> Engine:
+    """Set the process-wide engine and session factory used when no engine is passed.
+
+    Args:
+        url: A SQLAlchemy URL; ignored when ``engine`` is given.
+        echo: Log statements.
+        force_init: Replace an engine set earlier (otherwise the first one is kept).
+        engine: An engine made elsewhere (e.g. by :func:`create_engine_for_url`).
+
+    Returns:
+        The engine in use.
+
+    Raises:
+        UserInputError: Neither ``url`` nor ``engine`` was given.
+    """
+    global _ENGINE, _SESSION_FACTORY
+    with _LOCK:
+        if _ENGINE is not None and not force_init:
+            return _ENGINE
+        if engine is None:
+            if url is None:
+                raise UserInputError("init_engine_and_session_factory: give url= or engine=")
+            engine = create_engine_for_url(url, echo=echo)
+        _ENGINE = engine
+        _SESSION_FACTORY = scoped_session(sessionmaker(bind=engine))
+        return engine
+
+
+def get_engine() -> Engine:
+    """The engine set by :func:`init_engine_and_session_factory`.
+
+    Raises:
+        StorageError: None was set yet.
+    """
+    if _ENGINE is None:
+        raise StorageError(
+            "get_engine: no database engine yet; call "
+            "init_engine_and_session_factory(url=...) first"
+        )
+    return _ENGINE
+
+
+def get_session() -> Session:
+    """A session of the process-wide session factory (ORM access to the same database)."""
+    get_engine()
+    assert _SESSION_FACTORY is not None  # set together with the engine
+    return _SESSION_FACTORY()
+
+
+@contextlib.contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session that commits at the end of the block, or rolls back on an error."""
+    session = get_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def engine_for_url(url: str, echo: bool = False) -> Engine:
+    """A shared engine per URL (made on first use), e.g. for ``DBSettings``."""
+    with _LOCK:
+        key = f"{os.getpid()}:{url}:{echo}"
+        engine = _ENGINES_BY_URL.get(key)
+        if engine is None:
+            engine = create_engine_for_url(url, echo=echo)
+            _ENGINES_BY_URL[key] = engine
+        return engine
+
+
+def resolve_engine(engine: Optional[Engine]) -> Engine:
+    """``engine``, or the process-wide one."""
+    return get_engine() if engine is None else engine
+
+
+@contextlib.contextmanager
+def transaction(engine: Engine, function: str, read_only: bool = False) -> Iterator[Connection]:
+    """One transaction: committed at the end of the block, rolled back on any error.
+
+    Database errors are raised as StorageError naming ``function``; the database keeps
+    its last committed state.
+    """
+    try:
+        with engine.connect() as conn:
+            if read_only:
+                # One snapshot for every read of the block: SQLite's deferred BEGIN gives
+                # that in WAL mode; elsewhere (PostgreSQL) REPEATABLE READ does.
+                options: Dict[str, Any] = {_READ_OPTION: True}
+                if engine.dialect.name != "sqlite":
+                    options["isolation_level"] = "REPEATABLE READ"
+                conn.execution_options(**options)
+            with conn.begin():
+                yield conn
+    except SQLAlchemyError as err:
+        hint = ""
+        if not _tables_exist(engine):
+            hint = "create the tables first: ax.storage.sqa_store.db.create_all_tables(engine)"
+        raise StorageError(
+            f"{function}: the database operation failed ({type(err).__name__}: "
+            f"{str(err).splitlines()[0]}); the last committed state is unchanged",
+            hint=hint,
+        ) from err
+
+
+def _tables_exist(engine: Engine) -> bool:
+    try:
+        return inspect(engine).has_table("experiment")
+    except SQLAlchemyError:
+        return False
+
+
+def create_all_tables(engine: Optional[Engine] = None) -> None:
+    """Create the tables, or upgrade them to the current schema (Alembic ``upgrade head``).
+
+    Safe to call every time: on an up-to-date database it changes nothing. A database
+    written by an older version of the package is migrated in place.
+
+    Args:
+        engine: The engine (default: the process-wide one).
+
+    Raises:
+        StorageError: The migration failed (the database is unchanged).
+    """
+    from ax.storage.sqa_store.migrations.runner import upgrade
+
+    upgrade(resolve_engine(engine), "head")
+
+
+__all__ = [
+    "create_all_tables",
+    "create_engine_for_url",
+    "engine_for_url",
+    "get_engine",
+    "get_session",
+    "init_engine_and_session_factory",
+    "session_scope",
+    "transaction",
+]

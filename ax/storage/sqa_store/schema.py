@@ -1,0 +1,96 @@
+"""The tables of the SQL store (the current schema; migrations/ builds it).
+
+- ``experiment``: one row per experiment; ``body`` is the experiment encoded by the JSON
+  store without its trials and data, ``body_hash`` its hash; ``name`` is unique;
+  ``time_created`` identifies the experiment (another experiment with the same name is
+  refused); ``last_data_ts`` is the latest data storage time.
+- ``trial``: one row per trial, ``body`` the trial encoded in its experiment's context.
+- ``data_version``: one row per stored Data version ``(trial_index, storage_ts)``, ``body``
+  the version as the JSON store's columnar ``ExperimentData`` table.
+- ``generation_strategy``: at most one per experiment.
+
+Alembic's ``alembic_version`` table holds the schema version.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+experiment_table = Table(
+    "experiment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("time_created", String(64), nullable=False),
+    Column("format_version", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("last_data_ts", BigInteger, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+trial_table = Table(
+    "trial",
+    metadata,
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiment.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("trial_index", Integer, primary_key=True, autoincrement=False),
+    Column("body", Text, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+)
+
+data_version_table = Table(
+    "data_version",
+    metadata,
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiment.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("trial_index", Integer, primary_key=True, autoincrement=False),
+    Column("storage_ts", BigInteger, primary_key=True, autoincrement=False),
+    Column("body", Text, nullable=False),
+)
+
+generation_strategy_table = Table(
+    "generation_strategy",
+    metadata,
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiment.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("body", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+TABLE_NAMES = ("experiment", "trial", "data_version", "generation_strategy")
+
+__all__ = [
+    "TABLE_NAMES",
+    "data_version_table",
+    "experiment_table",
+    "generation_strategy_table",
+    "metadata",
+    "trial_table",
+]
