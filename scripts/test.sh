@@ -23,8 +23,8 @@ step() {
     fi
 }
 
-step ruff "$BIN/ruff" check ax tests bench
-step mypy "$BIN/mypy" ax
+step ruff "$BIN/ruff" check ax polaris tests bench
+step mypy "$BIN/mypy" ax polaris
 step import-contracts "$BIN/lint-imports" --no-cache  # the cache can keep stale edges
 
 echo "[test] ==> pytest: $BIN/pytest $*"

@@ -1,0 +1,355 @@
+"""The Polaris experiment driver: :class:`Polaris`.
+
+A Polaris run is an ax :class:`~ax.core.experiment.Experiment` (one parameter per
+:class:`~polaris.bounds.Bounds`, the objective ``"loss"`` minimised) driven by the
+generation strategy of its algorithm (:mod:`polaris.algorithms`) and evaluated in this
+process, one trial after another. Fixes against the original Polaris:
+
+- :meth:`Polaris.run` returns the best parameters (it returned None);
+- grid steps ``q`` are honoured by every algorithm, inside the bounds;
+- ``fn`` raising, returning ``STATUS_FAILURE``, an unknown status, or a "success" without
+  a finite loss gives a FAILED trial (recorded with ``STATUS_FAILURE``) and the run goes on;
+  a failed trial never becomes the best;
+- the checkpoint is an atomic JSON file (not a pickle) in ``<checkpoint_dir>/<exp_key>/``,
+  written after every trial; a new Polaris with the same ``exp_key`` resumes from it;
+- ``exp_info['exp_key']`` always carries the key (``fn.__name__`` when none is given), and
+  ``fn`` gets a copy of it;
+- no warning filter is touched and no handler is added per instance: the default logger
+  is ``logging.getLogger("polaris")`` with one :class:`logging.NullHandler`.
+
+Parallel execution (``run(use_mpi=True)`` and :meth:`Polaris.run_parallel`, RabbitMQ
+workers optionally under MPI) arrives with a later version; both raise
+:class:`~ax.exceptions.UnsupportedError` for now.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from numbers import Real
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+
+from ax.core.arm import Arm
+from ax.core.data import Data
+from ax.core.experiment import Experiment
+from ax.core.metric import Metric
+from ax.core.objective import Objective
+from ax.core.optimization_config import OptimizationConfig
+from ax.core.trial import Trial
+from ax.core.types import TrialStatus
+from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
+from ax.modelbridge.generation_strategy import GenerationStrategy
+from polaris.algorithms import make_generation_strategy
+from polaris.bounds import Bounds
+from polaris.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from polaris.domain import Domain, TParams
+from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, Trials, finite_loss
+
+OBJECTIVE_NAME = "loss"
+_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_PARALLEL_LATER = (
+    "the RabbitMQ/MPI workers arrive with a later version; use run() for sequential runs"
+)
+
+
+def default_logger() -> logging.Logger:
+    """``logging.getLogger("polaris")`` with a single NullHandler (added once)."""
+    logger = logging.getLogger("polaris")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+    return logger
+
+
+def _key_from_name(name: str) -> str:
+    key = re.sub(r"[^A-Za-z0-9_.-]", "_", name).strip(".")
+    return key or "polaris"
+
+
+class Polaris:
+    """A sequential Polaris experiment on ax.
+
+    Args:
+        fn: The objective, called as ``fn(params, exp_info, *args)``: ``params`` is
+            ``{label: value}`` (floats; ints on integer grids), ``exp_info`` is
+            ``{'exp_key': str, 'eval_count': int}`` (1-based). It returns
+            ``{'loss': float, 'status': STATUS_SUCCESS}`` (extra keys are kept in the
+            trial's result), ``{'status': STATUS_FAILURE, ...}``, or a bare number (the
+            loss of a success). Lower loss is better.
+        bounds: One :class:`Bounds` per parameter.
+        algo: ``'random'``, ``'bayesian_opt'`` or ``'tpe'``.
+        trials: The :class:`Trials` that receives the history. When a checkpoint of
+            ``exp_key`` exists it is loaded into ``trials`` (which must then be empty or
+            hold the same number of records); otherwise records already in ``trials``
+            are given to the algorithm as observed points.
+        max_evals: Total evaluations, those already done included.
+        run_once: Let :meth:`run` evaluate one trial only.
+        exp_key: Name of the experiment and of its checkpoint directory (letters,
+            digits, ``_``, ``-``, ``.``); default ``fn.__name__`` made safe.
+        logger: Logger to use; default ``logging.getLogger("polaris")``.
+        debug: Log each trial's parameters at INFO instead of DEBUG.
+        args: Extra positional arguments of ``fn``.
+        checkpoint_dir: Directory holding ``<exp_key>/checkpoint.json``; None disables
+            checkpoints.
+        seed: Seed of the algorithm (None: random).
+        generation_strategy: A custom ax generation strategy replacing the algorithm's
+            default (e.g. from :func:`polaris.algorithms.make_generation_strategy` with
+            cheaper model options).
+
+    Raises:
+        UserInputTypeError / UserInputError: A bad argument; a checkpoint made for other
+            bounds.
+
+    Example:
+        >>> def fn(params, exp_info):
+        ...     return {"loss": (params["x"] - 0.3) ** 2, "status": STATUS_SUCCESS}
+        >>> polaris = Polaris(fn, [Bounds("x", 0.0, 1.0)], "random", Trials(),
+        ...                   max_evals=5, exp_key="demo", checkpoint_dir=None, seed=0)
+        >>> best = polaris.run()
+        >>> sorted(best)
+        ['x']
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        bounds: Sequence[Bounds],
+        algo: str,
+        trials: Trials,
+        max_evals: int = 10,
+        run_once: bool = False,
+        exp_key: Optional[str] = None,
+        logger: Optional[logging.Logger] = None,
+        debug: bool = False,
+        args: Optional[Sequence[Any]] = None,
+        *,
+        checkpoint_dir: Optional[str] = ".",
+        seed: Optional[int] = None,
+        generation_strategy: Optional[GenerationStrategy] = None,
+    ) -> None:
+        if not callable(fn):
+            raise UserInputTypeError(f"Polaris: fn must be callable, got {type(fn).__name__}")
+        if not isinstance(trials, Trials):
+            raise UserInputTypeError(
+                f"Polaris: trials must be a Trials, got {type(trials).__name__}"
+            )
+        if isinstance(max_evals, bool) or not isinstance(max_evals, int) or max_evals < 1:
+            raise UserInputError(f"Polaris: max_evals must be an int >= 1, got {max_evals!r}")
+        for field, flag in (("run_once", run_once), ("debug", debug)):
+            if not isinstance(flag, bool):
+                raise UserInputTypeError(f"Polaris: {field} must be a bool, got {flag!r}")
+        if exp_key is None:
+            exp_key = _key_from_name(getattr(fn, "__name__", type(fn).__name__))
+        elif not isinstance(exp_key, str) or not _KEY_RE.match(exp_key) or exp_key in (".", ".."):
+            raise UserInputError(
+                "Polaris: exp_key must be a non-empty string of letters, digits, '_', '-' "
+                f"and '.', got exp_key={exp_key!r}"
+            )
+        if args is not None and (isinstance(args, (str, bytes)) or not isinstance(args, Sequence)):
+            raise UserInputTypeError(
+                f"Polaris: args must be a tuple of extra arguments or None, got {args!r}"
+            )
+        if logger is not None and not isinstance(logger, logging.Logger):
+            raise UserInputTypeError(
+                f"Polaris: logger must be a logging.Logger or None, got {type(logger).__name__}"
+            )
+        if generation_strategy is not None and not isinstance(
+            generation_strategy, GenerationStrategy
+        ):
+            raise UserInputTypeError(
+                "Polaris: generation_strategy must be a GenerationStrategy or None, got "
+                f"{type(generation_strategy).__name__}"
+            )
+        self.fn = fn
+        self.domain = Domain(bounds, algo)
+        self.trials = trials
+        self.max_evals = max_evals
+        self.run_once = run_once
+        self.exp_key: str = exp_key
+        self.logger = logger if logger is not None else default_logger()
+        self.debug = debug
+        self.args: Tuple[Any, ...] = tuple(args) if args is not None else ()
+        self.checkpoint_file: Optional[str] = (
+            None if checkpoint_dir is None else checkpoint_path(os.fspath(checkpoint_dir), exp_key)
+        )
+        if self.checkpoint_file is not None and os.path.exists(self.checkpoint_file):
+            self._resume(self.checkpoint_file)
+        else:
+            self.experiment = self._new_experiment()
+            self.generation_strategy = generation_strategy or make_generation_strategy(
+                algo, seed=seed
+            )
+            self._observe_existing_trials()
+        self.exp_info: Dict[str, Any] = {
+            "exp_key": self.exp_key,
+            "eval_count": len(self.trials) + 1,
+        }
+
+    # ------------------------------------------------------------------ set-up
+    def _new_experiment(self) -> Experiment:
+        objective = Objective(Metric(OBJECTIVE_NAME, lower_is_better=True), minimize=True)
+        return Experiment(
+            search_space=self.domain.search_space(),
+            name=self.exp_key,
+            optimization_config=OptimizationConfig(objective),
+        )
+
+    def _resume(self, path: str) -> None:
+        records, experiment, strategy = load_checkpoint(path, self.exp_key)
+        if experiment.search_space != self.domain.search_space():
+            raise UserInputError(
+                f"Polaris {self.exp_key!r}: the checkpoint {path!r} was made for other bounds "
+                f"({experiment.search_space!r}); use another exp_key or the same bounds"
+            )
+        if len(self.trials) not in (0, len(records)):
+            raise UserInputError(
+                f"Polaris {self.exp_key!r}: trials holds {len(self.trials)} records but the "
+                f"checkpoint {path!r} holds {len(records)}; pass an empty Trials to resume"
+            )
+        self.trials._reset()
+        for record in records:
+            self.trials._append(record)
+        for trial in experiment.trials.values():
+            if not trial.status.is_terminal:
+                trial.mark_abandoned(reason="interrupted before its result was recorded")
+        self.experiment = experiment
+        self.generation_strategy = strategy
+        self.logger.info(
+            "Resuming experiment %r from %s with %d trials", self.exp_key, path, len(records)
+        )
+
+    def _observe_existing_trials(self) -> None:
+        """Give records already in ``trials`` (no checkpoint) to the algorithm."""
+        for record in self.trials.trials:
+            try:
+                parameters = self.domain.to_ax(record["params"])
+            except (UserInputError, UserInputTypeError) as err:
+                self.logger.warning("Ignoring a stored trial the bounds do not hold: %s", err)
+                continue
+            trial = self.experiment.new_trial()
+            trial.add_arm(Arm(parameters))
+            trial.mark_running(no_runner_required=True)
+            self._finish(trial, record["status"], record["loss"], "recorded as a failure")
+
+    def _finish(self, trial: Trial, status: int, loss: Any, reason: str) -> None:
+        arm = trial.arm
+        if status == STATUS_SUCCESS and arm is not None:
+            evaluation: Dict[str, Any] = {OBJECTIVE_NAME: (float(loss), None)}
+            self.experiment.attach_data(Data.from_evaluations({arm.name: evaluation}, trial.index))
+            trial.mark_completed()
+        else:
+            trial.mark_failed(reason=reason)
+
+    # ------------------------------------------------------------------ running
+    @property
+    def best_params(self) -> Optional[Dict[str, Any]]:
+        """The parameters of the successful trial with the lowest loss (None before any)."""
+        return None if self.trials.best_params is None else dict(self.trials.best_params)
+
+    def run(self, use_mpi: bool = False) -> Optional[Dict[str, Any]]:
+        """Evaluate trials one after another until ``max_evals`` (one only with ``run_once``).
+
+        Args:
+            use_mpi: Not supported yet (raises).
+
+        Returns:
+            The best parameters ``{label: value}`` among the successful trials, or None
+            if none succeeded.
+
+        Raises:
+            UnsupportedError: ``use_mpi=True``: the MPI mode arrives with a later version.
+        """
+        if use_mpi:
+            raise UnsupportedError(f"Polaris.run(use_mpi=True): {_PARALLEL_LATER}")
+        self.logger.info("Start searching...")
+        while len(self.trials) < self.max_evals:
+            self.run_trial()
+            if self.run_once:
+                break
+        return self.best_params
+
+    def run_parallel(self) -> Optional[Dict[str, Any]]:
+        """Run the experiment on RabbitMQ workers: not supported yet.
+
+        Raises:
+            UnsupportedError: Always, for now.
+        """
+        raise UnsupportedError(f"Polaris.run_parallel(): {_PARALLEL_LATER}")
+
+    def run_trial(self) -> Dict[str, Any]:
+        """Propose, evaluate, record and checkpoint one trial.
+
+        Returns:
+            The record added to :attr:`trials`.
+        """
+        experiment = self.experiment
+        completed = sorted(experiment.trial_indices_by_status[TrialStatus.COMPLETED])
+        data = experiment.lookup_data(completed)
+        generator_run = self.generation_strategy.gen(experiment, data=data, n=1)
+        trial = experiment.new_trial(generator_run=generator_run)
+        trial.mark_running(no_runner_required=True)
+        arm = trial.arm
+        if arm is None:  # pragma: no cover - a one-arm generator run always gives one
+            raise UnsupportedError(f"Polaris {self.exp_key!r}: the strategy proposed no arm")
+        params = self.domain.from_ax(arm.parameters)
+        exp_info = {"exp_key": self.exp_key, "eval_count": len(self.trials) + 1}
+        result, reason = self._evaluate(params, exp_info)
+        status = STATUS_SUCCESS if reason is None else STATUS_FAILURE
+        self._finish(trial, status, result.get("loss"), reason or "")
+        self.trials.add(result, params, exp_info)
+        self.exp_info["eval_count"] = len(self.trials) + 1
+        level = logging.INFO if self.debug else logging.DEBUG
+        self.logger.log(
+            level, "eval %d params=%s result=%s", exp_info["eval_count"], params, result
+        )
+        if reason is not None:
+            self.logger.warning("eval %d failed: %s", exp_info["eval_count"], reason)
+        if self.checkpoint_file is not None:
+            save_checkpoint(
+                self.checkpoint_file,
+                self.exp_key,
+                self.trials.trials,
+                experiment,
+                self.generation_strategy,
+            )
+        return self.trials.trials[-1]
+
+    def _evaluate(
+        self, params: TParams, exp_info: Mapping[str, Any]
+    ) -> Tuple[Dict[str, Any], Optional[str]]:
+        """Call ``fn``; return its result as a dict and why it failed (None on success)."""
+        try:
+            raw = self.fn(dict(params), dict(exp_info), *self.args)
+        except Exception as err:  # a failing trial must not stop the run
+            reason = f"fn raised {type(err).__name__}: {err}"
+            return {"status": STATUS_FAILURE, "error": reason}, reason
+        if isinstance(raw, Real) and not isinstance(raw, bool):
+            raw = {"loss": float(raw), "status": STATUS_SUCCESS}
+        if not isinstance(raw, Mapping):
+            reason = f"fn returned {type(raw).__name__} {raw!r}, not a dict or a number"
+            return {"status": STATUS_FAILURE, "error": reason}, reason
+        result = dict(raw)
+        loss = finite_loss(result)
+        status = result.get("status", STATUS_SUCCESS if "loss" in result else STATUS_FAILURE)
+        if isinstance(status, bool) or status not in (STATUS_SUCCESS, STATUS_FAILURE):
+            reason = f"fn returned the unknown status {status!r}"
+        elif status == STATUS_FAILURE:
+            reason = "fn returned STATUS_FAILURE"
+        elif loss is None:
+            reason = (
+                f"fn returned STATUS_SUCCESS without a finite loss (loss={result.get('loss')!r})"
+            )
+        else:
+            return result, None
+        result["status"] = STATUS_FAILURE
+        result.setdefault("error", reason)
+        return result, reason
+
+    def __repr__(self) -> str:
+        return (
+            f"Polaris(exp_key={self.exp_key!r}, algo={self.domain.algo!r}, "
+            f"max_evals={self.max_evals}, evaluated={len(self.trials)})"
+        )
+
+
+__all__ = ["OBJECTIVE_NAME", "Polaris", "default_logger"]
