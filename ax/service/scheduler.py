@@ -1,0 +1,477 @@
+"""The Scheduler: keeps up to N trials in flight through any ``concurrent.futures.Executor``.
+
+One seam carries all parallel and distributed execution (see ``DESIGN.md``): the
+Scheduler asks the generation strategy for one arm at a time (passing the points still
+being evaluated as pending observations), submits ``evaluation_function(parameters)`` to
+its executor, records each result as it arrives and persists the experiment after every
+change. A local process pool is the default; :func:`~ax.service.executors.dask_executor`
+runs trials on a Dask cluster; a thread pool or any other executor works the same way.
+
+Only the thread that calls :meth:`Scheduler.run_all_trials` / :meth:`Scheduler.run_n_trials`
+mutates the experiment; workers only call the evaluation function. For a process pool or
+Dask the function is pickled, so it must be a module-level function (not a lambda or a
+closure); the Scheduler checks this up front and names the function if it cannot be sent.
+
+What the evaluation function returns is read as by the managed loop: a number, a
+``(mean, sem)`` tuple or a ``{metric: (mean, sem)}`` dict. A raised exception, a
+non-finite value or a trial past ``timeout_s`` makes the trial FAILED with the reason;
+the run goes on until ``max_consecutive_failures`` failures in a row.
+
+Example:
+    >>> scheduler = Scheduler(
+    ...     experiment,
+    ...     generation_strategy,
+    ...     evaluate,  # a module-level function: parameters -> float
+    ...     options=SchedulerOptions(max_parallelism=4, total_trials=20, persistence="run.json"),
+    ... )
+    >>> scheduler.run_all_trials()
+    >>> best_parameters, (means, covariances) = scheduler.get_best_parameters()
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pickle
+import time
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+
+from ax.core.base_trial import BaseTrial
+from ax.core.experiment import Experiment
+from ax.core.types import TModelPredictArm, TParameterization
+from ax.exceptions import (
+    AxError,
+    DataRequiredError,
+    GenerationStrategyCompleted,
+    MaxParallelismReachedException,
+    NoDataError,
+    UserInputError,
+    UserInputTypeError,
+)
+from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.managed_loop import OptimizationAbortedError
+from ax.service.utils.best_point import get_best_parameters
+from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
+from ax.service.utils.loop_validation import _resume
+from ax.service.utils.pending import get_pending_observation_features
+from ax.service.utils.scheduler_options import SchedulerOptions
+from ax.service.utils.scheduler_worker import run_evaluation
+from ax.utils.logger import get_logger
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import Engine
+
+    from ax.service.ax_client import AxClient
+
+logger = get_logger(__name__)
+
+TSchedulerEvaluationFunction = Callable[[TParameterization], Any]
+
+
+@dataclass
+class SchedulerStats:
+    """Where the Scheduler's own time went (``time.perf_counter`` seconds, summed).
+
+    Attributes:
+        trials_finished: Trials this Scheduler recorded as COMPLETED or FAILED.
+        gen_s: Generating arms (pending points and ``GenerationStrategy.gen``).
+        submit_s: Creating trials and submitting them to the executor.
+        record_s: Reading results and attaching data.
+        persist_s: Saving (JSON file or SQL).
+    """
+
+    trials_finished: int = 0
+    gen_s: float = 0.0
+    submit_s: float = 0.0
+    record_s: float = 0.0
+    persist_s: float = 0.0
+
+    @property
+    def own_s(self) -> float:
+        """All the Scheduler's own time (gen + submit + record + persist)."""
+        return self.gen_s + self.submit_s + self.record_s + self.persist_s
+
+
+@dataclass
+class _InFlight:
+    trial: BaseTrial
+    submitted: float  # time.monotonic()
+
+
+class Scheduler:
+    """Runs an experiment's trials through an executor, up to ``max_parallelism`` at once.
+
+    Args:
+        experiment: The experiment (it needs an optimization config). If it already has
+            trials (e.g. reloaded after a crash), the run continues: COMPLETED and FAILED
+            trials count towards ``total_trials`` and unfinished ones are ABANDONED with
+            the reason.
+        generation_strategy: Proposes one arm per trial.
+        evaluation_function: ``f(parameters)`` returning a number, ``(mean, sem)`` or
+            ``{metric: (mean, sem)}``. Must be picklable (module level) unless the
+            executor is a thread pool.
+        executor: Any ``concurrent.futures.Executor``. None: a spawned process pool of
+            ``max_parallelism`` workers, created on first use and shut down by
+            :meth:`close` (and at the end of :meth:`run_all_trials`). A given executor is
+            never shut down by the Scheduler.
+        options: :class:`SchedulerOptions` (defaults if None).
+
+    Raises:
+        UserInputTypeError: An argument has the wrong type.
+        UserInputError: The experiment has no optimization config, or the evaluation
+            function cannot be pickled for the executor (the message names it).
+
+    Example:
+        >>> with Scheduler(experiment, strategy, evaluate) as scheduler:
+        ...     scheduler.run_all_trials()
+    """
+
+    def __init__(
+        self,
+        experiment: Experiment,
+        generation_strategy: GenerationStrategy,
+        evaluation_function: TSchedulerEvaluationFunction,
+        executor: Optional[Executor] = None,
+        options: Optional[SchedulerOptions] = None,
+    ) -> None:
+        if not isinstance(experiment, Experiment):
+            raise UserInputTypeError(
+                f"Scheduler: experiment must be an Experiment, got {type(experiment).__name__}"
+            )
+        if experiment.optimization_config is None:
+            raise UserInputError(
+                f"Scheduler: experiment {experiment._name!r} needs an optimization config "
+                "(an objective)"
+            )
+        if not isinstance(generation_strategy, GenerationStrategy):
+            raise UserInputTypeError(
+                "Scheduler: generation_strategy must be a GenerationStrategy, got "
+                f"{type(generation_strategy).__name__}"
+            )
+        if not callable(evaluation_function):
+            raise UserInputTypeError(
+                f"Scheduler: evaluation_function must be callable, got {evaluation_function!r}"
+            )
+        if executor is not None and not isinstance(executor, Executor):
+            raise UserInputTypeError(
+                "Scheduler: executor must be a concurrent.futures.Executor or None, got "
+                f"{type(executor).__name__}"
+            )
+        if options is None:
+            options = SchedulerOptions()
+        elif not isinstance(options, SchedulerOptions):
+            raise UserInputTypeError(
+                f"Scheduler: options must be a SchedulerOptions or None, got "
+                f"{type(options).__name__}"
+            )
+        if not isinstance(executor, ThreadPoolExecutor):
+            _check_picklable(evaluation_function, executor)
+        self.experiment = experiment
+        self.generation_strategy = generation_strategy
+        self.evaluation_function = evaluation_function
+        self.options = options
+        self.stats = SchedulerStats()
+        self._executor = executor
+        self._owns_executor = executor is None
+        self._in_flight: Dict[Future[Dict[str, Any]], _InFlight] = {}
+        self._consecutive_failures = 0
+        self._abort: Optional[OptimizationAbortedError] = None
+        self._engine: Optional[Engine] = None
+        self._objective_name = experiment.optimization_config.objective.metric.name
+        had_unfinished = any(not t.status.is_terminal for t in experiment.trials.values())
+        self._num_finished = _resume(experiment)
+        if had_unfinished:
+            self._persist(None, with_strategy=False)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_ax_client(
+        cls,
+        client: AxClient,
+        evaluation_function: TSchedulerEvaluationFunction,
+        executor: Optional[Executor] = None,
+        options: Optional[SchedulerOptions] = None,
+    ) -> Scheduler:
+        """A Scheduler over an :class:`~ax.service.ax_client.AxClient`'s experiment and strategy.
+
+        Trials it runs are visible through the client (same objects). Persistence is set by
+        ``options.persistence``, not by the client's ``db_settings``.
+
+        Raises:
+            UserInputError: The client has no experiment yet.
+        """
+        return cls(
+            client.experiment, client.generation_strategy, evaluation_function, executor, options
+        )
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def num_trials_finished(self) -> int:
+        """COMPLETED and FAILED trials of the experiment (those of a resumed run included)."""
+        return self._num_finished
+
+    @property
+    def executor(self) -> Executor:
+        """The executor (the default process pool is created here on first use)."""
+        if self._executor is None:
+            from ax.service.executors import process_pool_executor
+
+            self._executor = process_pool_executor(self.options.max_parallelism)
+        return self._executor
+
+    # ------------------------------------------------------------------ running
+    def run_all_trials(self) -> Scheduler:
+        """Run until ``total_trials`` trials have finished (or the strategy has no more arms).
+
+        Returns:
+            This Scheduler.
+
+        Raises:
+            UserInputError: ``options.total_trials`` is None.
+            OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row;
+                trials still in flight are marked ABANDONED.
+        """
+        if self.options.total_trials is None:
+            raise UserInputError(
+                "Scheduler.run_all_trials: options.total_trials is None; set it, or call "
+                "run_n_trials(n)"
+            )
+        try:
+            self._run(self.options.total_trials - self._num_finished)
+        finally:
+            self.close()
+        return self
+
+    def run_n_trials(self, n: int) -> Scheduler:
+        """Run ``n`` more trials (fewer if ``total_trials`` is reached first).
+
+        Raises:
+            UserInputTypeError / UserInputError: ``n`` is not an int >= 1.
+            OptimizationAbortedError: As for :meth:`run_all_trials`.
+        """
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise UserInputTypeError(f"Scheduler.run_n_trials: n must be an int, got {n!r}")
+        if n < 1:
+            raise UserInputError(f"Scheduler.run_n_trials: n must be >= 1, got {n}")
+        total = self.options.total_trials
+        self._run(n if total is None else min(n, total - self._num_finished))
+        return self
+
+    def close(self) -> None:
+        """Shut down the default process pool if this Scheduler created one."""
+        if self._owns_executor and self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> Scheduler:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def get_best_parameters(self) -> Tuple[TParameterization, TModelPredictArm]:
+        """The best parameters and their values (see
+        :func:`~ax.service.utils.best_point.get_best_parameters`).
+
+        Raises:
+            NoDataError: No trial has completed with data yet.
+        """
+        best = get_best_parameters(self.experiment)
+        if best is None:
+            raise NoDataError(
+                f"Scheduler: experiment {self.experiment._name!r} has no COMPLETED trial "
+                "with objective data yet"
+            )
+        return best
+
+    # ------------------------------------------------------------------ the loop
+    def _run(self, budget: int) -> None:
+        started = 0
+        exhausted = False
+        try:
+            while True:
+                while (
+                    not exhausted
+                    and started < budget
+                    and len(self._in_flight) < self.options.max_parallelism
+                ):
+                    try:
+                        self._launch_one()
+                    except (DataRequiredError, MaxParallelismReachedException):
+                        if not self._in_flight:
+                            raise
+                        break  # wait for results, then ask again
+                    except GenerationStrategyCompleted as err:
+                        logger.warning("Scheduler: stopping, %s", err)
+                        exhausted = True
+                        break
+                    started += 1
+                if not self._in_flight:
+                    return
+                self._wait_and_record()
+        finally:
+            self._abandon_in_flight()
+
+    def _launch_one(self) -> None:
+        t0 = time.perf_counter()
+        pending = get_pending_observation_features(self.experiment)
+        generator_run = self.generation_strategy.gen(
+            self.experiment, n=1, pending_observations=pending
+        )
+        t1 = time.perf_counter()
+        trial = self.experiment.new_trial(generator_run)
+        trial.mark_running(no_runner_required=True)
+        parameters = dict(trial.arms[0].parameters)
+        try:
+            future = self.executor.submit(run_evaluation, self.evaluation_function, parameters)
+        except BaseException as err:  # a broken or shut-down executor: nothing can run
+            trial.mark_abandoned(reason=f"could not submit: {type(err).__name__}: {err}")
+            self._persist(trial, with_strategy=True)
+            raise
+        self._in_flight[future] = _InFlight(trial, time.monotonic())
+        t2 = time.perf_counter()
+        self.stats.gen_s += t1 - t0
+        self.stats.submit_s += t2 - t1
+        self._persist(trial, with_strategy=True)
+
+    def _wait_and_record(self) -> None:
+        timeout = self.options.poll_interval
+        limit = self.options.timeout_s
+        if limit is not None:
+            now = time.monotonic()
+            next_deadline = min(f.submitted + limit for f in self._in_flight.values())
+            timeout = max(0.0, min(timeout, next_deadline - now))
+        done, _ = wait(list(self._in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in sorted(done, key=lambda f: self._in_flight[f].trial.index):
+            flight = self._in_flight.pop(future)
+            self._record(flight.trial, future)
+        if limit is not None:
+            now = time.monotonic()
+            for future, flight in sorted(self._in_flight.items(), key=lambda x: x[1].trial.index):
+                if now - flight.submitted >= limit:
+                    del self._in_flight[future]
+                    future.cancel()
+                    self._finish(flight.trial, f"timed out after {limit:g} s")
+        if self._abort is not None:
+            error, self._abort = self._abort, None
+            raise error
+
+    def _record(self, trial: BaseTrial, future: Future[Dict[str, Any]]) -> None:
+        t0 = time.perf_counter()
+        reason: Optional[str] = None
+        try:
+            outcome = future.result()
+        except Exception as err:  # the executor itself failed (worker died, cancelled...)
+            outcome = None
+            reason = f"the executor failed: {type(err).__name__}: {err}"
+        if outcome is not None:
+            trial.update_run_metadata(
+                {"worker_started": outcome["started"], "worker_finished": outcome["finished"]}
+            )
+            if not outcome["ok"]:
+                where = f" (at {outcome['where']})" if outcome["where"] else ""
+                reason = f"{outcome['error']}{where}"
+                trial.update_run_metadata({"traceback": outcome["traceback"]})
+            else:
+                try:
+                    evaluation = raw_data_to_evaluation(outcome["value"], self._objective_name)
+                    data = data_from_evaluations({trial.arms[0].name: evaluation}, trial.index)
+                    if len(data):
+                        self.experiment.attach_data(data)
+                except AxError as err:
+                    reason = f"invalid result: {err.message}"
+        self.stats.record_s += time.perf_counter() - t0
+        self._finish(trial, reason)
+
+    def _finish(self, trial: BaseTrial, reason: Optional[str]) -> None:
+        """Mark the trial COMPLETED (no reason) or FAILED, persist, count failures."""
+        if reason is None:
+            trial.mark_completed()
+            self._consecutive_failures = 0
+        else:
+            trial.mark_failed(reason=reason)
+            self._consecutive_failures += 1
+            logger.warning("Scheduler: trial %d failed: %s", trial.index, reason)
+        self._num_finished += 1
+        self.stats.trials_finished += 1
+        self._persist(trial, with_strategy=False)
+        limit = self.options.max_consecutive_failures
+        if reason is not None and self._consecutive_failures >= limit and self._abort is None:
+            # Raised by _wait_and_record once every result already in hand is recorded.
+            self._abort = OptimizationAbortedError(
+                f"Scheduler: {self._consecutive_failures} trials failed in a row "
+                f"(max_consecutive_failures={limit}); last: trial {trial.index}: {reason}",
+                num_failures=self._consecutive_failures,
+                last_reason=reason,
+                hint="fix the evaluation function (see the trials' failed_reason), then "
+                "reload and continue",
+            )
+
+    def _abandon_in_flight(self) -> None:
+        """After an error: trials still in flight are ABANDONED, never left RUNNING."""
+        while self._in_flight:
+            future, flight = self._in_flight.popitem()
+            future.cancel()
+            if not flight.trial.status.is_terminal:
+                flight.trial.mark_abandoned(reason="the scheduler stopped before its result")
+                self._persist(flight.trial, with_strategy=False)
+
+    # ------------------------------------------------------------------ persistence
+    def _persist(self, trial: Optional[BaseTrial], with_strategy: bool) -> None:
+        target = self.options.persistence
+        if target is None:
+            return
+        t0 = time.perf_counter()
+        if isinstance(target, (str, os.PathLike)):
+            from ax.storage.json_store.generation_strategy import (
+                save_experiment_and_generation_strategy,
+            )
+
+            save_experiment_and_generation_strategy(
+                self.experiment, self.generation_strategy, os.fspath(target)
+            )
+        else:
+            from ax.storage.sqa_store.save import save_experiment, save_or_update_trials
+
+            if self._engine is None:
+                from ax.service.utils.ax_client_db import connect
+
+                self._engine = connect(target)
+            strategy = self.generation_strategy if with_strategy else None
+            if strategy is not None and strategy.experiment is None:
+                strategy = None
+            if trial is None:
+                save_experiment(self.experiment, engine=self._engine, generation_strategy=strategy)
+            else:
+                save_or_update_trials(
+                    self.experiment, [trial], engine=self._engine, generation_strategy=strategy
+                )
+        self.stats.persist_s += time.perf_counter() - t0
+
+
+def _check_picklable(function: Callable[..., Any], executor: Optional[Executor]) -> None:
+    """Raise a clear error if ``function`` cannot be sent to a worker process."""
+    name = getattr(function, "__qualname__", None) or repr(function)
+    module = getattr(function, "__module__", "?")
+    try:
+        pickle.dumps(function)
+        return
+    except Exception as err:
+        error: Exception = err
+    if executor is not None and type(executor).__module__.startswith("distributed"):
+        try:  # Dask sends functions with cloudpickle, which handles lambdas and closures
+            importlib.import_module("cloudpickle").dumps(function)
+            return
+        except Exception as err:
+            error = err
+    raise UserInputError(
+        f"Scheduler: evaluation_function {module}.{name} cannot be pickled to send it to "
+        f"the executor's workers ({type(error).__name__}: {error})",
+        hint="define it at module level (not a lambda, closure or method of a local "
+        "object), or pass executor=ThreadPoolExecutor(...)",
+    )
+
+
+__all__ = ["Scheduler", "SchedulerOptions", "SchedulerStats", "OptimizationAbortedError"]

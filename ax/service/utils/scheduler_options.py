@@ -1,0 +1,102 @@
+"""Typed options of the :class:`~ax.service.scheduler.Scheduler`, checked when built."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from ax.exceptions import UserInputError, UserInputTypeError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ax.storage.sqa_store.structs import DBSettings
+
+TPersistence = Union[str, "os.PathLike[str]", "DBSettings", None]
+
+
+def _check_int(field_name: str, value: Any, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UserInputTypeError(
+            f"SchedulerOptions: {field_name} must be an int, got {value!r} ({type(value).__name__})"
+        )
+    if value < minimum:
+        raise UserInputError(f"SchedulerOptions: {field_name} must be >= {minimum}, got {value}")
+
+
+def _check_seconds(field_name: str, value: Any, positive: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UserInputTypeError(
+            f"SchedulerOptions: {field_name} must be a number of seconds, got {value!r}"
+        )
+    bad = value <= 0 if positive else value < 0
+    if not math.isfinite(value) or bad:
+        rule = "> 0" if positive else ">= 0"
+        raise UserInputError(
+            f"SchedulerOptions: {field_name} must be finite and {rule}, got {value}"
+        )
+
+
+@dataclass(frozen=True)
+class SchedulerOptions:
+    """How a Scheduler runs its trials.
+
+    Args:
+        max_parallelism: Trials in flight at once (and the size of the default pool).
+        total_trials: The budget: COMPLETED and FAILED trials count, those of a resumed
+            run included. None: no budget (only :meth:`Scheduler.run_n_trials` then).
+        timeout_s: A trial still running this many seconds after it was submitted is
+            marked FAILED ("timed out after N s") and its future cancelled if possible (a
+            call already running in a process cannot be interrupted; its late result is
+            ignored). None: no limit.
+        max_consecutive_failures: Stop with
+            :class:`~ax.service.managed_loop.OptimizationAbortedError` after this many
+            FAILED trials in a row.
+        persistence: Where to save after every change: a JSON file path (experiment and
+            strategy, atomically) or a :class:`~ax.storage.sqa_store.structs.DBSettings`
+            (only the changed trial, and the strategy, are written). None: not saved.
+        poll_interval: The longest the Scheduler blocks waiting for a result before it
+            checks timeouts again, in seconds.
+
+    Raises:
+        UserInputTypeError / UserInputError: A field has the wrong type or is out of range
+            (the message names the field and the value).
+
+    Example:
+        >>> SchedulerOptions(max_parallelism=4, total_trials=20, persistence="run.json")
+    """
+
+    max_parallelism: int = 2
+    total_trials: Optional[int] = 10
+    timeout_s: Optional[float] = None
+    max_consecutive_failures: int = 5
+    persistence: TPersistence = field(default=None)
+    poll_interval: float = 0.05
+
+    def __post_init__(self) -> None:
+        _check_int("max_parallelism", self.max_parallelism, 1)
+        if self.total_trials is not None:
+            _check_int("total_trials", self.total_trials, 1)
+        if self.timeout_s is not None:
+            _check_seconds("timeout_s", self.timeout_s, positive=True)
+        _check_int("max_consecutive_failures", self.max_consecutive_failures, 1)
+        _check_seconds("poll_interval", self.poll_interval, positive=True)
+        persistence = self.persistence
+        if persistence is None or isinstance(persistence, (str, os.PathLike)):
+            if persistence is not None and not str(Path(persistence)).endswith(".json"):
+                raise UserInputError(
+                    f"SchedulerOptions: persistence path must end with '.json', got "
+                    f"{str(persistence)!r}"
+                )
+            return
+        from ax.storage.sqa_store.structs import DBSettings
+
+        if not isinstance(persistence, DBSettings):
+            raise UserInputTypeError(
+                "SchedulerOptions: persistence must be a JSON file path, a DBSettings or "
+                f"None, got {type(persistence).__name__} {persistence!r}"
+            )
+
+
+__all__ = ["SchedulerOptions", "TPersistence"]
