@@ -1,10 +1,11 @@
-"""The ``ax`` command: ``ax demo``, ``ax report`` and ``ax show``.
+"""The ``ax`` command: ``ax demo``, ``ax report``, ``ax show`` and ``ax worker``.
 
 ::
 
     ax demo [--trials N] [--seed S] [--out-dir DIR] [--no-progress]
     ax report EXPERIMENT.json [-o REPORT.html] [--title TITLE]
     ax show EXPERIMENT.json
+    ax worker [--broker URL] --exp-key KEY [--run-once] [--max-jobs N] [--max-retries R]
 
 ``python -m ax`` is the same command. Importing this module is cheap (argparse only); each
 subcommand imports what it needs when it runs. A bad path or an unreadable experiment
@@ -80,6 +81,32 @@ def build_parser() -> argparse.ArgumentParser:
         "arm) and its best observed point.",
     )
     show.add_argument("experiment", metavar="EXPERIMENT.json", help="the saved experiment")
+
+    worker = commands.add_parser(
+        "worker",
+        help="run trials sent by a RabbitMQExecutor (RabbitMQ, pika)",
+        description="Serve the jobs of one experiment from RabbitMQ until the experiment "
+        "ends (its queues are deleted), --max-jobs are done, or SIGTERM. Messages are "
+        "verified with HMAC-SHA256 (key from AX_WORKER_SECRET, else derived from the URL's "
+        "credentials) before anything is unpickled.",
+    )
+    worker.add_argument(
+        "--broker",
+        metavar="URL",
+        default=os.environ.get("RABBITMQ_URL"),
+        help="amqp://user:password@host:port/vhost (default: $RABBITMQ_URL)",
+    )
+    worker.add_argument("--exp-key", required=True, metavar="KEY", help="the experiment's key")
+    worker.add_argument("--run-once", action="store_true", help="exit after one job")
+    worker.add_argument("--max-jobs", type=_positive_int, help="exit after N jobs")
+    worker.add_argument(
+        "--max-retries",
+        type=_seed,
+        default=2,
+        help="redeliveries of a job before it is dead-lettered (default 2)",
+    )
+    worker.add_argument("--mpi", action="store_true", help="(not available yet)")
+    worker.add_argument("--quiet", action="store_true", help="log warnings only")
     return parser
 
 
@@ -103,6 +130,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _demo(args, sys.stdout)
         if args.command == "report":
             return _report(args, sys.stdout)
+        if args.command == "worker":
+            return _worker(args, sys.stdout)
         return _show(args, sys.stdout)
     except CommandError as err:
         print(f"ax {args.command}: error: {err}", file=sys.stderr)
@@ -202,6 +231,46 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     for metric, (mean, sem) in values.items():
         sem_text = "" if sem != sem else f" (sem {sem:.3g})"  # NaN: unknown
         print(f"  {metric} = {mean:.6g}{sem_text}", file=out)
+    return EXIT_OK
+
+
+def _worker(args: argparse.Namespace, out: TextIO) -> int:
+    import signal
+    import threading
+
+    from ax.exceptions import AxError
+    from ax.utils.logger import set_verbosity
+
+    if args.mpi:
+        raise CommandError("--mpi is not available yet; run one worker per process without it")
+    if not args.broker:
+        raise CommandError("no broker: give --broker URL or set RABBITMQ_URL")
+    max_jobs = 1 if args.run_once else args.max_jobs
+    set_verbosity("WARNING" if args.quiet else "INFO")
+    stop = threading.Event()
+
+    def on_term(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        from ax.service.rabbitmq.worker import run_worker
+
+        stats = run_worker(
+            args.broker, args.exp_key, max_jobs=max_jobs, max_retries=args.max_retries, stop=stop
+        )
+    except AxError as err:
+        raise CommandError(_one_line(err)) from err
+    except Exception as err:  # pika's connection errors: one line, no traceback
+        raise CommandError(f"{type(err).__name__}: {_one_line(err)}") from err
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(
+        f"Worker {args.exp_key!r}: ran {stats.jobs_run} job(s) ({stats.jobs_failed} failed), "
+        f"refused {stats.refused}, dead-lettered {stats.dead_lettered}; "
+        f"stopped: {stats.stopped_because}",
+        file=out,
+    )
     return EXIT_OK
 
 

@@ -71,7 +71,10 @@ fi
 # 5. PostgreSQL from Debian's packages, for the SQL store's tests and bench against a real
 #    throwaway server (tests/storage/postgres_server.py starts and stops it; nothing is
 #    started here). Same rule: installed when missing and root, else skipped with a message.
-#    Both steps share one `apt-get update`, run only if something is to be installed.
+# 6. RabbitMQ from Debian's packages, for the RabbitMQ workers' tests against a real
+#    throwaway broker (tests/service/rabbitmq_broker.py starts and stops it; nothing is
+#    started here). Same rule.
+#    All steps share one `apt-get update`, run only if something is to be installed.
 apt_updated=""
 apt_install() {  # apt_install PACKAGE: one shared `apt-get update`, then install PACKAGE
     if [ -z "$apt_updated" ]; then
@@ -103,6 +106,17 @@ if [ "$extras" = "[dev]" ]; then
     else
         log "postgresql is not installed and this is not root: skipping it (the PostgreSQL" \
             "tests will be skipped; install it with: sudo apt-get install postgresql)"
+    fi
+    if [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then
+        log "rabbitmq-server already installed"
+    elif can_apt; then
+        log "installing rabbitmq-server (Debian package) for the RabbitMQ workers' tests"
+        if ! apt_install rabbitmq-server; then
+            log "warning: could not install rabbitmq-server; the RabbitMQ tests will fail"
+        fi
+    else
+        log "rabbitmq-server is not installed and this is not root: skipping it (the" \
+            "RabbitMQ tests will be skipped; install it with: sudo apt-get install rabbitmq-server)"
     fi
 fi
 

@@ -460,8 +460,11 @@ def _check_picklable(function: Callable[..., Any], executor: Optional[Executor])
         return
     except Exception as err:
         error: Exception = err
-    if executor is not None and type(executor).__module__.startswith("distributed"):
-        try:  # Dask sends functions with cloudpickle, which handles lambdas and closures
+    if executor is not None and (
+        type(executor).__module__.startswith("distributed")
+        or getattr(executor, "uses_cloudpickle", False)
+    ):
+        try:  # Dask and the RabbitMQ executor send functions with cloudpickle (lambdas too)
             importlib.import_module("cloudpickle").dumps(function)
             return
         except Exception as err:

@@ -1,0 +1,258 @@
+"""RabbitMQExecutor: a ``concurrent.futures.Executor`` whose calls run on ``ax worker``s.
+
+``submit(fn, *args, **kwargs)`` cloudpickles the call (so functions defined in the user's
+script work), signs it and publishes it with a fresh correlation id to the durable queue
+``ax.<exp_key>.jobs``. A background thread owns the executor's pika connection (pika is not
+thread-safe; ``submit`` hands publishes to it with ``add_callback_threadsafe``), consumes
+``ax.<exp_key>.results``, verifies each result's signature before unpickling it, resolves
+the matching future and acks. A second result for the same correlation id (a job
+redelivered after its result was published) is acked and dropped, so no trial is recorded
+twice. :meth:`shutdown` deletes the jobs and results queues (and the dead-letter queue when
+it is empty).
+
+Example:
+    >>> executor = RabbitMQExecutor("amqp://ax:s3cret@broker:5672/exp", exp_key="branin")
+    >>> Scheduler(experiment, strategy, evaluate, executor=executor).run_all_trials()
+    >>> executor.shutdown()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import pickle
+import threading
+import uuid
+from concurrent.futures import CancelledError, Executor, Future
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from ax.exceptions import AxError, UserInputError
+from ax.service.rabbitmq.protocol import (
+    KIND_JOB,
+    KIND_RESULT,
+    check,
+    connection_parameters,
+    declare,
+    import_cloudpickle,
+    import_pika,
+    properties,
+    queues,
+)
+from ax.service.rabbitmq.signing import redact, signing_key
+from ax.utils.logger import get_logger
+
+logger: logging.Logger = get_logger(__name__)
+
+CONNECT_TIMEOUT_S = 30.0
+
+
+class RemoteJobError(AxError):
+    """A job raised on a worker, or was dead-lettered; the message says which and why."""
+
+
+class RabbitMQExecutor(Executor):
+    """Runs submitted calls on RabbitMQ workers (``ax worker --broker URL --exp-key KEY``).
+
+    Args:
+        url: Broker URL ``amqp://user:password@host:port/vhost``; the port is taken from
+            it (default 5672). Credentials from the URL or ``RABBITMQ_USER`` /
+            ``RABBITMQ_PASSWORD``.
+        exp_key: Names the experiment's queues (letters, digits, ``_.-``).
+        timeout_s: Per-job time limit enforced by the worker (None: none).
+        heartbeat: AMQP heartbeat of the executor's connection, seconds.
+
+    Raises:
+        UserInputError: Bad URL, no credentials, bad ``exp_key`` or ``timeout_s``.
+        UnsupportedError: pika or cloudpickle is not installed.
+        AxError: The broker cannot be reached within 30 s (the message names it).
+    """
+
+    uses_cloudpickle = True
+    """Calls are sent with cloudpickle, so lambdas and closures work (read by the Scheduler)."""
+
+    def __init__(
+        self,
+        url: str,
+        exp_key: str,
+        timeout_s: Optional[float] = None,
+        heartbeat: int = 30,
+    ) -> None:
+        if timeout_s is not None and (
+            isinstance(timeout_s, bool)
+            or not isinstance(timeout_s, (int, float))
+            or not timeout_s > 0
+        ):
+            raise UserInputError(
+                f"RabbitMQExecutor: timeout_s must be a number > 0 or None, got {timeout_s!r}"
+            )
+        self._pika = import_pika()
+        self._cloudpickle = import_cloudpickle()
+        self.url = url
+        self.exp_key = exp_key
+        self.timeout_s = None if timeout_s is None else float(timeout_s)
+        self.queues = queues(exp_key)
+        self._key = signing_key(url)
+        self._params = connection_parameters(url, heartbeat=heartbeat)
+        self._futures: Dict[str, Future[Any]] = {}
+        self._lock = threading.Lock()
+        self._shutdown = False
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._error: Optional[BaseException] = None
+        self._connection: Any = None
+        self._channel: Any = None
+        self._consumer_tag = ""
+        self._thread = threading.Thread(
+            target=self._io_loop, name=f"ax-rabbitmq-{exp_key}", daemon=True
+        )
+        self._thread.start()
+        if not self._ready.wait(CONNECT_TIMEOUT_S) or self._error is not None:
+            self._stop.set()
+            raise AxError(
+                f"RabbitMQExecutor: cannot connect to {redact(url)!r}: {self._error or 'timed out'}"
+            )
+
+    # ------------------------------------------------------------------ Executor API
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Publish ``fn(*args, **kwargs)`` as a signed job; the future gets its result.
+
+        Raises:
+            RuntimeError: After :meth:`shutdown`, or when the connection is lost.
+            UserInputError: The call cannot be cloudpickled (the message names ``fn``).
+        """
+        try:
+            body = self._cloudpickle.dumps((fn, args, kwargs))
+        except Exception as err:
+            name = getattr(fn, "__qualname__", repr(fn))
+            raise UserInputError(
+                f"RabbitMQExecutor.submit: cannot pickle the call to {name}: "
+                f"{type(err).__name__}: {err}"
+            ) from err
+        cid = uuid.uuid4().hex
+        future: Future[Any] = Future()
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("RabbitMQExecutor: cannot submit after shutdown")
+            if self._error is not None:
+                raise RuntimeError(f"RabbitMQExecutor: the broker connection failed: {self._error}")
+            self._futures[cid] = future
+        props = properties(self._key, KIND_JOB, self.exp_key, cid, 1, self.timeout_s, body)
+        self._connection.add_callback_threadsafe(lambda: self._publish(cid, props, body))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop: cancel (``cancel_futures``) or wait for (``wait``) pending futures, then
+        delete the experiment's queues and close the connection."""
+        with self._lock:
+            self._shutdown = True
+            pending = list(self._futures.values())
+        if cancel_futures:
+            for future in pending:
+                future.cancel()
+        elif wait:
+            for future in pending:
+                with contextlib.suppress(CancelledError):
+                    future.exception()
+        self._stop.set()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=CONNECT_TIMEOUT_S)
+
+    def __enter__(self) -> RabbitMQExecutor:
+        return self
+
+    # ------------------------------------------------------------------ I/O thread
+    def _io_loop(self) -> None:
+        try:
+            self._connection = self._pika.BlockingConnection(self._params)
+            self._channel = self._connection.channel()
+            self._channel.confirm_delivery()
+            declare(self._channel, self.queues)
+            self._consumer_tag = self._channel.basic_consume(
+                self.queues.results, self._on_result, auto_ack=False
+            )
+        except Exception as err:
+            self._error = err
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            while not self._stop.is_set():
+                self._connection.process_data_events(time_limit=0.2)
+            self._cleanup()
+        except Exception as err:
+            logger.error("RabbitMQExecutor %s: connection lost: %s", self.exp_key, err)
+            self._error = err
+            self._fail_all(f"the broker connection was lost: {type(err).__name__}: {err}")
+        finally:
+            if self._connection is not None and self._connection.is_open:
+                with contextlib.suppress(Exception):  # already closing
+                    self._connection.close()
+
+    def _publish(self, cid: str, props: Any, body: bytes) -> None:
+        try:
+            self._channel.basic_publish(
+                exchange="",
+                routing_key=self.queues.jobs,
+                body=body,
+                properties=props,
+                mandatory=True,
+            )
+        except Exception as err:
+            with self._lock:
+                future = self._futures.pop(cid, None)
+            if future is not None and not future.done():
+                future.set_exception(
+                    RemoteJobError(f"RabbitMQExecutor: could not publish job {cid}: {err}")
+                )
+
+    def _on_result(self, channel: Any, method: Any, props: Any, body: bytes) -> None:
+        envelope = check(self._key, KIND_RESULT, self.exp_key, props, body, logger)
+        if envelope is None:
+            channel.basic_reject(method.delivery_tag, requeue=False)
+            return
+        with self._lock:
+            future = self._futures.pop(envelope.correlation_id, None)
+        if future is None:
+            logger.info(
+                "RabbitMQExecutor %s: dropping a duplicate or unknown result %s",
+                self.exp_key,
+                envelope.correlation_id,
+            )
+        elif future.set_running_or_notify_cancel():
+            try:
+                outcome: Tuple[bool, Any] = pickle.loads(body)  # verified above
+                ok, value = outcome
+            except Exception as err:
+                future.set_exception(RemoteJobError(f"unreadable result: {err}"))
+            else:
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(RemoteJobError(str(value)))
+        channel.basic_ack(method.delivery_tag)
+
+    def _cleanup(self) -> None:
+        self._fail_all("the executor was shut down")
+        self._channel.basic_cancel(self._consumer_tag)
+        self._channel.queue_delete(self.queues.jobs)
+        self._channel.queue_delete(self.queues.results)
+        try:
+            self._channel.queue_delete(self.queues.dead, if_empty=True)
+        except Exception as err:  # not empty: kept for inspection (the channel closed)
+            logger.warning(
+                "RabbitMQExecutor %s: kept %s (it holds dead-lettered jobs): %s",
+                self.exp_key,
+                self.queues.dead,
+                err,
+            )
+
+    def _fail_all(self, reason: str) -> None:
+        with self._lock:
+            pending = list(self._futures.values())
+            self._futures.clear()
+        for future in pending:
+            if not future.done() and future.set_running_or_notify_cancel():
+                future.set_exception(RemoteJobError(f"RabbitMQExecutor: {reason}"))
+
+
+__all__ = ["RabbitMQExecutor", "RemoteJobError"]
