@@ -14,7 +14,7 @@ The names are loaded lazily (PEP 562), like those of :mod:`ax`.
 
 from __future__ import annotations
 
-import importlib
+from ax.utils.lazy import lazy_exports
 
 TYPE_CHECKING = False
 
@@ -35,28 +35,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
-    from typing import Any
-
     from ax.metrics.branin import BraninMetric, NegativeBraninMetric
     from ax.metrics.hartmann6 import Hartmann6Metric
     from ax.metrics.l2norm import L2NormMetric
     from ax.metrics.noisy_function import NoisyFunctionMetric
 
 
-def __getattr__(name: str) -> Any:
-    """Resolve a public name on first access (PEP 562).
-
-    Raises:
-        AttributeError: ``name`` is not a public name of :mod:`ax.metrics`.
-    """
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'ax.metrics' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's attributes, including public names not resolved yet."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports("ax.metrics", _EXPORTS, globals())

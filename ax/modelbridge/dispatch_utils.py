@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Dict, Optional, Tuple
 
 from ax.core.parameter import ChoiceParameter, FixedParameter, RangeParameter
 from ax.core.search_space import SearchSpace
 from ax.core.types import ParameterType
 from ax.exceptions import UserInputError, UserInputTypeError
-from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
+from ax.modelbridge.generation_strategy import (
+    GenerationStep,
+    GenerationStrategy,
+    min_trials_observed_for,
+)
 from ax.modelbridge.registry import Cont_X_trans, Models, Y_trans
 from ax.modelbridge.transforms.winsorize import Winsorize
 
@@ -152,7 +155,7 @@ def choose_generation_strategy(
             GenerationStep(
                 model=Models.SOBOL,
                 num_trials=num_init,
-                min_trials_observed=math.ceil(num_init / 2),
+                min_trials_observed=min_trials_observed_for(num_init),
                 enforce_num_trials=enforce_sequential_optimization,
                 max_parallelism=sobol_parallelism,
                 model_kwargs=sobol_kwargs,

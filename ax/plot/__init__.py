@@ -21,7 +21,7 @@ Example:
 
 from __future__ import annotations
 
-import importlib
+from ax.utils.lazy import lazy_exports
 
 TYPE_CHECKING = False
 
@@ -48,8 +48,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
-    from typing import Any
-
     from ax.plot.contour import plot_contour
     from ax.plot.feature_importances import plot_feature_importance_by_feature
     from ax.plot.render import init_notebook_plotting, render
@@ -58,20 +56,4 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
     from ax.plot.trace import optimization_trace_single_method
 
 
-def __getattr__(name: str) -> Any:
-    """Resolve a public name on first access (PEP 562).
-
-    Raises:
-        AttributeError: ``name`` is not a public name of :mod:`ax.plot`.
-    """
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'ax.plot' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's attributes, including public names not resolved yet."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports("ax.plot", _EXPORTS, globals())

@@ -220,7 +220,7 @@ def test_generation_step_index_stamped_and_factory_steps() -> None:
     assert gs.last_generator_run is gr
 
 
-def test_trial_status_counts(tmp_path: Any) -> None:
+def test_trial_status_counts() -> None:
     exp, gs = _experiment(), _two_sobol_steps()
     trial = _run_trial(exp, gs, complete=False)
     assert gs.num_running_trials_for_current_step == 1
