@@ -5,7 +5,7 @@
     ax demo [--trials N] [--seed S] [--out-dir DIR] [--no-progress]
     ax report EXPERIMENT.json [-o REPORT.html] [--title TITLE]
     ax show EXPERIMENT.json
-    ax worker [--broker URL] --exp-key KEY [--run-once] [--max-jobs N] [--max-retries R]
+    ax worker [--broker URL] --exp-key KEY [--mpi] [--run-once] [--max-jobs N] [--max-retries R]
 
 ``python -m ax`` is the same command. Importing this module is cheap (argparse only); each
 subcommand imports what it needs when it runs. A bad path or an unreadable experiment
@@ -105,7 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=2,
         help="redeliveries of a job before it is dead-lettered (default 2)",
     )
-    worker.add_argument("--mpi", action="store_true", help="(not available yet)")
+    worker.add_argument(
+        "--mpi",
+        action="store_true",
+        help="be one rank of a K-rank worker started by mpirun -n K: every rank runs each "
+        "trial (data-parallel training), rank 0 talks to the broker (needs mpi4py)",
+    )
     worker.add_argument("--quiet", action="store_true", help="log warnings only")
     return parser
 
@@ -235,42 +240,34 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _worker(args: argparse.Namespace, out: TextIO) -> int:
-    import signal
-    import threading
-
     from ax.exceptions import AxError
     from ax.utils.logger import set_verbosity
 
-    if args.mpi:
-        raise CommandError("--mpi is not available yet; run one worker per process without it")
     if not args.broker:
         raise CommandError("no broker: give --broker URL or set RABBITMQ_URL")
     max_jobs = 1 if args.run_once else args.max_jobs
     set_verbosity("WARNING" if args.quiet else "INFO")
-    stop = threading.Event()
-
-    def on_term(signum: int, frame: object) -> None:
-        stop.set()
-
-    previous = signal.signal(signal.SIGTERM, on_term)
     try:
-        from ax.service.rabbitmq.worker import run_worker
+        from ax.service.rabbitmq.worker import run_worker_process
 
-        stats = run_worker(
-            args.broker, args.exp_key, max_jobs=max_jobs, max_retries=args.max_retries, stop=stop
+        stats = run_worker_process(
+            args.broker,
+            args.exp_key,
+            max_jobs=max_jobs,
+            max_retries=args.max_retries,
+            mpi=args.mpi,
         )
     except AxError as err:
         raise CommandError(_one_line(err)) from err
-    except Exception as err:  # pika's connection errors: one line, no traceback
+    except Exception as err:  # anything else from pika: one line, no traceback
         raise CommandError(f"{type(err).__name__}: {_one_line(err)}") from err
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    print(
-        f"Worker {args.exp_key!r}: ran {stats.jobs_run} job(s) ({stats.jobs_failed} failed), "
-        f"refused {stats.refused}, dead-lettered {stats.dead_lettered}; "
-        f"stopped: {stats.stopped_because}",
-        file=out,
-    )
+    if stats is not None:  # rank 0 or the only process
+        print(
+            f"Worker {args.exp_key!r}: ran {stats.jobs_run} job(s) ({stats.jobs_failed} "
+            f"failed), refused {stats.refused}, dead-lettered {stats.dead_lettered}; "
+            f"stopped: {stats.stopped_because}",
+            file=out,
+        )
     return EXIT_OK
 
 

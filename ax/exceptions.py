@@ -97,6 +97,16 @@ class ModelError(AxError):
     """A model could not be fitted or used on the data it was given."""
 
 
+class ExecutorError(AxError):
+    """The execution back end failed, not a trial: a lost broker, a broken worker pool.
+
+    Trials that were in flight are ABANDONED (not FAILED: they did nothing wrong); run
+    again once the back end is back, and a saved experiment resumes where it stopped.
+    """
+
+    retryable = True
+
+
 class StorageError(AxError):
     """Saving or loading failed; the previously saved state is untouched."""
 
@@ -112,6 +122,7 @@ class JSONDecodeError(StorageError, ValueError):
 __all__ = [
     "AxError",
     "DataRequiredError",
+    "ExecutorError",
     "GenerationStrategyCompleted",
     "ImmutabilityError",
     "JSONDecodeError",

@@ -17,9 +17,17 @@ process, one trial after another. Fixes against the original Polaris:
 - no warning filter is touched and no handler is added per instance: the default logger
   is ``logging.getLogger("polaris")`` with one :class:`logging.NullHandler`.
 
-Parallel execution (``run(use_mpi=True)`` and :meth:`Polaris.run_parallel`, RabbitMQ
-workers optionally under MPI) arrives with a later version; both raise
-:class:`~ax.exceptions.UnsupportedError` for now.
+Three ways to run, one bookkeeping (:meth:`Polaris._propose`, :meth:`Polaris._record`):
+
+- :meth:`Polaris.run`: one trial after another in this process;
+- ``run(use_mpi=True)`` under ``mpirun -n K python script.py``: rank 0 proposes, every
+  rank evaluates the same parameters (data-parallel training), rank 0 records; every rank
+  returns the best parameters and leaves;
+- :meth:`Polaris.run_parallel`: trials run on ``polaris-worker`` processes through
+  RabbitMQ (:class:`polaris.rabbitmq.JobClient`), each worker optionally an MPI group.
+
+A run that fails ``max_consecutive_failures`` trials in a row stops with
+:class:`~ax.service.managed_loop.OptimizationAbortedError` naming the last failure.
 """
 
 from __future__ import annotations
@@ -27,8 +35,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from numbers import Real
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ax.core.arm import Arm
 from ax.core.data import Data
@@ -40,17 +47,21 @@ from ax.core.trial import Trial
 from ax.core.types import TrialStatus
 from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
 from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.utils.pending import get_pending_observation_features
 from polaris.algorithms import make_generation_strategy
 from polaris.bounds import Bounds
 from polaris.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from polaris.domain import Domain, TParams
-from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, Trials, finite_loss
+from polaris.job import evaluate
+from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, Trials
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ax.service.utils.mpi_group import MPIGroup
 
 OBJECTIVE_NAME = "loss"
+JOB_ID_KEY = "polaris_job_id"
+"""Run-metadata key of a trial sent to a worker: its job's correlation id."""
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
-_PARALLEL_LATER = (
-    "the RabbitMQ/MPI workers arrive with a later version; use run() for sequential runs"
-)
 
 
 def default_logger() -> logging.Logger:
@@ -95,6 +106,8 @@ class Polaris:
         generation_strategy: A custom ax generation strategy replacing the algorithm's
             default (e.g. from :func:`polaris.algorithms.make_generation_strategy` with
             cheaper model options).
+        max_consecutive_failures: Stop with ``OptimizationAbortedError`` after this many
+            failed trials in a row (None: never).
 
     Raises:
         UserInputTypeError / UserInputError: A bad argument; a checkpoint made for other
@@ -126,6 +139,7 @@ class Polaris:
         checkpoint_dir: Optional[str] = ".",
         seed: Optional[int] = None,
         generation_strategy: Optional[GenerationStrategy] = None,
+        max_consecutive_failures: Optional[int] = 10,
     ) -> None:
         if not callable(fn):
             raise UserInputTypeError(f"Polaris: fn must be callable, got {type(fn).__name__}")
@@ -160,7 +174,18 @@ class Polaris:
                 "Polaris: generation_strategy must be a GenerationStrategy or None, got "
                 f"{type(generation_strategy).__name__}"
             )
+        if max_consecutive_failures is not None and (
+            isinstance(max_consecutive_failures, bool)
+            or not isinstance(max_consecutive_failures, int)
+            or max_consecutive_failures < 1
+        ):
+            raise UserInputError(
+                "Polaris: max_consecutive_failures must be an int >= 1 or None, got "
+                f"{max_consecutive_failures!r}"
+            )
         self.fn = fn
+        self.max_consecutive_failures = max_consecutive_failures
+        self._consecutive_failures = 0
         self.domain = Domain(bounds, algo)
         self.trials = trials
         self.max_evals = max_evals
@@ -209,9 +234,6 @@ class Polaris:
         self.trials._reset()
         for record in records:
             self.trials._append(record)
-        for trial in experiment.trials.values():
-            if not trial.status.is_terminal:
-                trial.mark_abandoned(reason="interrupted before its result was recorded")
         self.experiment = experiment
         self.generation_strategy = strategy
         self.logger.info(
@@ -250,18 +272,25 @@ class Polaris:
         """Evaluate trials one after another until ``max_evals`` (one only with ``run_once``).
 
         Args:
-            use_mpi: Not supported yet (raises).
+            use_mpi: Run under ``mpirun -n K python script.py``: rank 0 proposes and
+                records, every rank evaluates the same parameters with the same
+                ``exp_info``, and every rank returns the best parameters. Needs mpi4py.
 
         Returns:
             The best parameters ``{label: value}`` among the successful trials, or None
             if none succeeded.
 
         Raises:
-            UnsupportedError: ``use_mpi=True``: the MPI mode arrives with a later version.
+            OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row
+                (the checkpoint holds every trial so far).
+            UnsupportedError: ``use_mpi=True`` without mpi4py or an MPI library.
         """
         if use_mpi:
-            raise UnsupportedError(f"Polaris.run(use_mpi=True): {_PARALLEL_LATER}")
+            from ax.service.utils.mpi_group import MPIGroup
+
+            return self._run_mpi(MPIGroup())
         self.logger.info("Start searching...")
+        self._abandon_unfinished("interrupted before its result was recorded")
         while len(self.trials) < self.max_evals:
             self.run_trial()
             if self.run_once:
@@ -269,31 +298,115 @@ class Polaris:
         return self.best_params
 
     def run_parallel(self) -> Optional[Dict[str, Any]]:
-        """Run the experiment on RabbitMQ workers: not supported yet.
+        """Run the experiment on ``polaris-worker`` processes through RabbitMQ.
+
+        The broker is ``$RABBITMQ_URL`` (:func:`polaris.rabbitmq.config.broker_url`).
+        Start at least one ``polaris-worker --exp-key KEY`` (before or after this call);
+        each idle worker gets one trial at a time, proposed with the trials in flight
+        as pending points. Workers leave when the experiment ends. A run killed midway
+        resumes from its checkpoint, and results of trials that were in flight are
+        still recorded when they arrive.
+
+        Returns:
+            The best parameters, as :meth:`run`.
 
         Raises:
-            UnsupportedError: Always, for now.
+            BrokerConnectionError: The broker cannot be reached or goes away.
+            OptimizationAbortedError: As for :meth:`run`.
         """
-        raise UnsupportedError(f"Polaris.run_parallel(): {_PARALLEL_LATER}")
+        from polaris.rabbitmq.client import JobClient
+
+        return JobClient(self).start()
 
     def run_trial(self) -> Dict[str, Any]:
-        """Propose, evaluate, record and checkpoint one trial.
+        """Propose, evaluate, record and checkpoint one trial (in this process).
 
         Returns:
             The record added to :attr:`trials`.
         """
+        trial, params, exp_info = self._propose()
+        result, reason = evaluate(self.fn, params, exp_info, self.args)
+        return self._record(trial, params, exp_info, result, reason)
+
+    # ------------------------------------------------------------------ MPI
+    def _run_mpi(self, group: MPIGroup) -> Optional[Dict[str, Any]]:
+        """``run(use_mpi=True)`` on this rank of ``group``."""
+        if not group.is_root:
+
+            def handle(job: Tuple[TParams, Dict[str, Any]]) -> Tuple[int, Optional[str]]:
+                params, exp_info = job
+                _, reason = evaluate(self.fn, params, exp_info, self.args)
+                return int(exp_info["eval_count"]), reason
+
+            best: Optional[Dict[str, Any]] = group.serve(handle)
+            return best
+        best = None
+        try:
+            self.logger.info("Start searching on %d MPI ranks...", group.size)
+            self._abandon_unfinished("interrupted before its result was recorded")
+            while len(self.trials) < self.max_evals:
+                trial, params, exp_info = self._propose()
+                group.broadcast((params, exp_info))
+                result, reason = evaluate(self.fn, params, exp_info, self.args)
+                reports = group.collect(exp_info["eval_count"])
+                for rank in sorted(reports):
+                    if reports[rank] is not None and reason is None:
+                        reason = f"MPI rank {rank} failed: {reports[rank]}"
+                        result = {**result, "status": STATUS_FAILURE, "error": reason}
+                self._record(trial, params, exp_info, result, reason)
+                if self.run_once:
+                    break
+            best = self.best_params
+        finally:
+            group.stop(best)  # every rank returns (with the best parameters)
+        return best
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _abandon_unfinished(self, reason: str) -> List[Trial]:
+        """Mark trials left RUNNING by an interrupted run ABANDONED; those trials."""
+        abandoned = []
+        for trial in self.experiment.trials.values():
+            if not trial.status.is_terminal and isinstance(trial, Trial):
+                trial.mark_abandoned(reason=reason)
+                abandoned.append(trial)
+        return abandoned
+
+    def _propose(self) -> Tuple[Trial, TParams, Dict[str, Any]]:
+        """A new RUNNING trial from the algorithm (trials in flight are pending points),
+        its parameters and its ``exp_info``."""
         experiment = self.experiment
         completed = sorted(experiment.trial_indices_by_status[TrialStatus.COMPLETED])
         data = experiment.lookup_data(completed)
-        generator_run = self.generation_strategy.gen(experiment, data=data, n=1)
+        in_flight = [t for t in experiment.trials.values() if not t.status.is_terminal]
+        pending = get_pending_observation_features(experiment) if in_flight else None
+        generator_run = self.generation_strategy.gen(
+            experiment, data=data, n=1, pending_observations=pending
+        )
         trial = experiment.new_trial(generator_run=generator_run)
         trial.mark_running(no_runner_required=True)
         arm = trial.arm
         if arm is None:  # pragma: no cover - a one-arm generator run always gives one
             raise UnsupportedError(f"Polaris {self.exp_key!r}: the strategy proposed no arm")
         params = self.domain.from_ax(arm.parameters)
-        exp_info = {"exp_key": self.exp_key, "eval_count": len(self.trials) + 1}
-        result, reason = self._evaluate(params, exp_info)
+        exp_info = {"exp_key": self.exp_key, "eval_count": len(self.trials) + len(in_flight) + 1}
+        return trial, params, exp_info
+
+    def _record(
+        self,
+        trial: Trial,
+        params: TParams,
+        exp_info: Dict[str, Any],
+        result: Dict[str, Any],
+        reason: Optional[str],
+    ) -> Dict[str, Any]:
+        """Record a trial's result, checkpoint, and stop after too many failures in a row.
+
+        Returns:
+            The record added to :attr:`trials`.
+
+        Raises:
+            OptimizationAbortedError: ``max_consecutive_failures`` reached.
+        """
         status = STATUS_SUCCESS if reason is None else STATUS_FAILURE
         self._finish(trial, status, result.get("loss"), reason or "")
         self.trials.add(result, params, exp_info)
@@ -304,46 +417,33 @@ class Polaris:
         )
         if reason is not None:
             self.logger.warning("eval %d failed: %s", exp_info["eval_count"], reason)
+        self.save()
+        self._consecutive_failures = 0 if reason is None else self._consecutive_failures + 1
+        limit = self.max_consecutive_failures
+        if reason is not None and limit is not None and self._consecutive_failures >= limit:
+            from ax.service.managed_loop import OptimizationAbortedError
+
+            raise OptimizationAbortedError(
+                f"Polaris {self.exp_key!r}: {self._consecutive_failures} trials failed in a "
+                f"row (max_consecutive_failures={limit}); last: eval "
+                f"{exp_info['eval_count']}: {reason}",
+                num_failures=self._consecutive_failures,
+                last_reason=reason,
+                hint="fix fn (each failure's reason is in trials.trials[i]['result']"
+                "['error']), then run again: it resumes from the checkpoint",
+            )
+        return self.trials.trials[-1]
+
+    def save(self) -> None:
+        """Write the checkpoint now (atomically); nothing when checkpoints are off."""
         if self.checkpoint_file is not None:
             save_checkpoint(
                 self.checkpoint_file,
                 self.exp_key,
                 self.trials.trials,
-                experiment,
+                self.experiment,
                 self.generation_strategy,
             )
-        return self.trials.trials[-1]
-
-    def _evaluate(
-        self, params: TParams, exp_info: Mapping[str, Any]
-    ) -> Tuple[Dict[str, Any], Optional[str]]:
-        """Call ``fn``; return its result as a dict and why it failed (None on success)."""
-        try:
-            raw = self.fn(dict(params), dict(exp_info), *self.args)
-        except Exception as err:  # a failing trial must not stop the run
-            reason = f"fn raised {type(err).__name__}: {err}"
-            return {"status": STATUS_FAILURE, "error": reason}, reason
-        if isinstance(raw, Real) and not isinstance(raw, bool):
-            raw = {"loss": float(raw), "status": STATUS_SUCCESS}
-        if not isinstance(raw, Mapping):
-            reason = f"fn returned {type(raw).__name__} {raw!r}, not a dict or a number"
-            return {"status": STATUS_FAILURE, "error": reason}, reason
-        result = dict(raw)
-        loss = finite_loss(result)
-        status = result.get("status", STATUS_SUCCESS if "loss" in result else STATUS_FAILURE)
-        if isinstance(status, bool) or status not in (STATUS_SUCCESS, STATUS_FAILURE):
-            reason = f"fn returned the unknown status {status!r}"
-        elif status == STATUS_FAILURE:
-            reason = "fn returned STATUS_FAILURE"
-        elif loss is None:
-            reason = (
-                f"fn returned STATUS_SUCCESS without a finite loss (loss={result.get('loss')!r})"
-            )
-        else:
-            return result, None
-        result["status"] = STATUS_FAILURE
-        result.setdefault("error", reason)
-        return result, reason
 
     def __repr__(self) -> str:
         return (

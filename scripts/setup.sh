@@ -74,6 +74,8 @@ fi
 # 6. RabbitMQ from Debian's packages, for the RabbitMQ workers' tests against a real
 #    throwaway broker (tests/service/rabbitmq_broker.py starts and stops it; nothing is
 #    started here). Same rule.
+# 7. Open MPI from Debian's packages (openmpi-bin), for the MPI workers' tests under a real
+#    `mpirun` (mpi4py comes from the dev extra as a binary wheel). Same rule.
 #    All steps share one `apt-get update`, run only if something is to be installed.
 apt_updated=""
 apt_install() {  # apt_install PACKAGE: one shared `apt-get update`, then install PACKAGE
@@ -117,6 +119,17 @@ if [ "$extras" = "[dev]" ]; then
     else
         log "rabbitmq-server is not installed and this is not root: skipping it (the" \
             "RabbitMQ tests will be skipped; install it with: sudo apt-get install rabbitmq-server)"
+    fi
+    if [ -x /usr/bin/mpirun ]; then
+        log "Open MPI already installed"
+    elif can_apt; then
+        log "installing openmpi-bin (Debian package) for the MPI workers' tests"
+        if ! apt_install openmpi-bin; then
+            log "warning: could not install openmpi-bin; the MPI tests will fail"
+        fi
+    else
+        log "Open MPI is not installed and this is not root: skipping it (the MPI tests" \
+            "will be skipped; install it with: sudo apt-get install openmpi-bin)"
     fi
 fi
 

@@ -9,7 +9,9 @@ and resumed exactly (``save_to_json_file`` / ``load_from_json_file``). With
 what changed) and resumes with ``load_experiment_from_database(name)``.
 
 Order of calls: ``create_experiment`` (or ``load_from_json_file``) first; then any number
-of ``get_next_trial``/``attach_trial`` and ``complete_trial`` calls in any interleaving.
+of ``get_next_trial``/``attach_trial`` and ``complete_trial`` calls in any interleaving,
+or ``run_trials(evaluate, n, executor=...)`` to let a Scheduler run ``n`` trials on a
+process pool, Dask or RabbitMQ workers.
 Each method that needs something done first raises an error saying what to call.
 
 Threads: an AxClient is not thread-safe; call it from one thread (or guard it with a lock).
@@ -35,7 +37,7 @@ Example:
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ax.core.arm import Arm
 from ax.core.experiment import Experiment
@@ -60,6 +62,7 @@ from ax.modelbridge.dispatch_utils import choose_generation_strategy
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils import ax_client_analysis as analysis
 from ax.service.utils import ax_client_db as db
+from ax.service.utils import ax_client_execution as execution
 from ax.service.utils import ax_client_snapshot as snapshots
 from ax.service.utils import ax_client_utils as utils
 from ax.service.utils.best_point import get_best_parameters
@@ -68,6 +71,8 @@ from ax.service.utils.pending import get_pending_observation_features
 from ax.utils.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Executor
+
     import pandas as pd
     import plotly.graph_objects as go
     from sqlalchemy import Engine
@@ -544,6 +549,71 @@ class AxClient:
     ) -> bool:
         """Whether a trial's parameters equal ``parameterization``."""
         return self.get_trial_parameters(trial_index) == dict(parameterization)
+
+    def run_trials(
+        self,
+        evaluation_function: Callable[[TParameterization], Any],
+        num_trials: int,
+        *,
+        executor: Optional[Executor] = None,
+        max_parallelism: Optional[int] = None,
+        timeout_s: Optional[float] = None,
+        max_consecutive_failures: int = execution.DEFAULT_MAX_CONSECUTIVE_FAILURES,
+    ) -> List[int]:
+        """Run ``num_trials`` more trials, up to ``max_parallelism`` at once, on ``executor``.
+
+        A :class:`~ax.service.scheduler.Scheduler` over this client's experiment and
+        strategy runs them (see :mod:`ax.service.utils.ax_client_execution`); they are the
+        client's own trials afterwards. With ``db_settings`` every change is saved as it
+        happens (storage errors stop the run, even with ``suppress_storage_errors``).
+
+        Args:
+            evaluation_function: ``f(parameters)`` returning what ``complete_trial``'s
+                ``raw_data`` accepts (a number, ``(mean, sem)``, ``{metric: (mean, sem)}``).
+                For a process pool or Dask it must be picklable: a module-level function.
+                A raised exception or a non-finite value makes the trial FAILED with the
+                reason (its traceback in the run metadata); the run goes on.
+            num_trials: How many trials to run (FAILED ones count).
+            executor: Any ``concurrent.futures.Executor``: a thread pool, a process pool,
+                :func:`~ax.service.executors.dask_executor`, the RabbitMQ executor. None: a
+                spawned process pool of ``max_parallelism`` workers, shut down at the end.
+                A given executor is never shut down.
+            max_parallelism: Trials in flight at once. Default: the smallest of
+                ``num_trials``, the given pool's size (else this machine's CPU count) and
+                the largest parallelism the strategy's remaining steps allow (see
+                :func:`~ax.service.utils.ax_client_execution.default_max_parallelism`).
+            timeout_s: A trial still running after this many seconds is FAILED.
+            max_consecutive_failures: Stop after this many FAILED trials in a row.
+
+        Returns:
+            The indices of the trials this call created.
+
+        Raises:
+            UserInputError: No experiment yet; an argument is out of range (the message
+                names it); some trials are still unfinished (finish them first); the
+                function cannot be pickled for the executor.
+            UserInputTypeError: An argument has the wrong type.
+            OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row
+                (trials still in flight are ABANDONED).
+
+        Example:
+            >>> client.run_trials(evaluate, 20)  # a local process pool; evaluate at module level
+            >>> client.run_trials(evaluate, 20, executor=dask_executor(dask_client))
+            >>> best_parameters, (means, covariances) = client.get_best_parameters()
+        """
+        try:
+            return execution.run_trials(
+                self,
+                self._db_settings,
+                evaluation_function,
+                num_trials,
+                executor=executor,
+                max_parallelism=max_parallelism,
+                timeout_s=timeout_s,
+                max_consecutive_failures=max_consecutive_failures,
+            )
+        finally:
+            self._model_data_ts = None  # the strategy's model may have been refit meanwhile
 
     # ------------------------------------------------------------------ results
     def get_best_parameters(self) -> Optional[Tuple[TParameterization, TModelPredictArm]]:

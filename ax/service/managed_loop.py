@@ -7,7 +7,9 @@ records the result on the experiment. Evaluation happens either
 
 - through an evaluation function (a :class:`SimpleExperiment`; see
   :meth:`OptimizationLoop.with_evaluation_function` and :func:`optimize`), in this
-  thread or, with ``run_async=True``, on a thread pool; or
+  thread, with ``run_async=True`` on a thread pool, or with ``executor=`` through the
+  :class:`~ax.service.scheduler.Scheduler` on any ``concurrent.futures.Executor`` (a
+  process pool, Dask, RabbitMQ workers; see :mod:`ax.service.utils.loop_executor`); or
 - through a :class:`Runner` that deploys trials and :class:`Metric` objects that fetch
   their data (see :meth:`OptimizationLoop.with_runners_and_metrics`); the loop polls
   ``trial.fetch_data()`` every ``wait_time`` seconds until every arm has data for every
@@ -55,6 +57,7 @@ from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import make_experiment, make_simple_experiment
 from ax.service.utils.loop_execution import TrialExecutionMixin
+from ax.service.utils.loop_executor import check_executor, run_on_executor
 from ax.service.utils.loop_validation import (
     _build_metrics,
     _checked_bool,
@@ -68,6 +71,8 @@ from ax.service.utils.pending import get_pending_observation_features
 from ax.utils.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import Executor
+
     from ax.modelbridge.base import ModelBridge
 
 logger = get_logger(__name__)
@@ -111,14 +116,24 @@ class OptimizationLoop(TrialExecutionMixin):
         max_consecutive_failures: Stop with :class:`OptimizationAbortedError` once this
             many trials have failed in a row.
         show_progress: Show a tqdm progress bar during :meth:`full_run`.
-        max_workers: Trials evaluated at once with ``run_async`` (default
-            ``min(4, total_trials)``).
+        max_workers: Trials evaluated at once with ``run_async`` or ``executor``
+            (default ``min(4, total_trials)``).
         trial_ttl_seconds: If set, a trial still running after this many seconds is
             marked FAILED (its late result is ignored).
+        executor: Run :meth:`full_run`'s trials through a
+            :class:`~ax.service.scheduler.Scheduler` on this
+            ``concurrent.futures.Executor``, up to ``max_workers`` at once (``run_async``
+            is then implied). Needs a :class:`SimpleExperiment` with one-arm trials; the
+            function must be picklable (module level) unless the executor is a thread
+            pool. The executor is not shut down by the loop; ``wait_time`` does not
+            apply (results are waited for, not polled). None: in this thread, or on a
+            thread pool with ``run_async``.
 
     Raises:
         UserInputError: An argument is out of range, or the experiment has neither an
-            evaluation function nor a runner.
+            evaluation function nor a runner, or ``executor`` is given for a feature it
+            does not support (``arms_per_trial > 1``, a runner-and-metrics experiment)
+            or with a function that cannot be pickled for it.
         UserInputTypeError: An argument has the wrong type.
 
     Example:
@@ -144,6 +159,7 @@ class OptimizationLoop(TrialExecutionMixin):
         show_progress: bool = False,
         max_workers: Optional[int] = None,
         trial_ttl_seconds: Optional[int] = None,
+        executor: Optional[Executor] = None,
     ) -> None:
         self.experiment = _checked_experiment(experiment)
         self.total_trials = _checked_int("total_trials", total_trials, 1)
@@ -165,6 +181,7 @@ class OptimizationLoop(TrialExecutionMixin):
         if trial_ttl_seconds is not None:
             _checked_int("trial_ttl_seconds", trial_ttl_seconds, 1)
         self.trial_ttl_seconds = trial_ttl_seconds
+        self.executor = check_executor(executor, self.experiment, self.arms_per_trial)
         if generation_strategy is None:
             generation_strategy = choose_generation_strategy(
                 search_space=self.experiment.search_space,
@@ -253,6 +270,7 @@ class OptimizationLoop(TrialExecutionMixin):
         max_consecutive_failures: int = 5,
         show_progress: bool = False,
         max_workers: Optional[int] = None,
+        executor: Optional[Executor] = None,
     ) -> OptimizationLoop:
         """A loop over a :class:`SimpleExperiment` evaluated by ``evaluation_function``.
 
@@ -268,11 +286,22 @@ class OptimizationLoop(TrialExecutionMixin):
             parameter_constraints: e.g. ``["x1 + x2 <= 2", "x3 <= x4"]``.
             outcome_constraints: e.g. ``["l2norm <= 1.25"]``.
             total_trials, arms_per_trial, wait_time, random_seed, generation_strategy,
-            run_async, max_consecutive_failures, show_progress, max_workers: As for
-                :class:`OptimizationLoop`.
+            run_async, max_consecutive_failures, show_progress, max_workers, executor: As
+                for :class:`OptimizationLoop`.
 
         Raises:
             UserInputError: A parameter dict or constraint string is invalid.
+
+        Example:
+            >>> from concurrent.futures import ThreadPoolExecutor
+            >>> with ThreadPoolExecutor(max_workers=4) as pool:
+            ...     loop = OptimizationLoop.with_evaluation_function(
+            ...         parameters=[{"name": "x", "type": "range", "bounds": [0.0, 1.0]}],
+            ...         evaluation_function=evaluate,  # module level for a process pool
+            ...         total_trials=20,
+            ...         max_workers=4,
+            ...         executor=pool,
+            ...     ).full_run()
         """
         experiment = make_simple_experiment(
             parameters=parameters,
@@ -294,6 +323,7 @@ class OptimizationLoop(TrialExecutionMixin):
             max_consecutive_failures=max_consecutive_failures,
             show_progress=show_progress,
             max_workers=max_workers,
+            executor=executor,
         )
 
     @classmethod
@@ -384,7 +414,8 @@ class OptimizationLoop(TrialExecutionMixin):
 
     # ------------------------------------------------------------------ running
     def run_trial(self) -> BaseTrial:
-        """Generate, run and record one trial, in this thread (even with ``run_async``).
+        """Generate, run and record one trial, in this thread (even with ``run_async`` or
+        ``executor``).
 
         Returns:
             The trial, COMPLETED or FAILED.
@@ -418,19 +449,24 @@ class OptimizationLoop(TrialExecutionMixin):
 
         Raises:
             OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row.
-                Function evaluations still in flight are waited for and recorded first;
-                trials deployed through a runner are left RUNNING.
+                Function evaluations still in flight are waited for and recorded first
+                (with ``executor``: they are marked ABANDONED); trials deployed through a
+                runner are left RUNNING.
         """
         logger.info(
             "Starting optimization of experiment %r: %d trials, %d arm(s) each%s.",
             self.experiment._name,
             self.total_trials,
             self.arms_per_trial,
-            f", up to {self.max_workers} at once" if self.run_async else "",
+            f", up to {self.max_workers} at once"
+            if self.run_async or self.executor is not None
+            else "",
         )
         bar = self._progress_bar()
         try:
-            if self.run_async:
+            if self.executor is not None:
+                run_on_executor(self, self.executor, bar)
+            elif self.run_async:
                 self._run_concurrently(bar)
             else:
                 while self.current_trial < self.total_trials:
@@ -546,10 +582,13 @@ def optimize(
     run_async: bool = False,
     max_consecutive_failures: int = 5,
     max_workers: Optional[int] = None,
+    executor: Optional[Executor] = None,
 ) -> Tuple[TParameterization, TModelPredictArm, Experiment, Optional[ModelBridge]]:
     """Build a loop from an evaluation function, run it to the end, report the best point.
 
-    Arguments as :meth:`OptimizationLoop.with_evaluation_function`.
+    Arguments as :meth:`OptimizationLoop.with_evaluation_function`; with ``executor``
+    (any ``concurrent.futures.Executor``) the trials run through the
+    :class:`~ax.service.scheduler.Scheduler` on it, up to ``max_workers`` at once.
 
     Returns:
         ``(best_parameters, (means, covariances), experiment, model)``: the best
@@ -569,6 +608,15 @@ def optimize(
         ...     minimize=True,
         ...     total_trials=8,
         ... )
+        >>> from ax.service.executors import process_pool_executor
+        >>> with process_pool_executor(4) as pool:  # evaluate: a module-level function
+        ...     best, values, experiment, model = optimize(
+        ...         parameters=[{"name": "x", "type": "range", "bounds": [-1.0, 1.0]}],
+        ...         evaluation_function=evaluate,
+        ...         total_trials=20,
+        ...         max_workers=4,
+        ...         executor=pool,
+        ...     )
     """
     loop = OptimizationLoop.with_evaluation_function(
         parameters=parameters,
@@ -586,6 +634,7 @@ def optimize(
         max_consecutive_failures=max_consecutive_failures,
         show_progress=show_progress,
         max_workers=max_workers,
+        executor=executor,
     )
     loop.full_run()
     parameterization, values = loop.get_best_point()

@@ -40,10 +40,11 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
-from ax.core.types import TModelPredictArm, TParameterization
+from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
 from ax.exceptions import (
     AxError,
     DataRequiredError,
+    ExecutorError,
     GenerationStrategyCompleted,
     MaxParallelismReachedException,
     NoDataError,
@@ -177,7 +178,7 @@ class Scheduler:
         self._owns_executor = executor is None
         self._in_flight: Dict[Future[Dict[str, Any]], _InFlight] = {}
         self._consecutive_failures = 0
-        self._abort: Optional[OptimizationAbortedError] = None
+        self._abort: Optional[AxError] = None
         self._engine: Optional[Engine] = None
         self._objective_name = experiment.optimization_config.objective.metric.name
         had_unfinished = any(not t.status.is_terminal for t in experiment.trials.values())
@@ -232,6 +233,9 @@ class Scheduler:
             UserInputError: ``options.total_trials`` is None.
             OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row;
                 trials still in flight are marked ABANDONED.
+            ExecutorError: The executor's back end failed (e.g. ``BrokerConnectionError``:
+                the RabbitMQ broker went away); trials in flight are ABANDONED and the
+                saved experiment resumes with a new Scheduler.
         """
         if self.options.total_trials is None:
             raise UserInputError(
@@ -317,8 +321,14 @@ class Scheduler:
     def _launch_one(self) -> None:
         t0 = time.perf_counter()
         pending = get_pending_observation_features(self.experiment)
+        # The COMPLETED trials' recorded data: never ``fetch_data``, which would make a
+        # SimpleExperiment evaluate the trials in flight a second time, here.
+        completed = sorted(self.experiment.trial_indices_by_status[TrialStatus.COMPLETED])
         generator_run = self.generation_strategy.gen(
-            self.experiment, n=1, pending_observations=pending
+            self.experiment,
+            data=self.experiment.lookup_data(completed),
+            n=1,
+            pending_observations=pending,
         )
         t1 = time.perf_counter()
         trial = self.experiment.new_trial(generator_run)
@@ -363,6 +373,12 @@ class Scheduler:
         reason: Optional[str] = None
         try:
             outcome = future.result()
+        except ExecutorError as err:  # the back end is gone (e.g. the broker): stop the run
+            trial.mark_abandoned(reason=f"the executor failed: {err.message}")
+            self._persist(trial, with_strategy=False)
+            if self._abort is None:
+                self._abort = err
+            return
         except Exception as err:  # the executor itself failed (worker died, cancelled...)
             outcome = None
             reason = f"the executor failed: {type(err).__name__}: {err}"

@@ -18,7 +18,6 @@ from ax.core.types import TrialStatus
 from ax.exceptions import (
     GenerationStrategyCompleted,
     JSONDecodeError,
-    UnsupportedError,
     UserInputError,
     UserInputTypeError,
 )
@@ -328,13 +327,39 @@ def test_no_checkpoint_when_disabled(tmp_path: Any, monkeypatch: Any) -> None:
 
 
 # ---------------------------------------------------------------------- front door
-def test_parallel_modes_are_not_supported_yet(tmp_path: Any) -> None:
+def test_run_parallel_names_a_bad_or_unreachable_broker(tmp_path: Any, monkeypatch: Any) -> None:
+    from ax.service.rabbitmq.protocol import BrokerConnectionError
+
     polaris = make(quadratic, BOUNDS_2D, "random", tmp_path, max_evals=2)
-    with pytest.raises(UnsupportedError, match=r"run\(use_mpi=True\).*later version; use run"):
-        polaris.run(use_mpi=True)
-    with pytest.raises(UnsupportedError, match=r"run_parallel\(\).*later version; use run"):
+    monkeypatch.setenv("RABBITMQ_URL", "http://u:p@127.0.0.1:9/v")
+    with pytest.raises(UserInputError, match="scheme must be amqp or amqps, got 'http'"):
         polaris.run_parallel()
+    monkeypatch.setenv("RABBITMQ_URL", "amqp://127.0.0.1:9/v")
+    monkeypatch.delenv("RABBITMQ_USER", raising=False)
+    with pytest.raises(UserInputError, match="no credentials.*guest is never assumed"):
+        polaris.run_parallel()
+    monkeypatch.setenv("RABBITMQ_URL", "ampq://u:p@127.0.0.1:9/v")  # the docs' typo is read
+    with pytest.raises(BrokerConnectionError, match=r"broker 'amqp://u:\*\*\*@127.0.0.1:9/v'"):
+        polaris.run_parallel()
+    from polaris.rabbitmq import JobClient
+
+    with pytest.raises(UserInputError, match="JobClient: job_timeout_s must be a number > 0"):
+        JobClient(polaris, "amqp://u:p@127.0.0.1:9/v", job_timeout_s=0)
     assert len(polaris.trials) == 0
+
+
+def test_always_failing_fn_stops_after_max_consecutive_failures(tmp_path: Any) -> None:
+    from ax.service.managed_loop import OptimizationAbortedError
+
+    def broken(params: Dict[str, Any], exp_info: Dict[str, Any]) -> Dict[str, Any]:
+        raise RuntimeError("no GPU")
+
+    polaris = make(broken, BOUNDS_2D, "random", tmp_path, max_evals=20, max_consecutive_failures=3)
+    with pytest.raises(OptimizationAbortedError, match=r"3 trials failed in a row.*no GPU"):
+        polaris.run()
+    assert [r["status"] for r in polaris.trials.trials] == [STATUS_FAILURE] * 3
+    with pytest.raises(UserInputError, match="max_consecutive_failures must be an int >= 1"):
+        make(broken, BOUNDS_2D, "random", tmp_path, max_consecutive_failures=0)
 
 
 @pytest.mark.parametrize(

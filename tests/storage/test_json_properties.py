@@ -26,9 +26,7 @@ from ax.storage.json_store.save import dumps, object_to_json
 from ax.utils.equality import same_value
 from ax.utils.testing.core_stubs import get_experiment_with_everything
 
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FINITE = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 STATUSES = ["CANDIDATE", "STAGED", "RUNNING", "COMPLETED", "FAILED", "ABANDONED"]
 
@@ -42,14 +40,21 @@ def parameters(draw: st.DrawFn, name: str) -> Parameter:
         digits = draw(st.one_of(st.none(), st.integers(min_value=6, max_value=9)))
         if digits is not None:
             lower = round(lower, digits)
-        return RangeParameter(name, ParameterType.FLOAT, lower, lower + width,
-                              log_scale=kind == "log", digits=digits)
+        return RangeParameter(
+            name, ParameterType.FLOAT, lower, lower + width, log_scale=kind == "log", digits=digits
+        )
     if kind == "int":
         lower = draw(st.integers(min_value=-100, max_value=100))
         upper = lower + draw(st.integers(min_value=1, max_value=50))
         fidelity = draw(st.booleans())
-        return RangeParameter(name, ParameterType.INT, lower, upper, is_fidelity=fidelity,
-                              target_value=upper if fidelity else None)
+        return RangeParameter(
+            name,
+            ParameterType.INT,
+            lower,
+            upper,
+            is_fidelity=fidelity,
+            target_value=upper if fidelity else None,
+        )
     if kind == "choice":
         values: List[TParamValue] = draw(
             st.one_of(
@@ -61,8 +66,9 @@ def parameters(draw: st.DrawFn, name: str) -> Parameter:
         ptype = {str: ParameterType.STRING, int: ParameterType.INT, bool: ParameterType.BOOL}[
             type(values[0])
         ]
-        return ChoiceParameter(name, ptype, values, is_ordered=draw(st.booleans()),
-                               is_task=draw(st.booleans()))
+        return ChoiceParameter(
+            name, ptype, values, is_ordered=draw(st.booleans()), is_task=draw(st.booleans())
+        )
     value = draw(st.one_of(st.text(max_size=5), st.integers(-5, 5), FINITE))
     ptype = {str: ParameterType.STRING, int: ParameterType.INT, float: ParameterType.FLOAT}[
         type(value)

@@ -106,7 +106,12 @@ def test_round_trip_restores_every_trial_field() -> None:
         assert twin._num_arms_created == trial._num_arms_created
         assert [a.name for a in twin.arms] == [a.name for a in trial.arms]
     assert {s.name for s in {t._status for t in loaded._trials.values()}} == {
-        "CANDIDATE", "STAGED", "RUNNING", "COMPLETED", "FAILED", "ABANDONED"
+        "CANDIDATE",
+        "STAGED",
+        "RUNNING",
+        "COMPLETED",
+        "FAILED",
+        "ABANDONED",
     }
     assert loaded._trial_indices_by_status == experiment._trial_indices_by_status
     assert loaded._trials_have_ttl is True
@@ -407,9 +412,7 @@ def test_empty_data_versions_and_absent_columns_round_trip() -> None:
 
 
 def test_experiment_without_data_trials_or_config_round_trips() -> None:
-    experiment = Experiment(
-        SearchSpace([RangeParameter("x", ParameterType.FLOAT, 0.0, 1.0)])
-    )
+    experiment = Experiment(SearchSpace([RangeParameter("x", ParameterType.FLOAT, 0.0, 1.0)]))
     loaded = _roundtrip(experiment)
     assert loaded == experiment
     assert loaded.has_name is False
@@ -432,7 +435,10 @@ def test_load_path_uses_no_pandas(tmp_path: Path) -> None:
         "print('pandas' in sys.modules)\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(__file__).parents[2],
     )
     assert result.stdout.strip() == "False"
@@ -626,9 +632,7 @@ HOSTILE_DOCUMENTS = {
         r"experiment\.trials\[0\]\.run_metadata\['t'\]: a Trial may only appear",
     ),
     "reference outside the trials": (
-        lambda: _mutated(
-            lambda e: e.update(runner={"__type": "ExperimentRef", "field": "runner"})
-        ),
+        lambda: _mutated(lambda e: e.update(runner={"__type": "ExperimentRef", "field": "runner"})),
         r"experiment\.runner: an ExperimentRef may only appear inside an experiment's trials",
     ),
     "data table out of place": (
@@ -660,9 +664,7 @@ HOSTILE_DOCUMENTS = {
         r"experiment\.tracking_metrics\[0\]: could not build Metric: TypeError: .*command",
     ),
     "arm name reused for other parameters": (
-        lambda: _mutated(
-            lambda e: e["trials"][1]["generator_run"]["arms"][0].update(name="0_0")
-        ),
+        lambda: _mutated(lambda e: e["trials"][1]["generator_run"]["arms"][0].update(name="0_0")),
         r"experiment\.trials\[1\]\.generator_run\.arms\[0\]: arm name '0_0' is used by another",
     ),
     "special float spelled wrong": (
@@ -753,8 +755,9 @@ def test_decoding_rejects_misused_building_blocks() -> None:
     with pytest.raises(
         JSONDecodeError, match=r"value\.lower_parameter: names parameter 'x', but the constraint"
     ):
-        object_from_json({"__type": "OrderConstraint", "lower_parameter": "x",
-                          "upper_parameter": "y"})
+        object_from_json(
+            {"__type": "OrderConstraint", "lower_parameter": "x", "upper_parameter": "y"}
+        )
     with pytest.raises(JSONDecodeError, match=r"value\.items\[0\]: must be a \[key, value\]"):
         object_from_json({"__type": "dict", "items": [[1, 2, 3]]})
     with pytest.raises(JSONDecodeError, match=r"value\.dtype: must be one of"):

@@ -28,7 +28,10 @@ class ThresholdMetric(Metric):
     """A custom metric with an extra constructor argument."""
 
     def __init__(
-        self, name: str, threshold: float, tags: Optional[Dict[str, Any]] = None,
+        self,
+        name: str,
+        threshold: float,
+        tags: Optional[Dict[str, Any]] = None,
         lower_is_better: Optional[bool] = None,
     ) -> None:
         super().__init__(name, lower_is_better=lower_is_better)
@@ -208,7 +211,12 @@ def test_every_core_class_is_registered() -> None:
 
 def test_decoding_code_never_imports_by_name_or_evaluates() -> None:
     for module in (
-        decoder, experiment_decoder, data_table, registry, metric_registry, runner_registry
+        decoder,
+        experiment_decoder,
+        data_table,
+        registry,
+        metric_registry,
+        runner_registry,
     ):
         source = inspect.getsource(module)
         for forbidden in ("import_module", "__import__", "eval(", "exec(", "pickle.", "getattr("):

@@ -30,7 +30,10 @@ from ax.exceptions import AxError, UserInputError
 from ax.service.rabbitmq.protocol import (
     KIND_JOB,
     KIND_RESULT,
+    BrokerConnectionError,
+    broker_error,
     check,
+    checked_timeout,
     connection_parameters,
     declare,
     import_cloudpickle,
@@ -38,7 +41,7 @@ from ax.service.rabbitmq.protocol import (
     properties,
     queues,
 )
-from ax.service.rabbitmq.signing import redact, signing_key
+from ax.service.rabbitmq.signing import signing_key
 from ax.utils.logger import get_logger
 
 logger: logging.Logger = get_logger(__name__)
@@ -64,7 +67,8 @@ class RabbitMQExecutor(Executor):
     Raises:
         UserInputError: Bad URL, no credentials, bad ``exp_key`` or ``timeout_s``.
         UnsupportedError: pika or cloudpickle is not installed.
-        AxError: The broker cannot be reached within 30 s (the message names it).
+        BrokerConnectionError: The broker cannot be reached within 30 s (the message
+            names it). A connection lost later fails every pending future with it.
     """
 
     uses_cloudpickle = True
@@ -77,19 +81,11 @@ class RabbitMQExecutor(Executor):
         timeout_s: Optional[float] = None,
         heartbeat: int = 30,
     ) -> None:
-        if timeout_s is not None and (
-            isinstance(timeout_s, bool)
-            or not isinstance(timeout_s, (int, float))
-            or not timeout_s > 0
-        ):
-            raise UserInputError(
-                f"RabbitMQExecutor: timeout_s must be a number > 0 or None, got {timeout_s!r}"
-            )
+        self.timeout_s = checked_timeout("RabbitMQExecutor", "timeout_s", timeout_s)
         self._pika = import_pika()
         self._cloudpickle = import_cloudpickle()
         self.url = url
         self.exp_key = exp_key
-        self.timeout_s = None if timeout_s is None else float(timeout_s)
         self.queues = queues(exp_key)
         self._key = signing_key(url)
         self._params = connection_parameters(url, heartbeat=heartbeat)
@@ -108,16 +104,16 @@ class RabbitMQExecutor(Executor):
         self._thread.start()
         if not self._ready.wait(CONNECT_TIMEOUT_S) or self._error is not None:
             self._stop.set()
-            raise AxError(
-                f"RabbitMQExecutor: cannot connect to {redact(url)!r}: {self._error or 'timed out'}"
-            )
+            error = self._error or TimeoutError(f"no connection within {CONNECT_TIMEOUT_S:g} s")
+            raise broker_error(url, "RabbitMQExecutor", error)
 
     # ------------------------------------------------------------------ Executor API
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Publish ``fn(*args, **kwargs)`` as a signed job; the future gets its result.
 
         Raises:
-            RuntimeError: After :meth:`shutdown`, or when the connection is lost.
+            RuntimeError: After :meth:`shutdown`.
+            BrokerConnectionError: The connection to the broker was lost.
             UserInputError: The call cannot be cloudpickled (the message names ``fn``).
         """
         try:
@@ -134,7 +130,7 @@ class RabbitMQExecutor(Executor):
             if self._shutdown:
                 raise RuntimeError("RabbitMQExecutor: cannot submit after shutdown")
             if self._error is not None:
-                raise RuntimeError(f"RabbitMQExecutor: the broker connection failed: {self._error}")
+                raise broker_error(self.url, "RabbitMQExecutor", self._error)
             self._futures[cid] = future
         props = properties(self._key, KIND_JOB, self.exp_key, cid, 1, self.timeout_s, body)
         self._connection.add_callback_threadsafe(lambda: self._publish(cid, props, body))
@@ -182,7 +178,7 @@ class RabbitMQExecutor(Executor):
         except Exception as err:
             logger.error("RabbitMQExecutor %s: connection lost: %s", self.exp_key, err)
             self._error = err
-            self._fail_all(f"the broker connection was lost: {type(err).__name__}: {err}")
+            self._fail_all(broker_error(self.url, "RabbitMQExecutor", err))
         finally:
             if self._connection is not None and self._connection.is_open:
                 with contextlib.suppress(Exception):  # already closing
@@ -200,9 +196,9 @@ class RabbitMQExecutor(Executor):
         except Exception as err:
             with self._lock:
                 future = self._futures.pop(cid, None)
-            if future is not None and not future.done():
+            if future is not None and not future.done():  # the broker's fault, not the job's
                 future.set_exception(
-                    RemoteJobError(f"RabbitMQExecutor: could not publish job {cid}: {err}")
+                    broker_error(self.url, f"RabbitMQExecutor (publishing job {cid})", err)
                 )
 
     def _on_result(self, channel: Any, method: Any, props: Any, body: bytes) -> None:
@@ -232,10 +228,11 @@ class RabbitMQExecutor(Executor):
         channel.basic_ack(method.delivery_tag)
 
     def _cleanup(self) -> None:
-        self._fail_all("the executor was shut down")
+        self._fail_all(RemoteJobError("RabbitMQExecutor: the executor was shut down"))
         self._channel.basic_cancel(self._consumer_tag)
         self._channel.queue_delete(self.queues.jobs)
         self._channel.queue_delete(self.queues.results)
+        self._channel.queue_delete(self.queues.requests)
         try:
             self._channel.queue_delete(self.queues.dead, if_empty=True)
         except Exception as err:  # not empty: kept for inspection (the channel closed)
@@ -246,13 +243,13 @@ class RabbitMQExecutor(Executor):
                 err,
             )
 
-    def _fail_all(self, reason: str) -> None:
+    def _fail_all(self, error: BaseException) -> None:
         with self._lock:
             pending = list(self._futures.values())
             self._futures.clear()
         for future in pending:
             if not future.done() and future.set_running_or_notify_cancel():
-                future.set_exception(RemoteJobError(f"RabbitMQExecutor: {reason}"))
+                future.set_exception(error)
 
 
-__all__ = ["RabbitMQExecutor", "RemoteJobError"]
+__all__ = ["BrokerConnectionError", "RabbitMQExecutor", "RemoteJobError"]

@@ -5,7 +5,10 @@ Queues of an experiment ``KEY`` (all durable, on the default exchange):
 * ``ax.KEY.jobs``: signed jobs; dead-letters to ``ax.KEY.dead``
   (``x-dead-letter-exchange=""``, ``x-dead-letter-routing-key=ax.KEY.dead``);
 * ``ax.KEY.results``: signed results, consumed by the executor;
-* ``ax.KEY.dead``: jobs refused (bad signature) or over their retry limit.
+* ``ax.KEY.dead``: jobs refused (bad signature) or over their retry limit;
+* ``ax.KEY.requests``: signed, empty "I am idle" messages of workers started with
+  ``announce=True`` (the Polaris workers), for clients that hand out one job per idle
+  worker instead of queueing jobs ahead (:class:`polaris.rabbitmq.JobClient`).
 
 A message's AMQP properties: ``correlation_id`` (one per submitted job, echoed by its
 result), ``delivery_mode=2`` (persistent) and headers ``ax-kind``, ``ax-attempt``,
@@ -21,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from ax.exceptions import UnsupportedError, UserInputError
+from ax.exceptions import ExecutorError, UnsupportedError, UserInputError
 from ax.service.rabbitmq.signing import (
     SIGNATURE_HEADER,
     redact,
@@ -36,7 +39,23 @@ if TYPE_CHECKING:  # pragma: no cover
 PIKA_MISSING_HINT = "install the extra: pip install 'ax-experiments[rabbitmq]' (pika, cloudpickle)"
 KIND_JOB = "job"
 KIND_RESULT = "result"
+KIND_REQUEST = "request"
 _EXP_KEY = re.compile(r"^[A-Za-z0-9_.\-]{1,200}$")
+
+
+class BrokerConnectionError(ExecutorError):
+    """The connection to the RabbitMQ broker failed or was lost (the message names it)."""
+
+
+def broker_error(url: str, who: str, err: BaseException) -> BrokerConnectionError:
+    """A :class:`BrokerConnectionError` for ``err`` raised by pika, naming the broker."""
+    detail = str(err) or repr(err)
+    return BrokerConnectionError(
+        f"{who}: the connection to the RabbitMQ broker {redact(url)!r} failed or was lost: "
+        f"{type(err).__name__}: {detail}",
+        hint="check that the broker is running and reachable; a saved experiment resumes "
+        "where it stopped",
+    )
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,7 @@ class Queues:
     jobs: str
     results: str
     dead: str
+    requests: str
 
 
 def queues(exp_key: str) -> Queues:
@@ -58,7 +78,26 @@ def queues(exp_key: str) -> Queues:
         raise UserInputError(
             f"RabbitMQ: exp_key must be 1-200 letters, digits or '_.-', got {exp_key!r}"
         )
-    return Queues(f"ax.{exp_key}.jobs", f"ax.{exp_key}.results", f"ax.{exp_key}.dead")
+    return Queues(
+        f"ax.{exp_key}.jobs",
+        f"ax.{exp_key}.results",
+        f"ax.{exp_key}.dead",
+        f"ax.{exp_key}.requests",
+    )
+
+
+def checked_timeout(owner: str, field: str, value: Any) -> Optional[float]:
+    """``value`` as seconds (float) or None.
+
+    Raises:
+        UserInputError: ``value`` is not a number > 0 or None (the message names
+            ``owner.field`` and the value).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise UserInputError(f"{owner}: {field} must be a number > 0 or None, got {value!r}")
+    return float(value)
 
 
 def import_pika() -> Any:
@@ -112,6 +151,7 @@ def declare(channel: Any, names: Queues) -> None:
         arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": names.dead},
     )
     channel.queue_declare(queue=names.results, durable=True)
+    channel.queue_declare(queue=names.requests, durable=True)
 
 
 def properties(
@@ -180,12 +220,16 @@ def check(
 
 
 __all__ = [
+    "BrokerConnectionError",
+    "broker_error",
     "KIND_JOB",
+    "KIND_REQUEST",
     "KIND_RESULT",
     "PIKA_MISSING_HINT",
     "Envelope",
     "Queues",
     "check",
+    "checked_timeout",
     "connection_parameters",
     "declare",
     "import_cloudpickle",

@@ -10,12 +10,21 @@ however long the trial takes. Order of a job's life:
    past ``max_retries`` it is rejected without requeue, i.e. dead-lettered to
    ``ax.<exp_key>.dead``, and a failure result tells the client; otherwise it is
    re-published with its attempt count (re-signed) and the delivery acked;
-3. run ``fn(*args, **kwargs)`` in a thread, for at most the job's timeout;
+3. run ``fn(*args, **kwargs)`` in a thread, for at most the job's timeout; in an MPI
+   group (``mpi=True``, one worker started as ``mpirun -n K ax worker --mpi``) the job is
+   first handed to ranks 1..K-1, which run the same call, and their outcomes are gathered
+   (a rank that raised makes the job a failure naming the rank);
 4. publish the signed result (publisher confirms), **then** ack the job. An exception or a
    timeout is a failure result; the worker stays alive.
 
+With ``announce=True`` the worker also publishes a signed, empty request to
+``ax.<exp_key>.requests`` when it starts and after each job it ran, for clients that hand
+out one job per idle worker (the Polaris ``JobClient``).
+
 The worker exits after ``max_jobs`` jobs, when the client deletes the jobs queue at the end
-of the experiment (the broker cancels the consumer), or on SIGINT/SIGTERM.
+of the experiment (the broker cancels the consumer), or on SIGINT/SIGTERM; in an MPI group
+rank 0 then releases the other ranks, so every rank exits. Losing the broker raises
+:class:`~ax.service.rabbitmq.protocol.BrokerConnectionError`.
 """
 
 from __future__ import annotations
@@ -25,14 +34,18 @@ import pickle
 import threading
 import time
 import traceback
+import uuid
 from dataclasses import dataclass, field
-from typing import Any, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 from ax.exceptions import UserInputError
 from ax.service.rabbitmq.protocol import (
     KIND_JOB,
+    KIND_REQUEST,
     KIND_RESULT,
     Envelope,
+    Queues,
+    broker_error,
     check,
     connection_parameters,
     declare,
@@ -42,7 +55,11 @@ from ax.service.rabbitmq.protocol import (
     queues,
 )
 from ax.service.rabbitmq.signing import signing_key
+from ax.service.utils.scheduler_worker import outcome_error, with_error
 from ax.utils.logger import get_logger
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ax.service.utils.mpi_group import MPIGroup
 
 logger: logging.Logger = get_logger(__name__)
 
@@ -62,6 +79,20 @@ class WorkerStats:
     errors: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Session:
+    """What the job handler needs of the running worker."""
+
+    connection: Any
+    channel: Any
+    key: bytes
+    exp_key: str
+    names: Queues
+    max_retries: int
+    stats: WorkerStats
+    group: Optional[MPIGroup]
+
+
 def run_worker(
     url: str,
     exp_key: str,
@@ -69,6 +100,9 @@ def run_worker(
     max_retries: int = DEFAULT_MAX_RETRIES,
     heartbeat: int = 30,
     stop: Optional[threading.Event] = None,
+    *,
+    announce: bool = False,
+    group: Optional[MPIGroup] = None,
 ) -> WorkerStats:
     """Serve jobs of experiment ``exp_key`` until done (see the module docstring).
 
@@ -79,13 +113,35 @@ def run_worker(
         max_retries: Redeliveries allowed per job before it is dead-lettered.
         heartbeat: AMQP heartbeat, seconds.
         stop: Set it to stop after the current job (also set by SIGTERM in the CLI).
+        announce: Publish a request to ``ax.<exp_key>.requests`` whenever idle.
+        group: The MPI group this worker leads (its rank 0 runs this function; the
+            other ranks run :func:`serve_rank`). The group is stopped when this returns
+            or raises, so that every rank exits.
 
     Returns:
         The worker's :class:`WorkerStats`.
 
     Raises:
         UserInputError: Bad URL, credentials, ``exp_key``, ``max_jobs`` or ``max_retries``.
+        BrokerConnectionError: The broker cannot be reached, or the connection is lost.
     """
+    try:
+        return _serve(url, exp_key, max_jobs, max_retries, heartbeat, stop, announce, group)
+    finally:
+        if group is not None:
+            group.stop()
+
+
+def _serve(
+    url: str,
+    exp_key: str,
+    max_jobs: Optional[int],
+    max_retries: int,
+    heartbeat: int,
+    stop: Optional[threading.Event],
+    announce: bool,
+    group: Optional[MPIGroup],
+) -> WorkerStats:
     if max_jobs is not None and (
         isinstance(max_jobs, bool) or not isinstance(max_jobs, int) or max_jobs < 1
     ):
@@ -98,13 +154,21 @@ def run_worker(
     params = connection_parameters(url, heartbeat=heartbeat)
     stop = stop or threading.Event()
     stats = WorkerStats()
-    connection = pika.BlockingConnection(params)
+    worker_id = uuid.uuid4().hex
+    try:
+        connection = pika.BlockingConnection(params)
+    except Exception as err:
+        raise broker_error(url, f"ax worker {exp_key}", err) from err
     try:
         channel = connection.channel()
         channel.confirm_delivery()
         declare(channel, names)
         channel.basic_qos(prefetch_count=1)
-        logger.info("ax worker %s: waiting for jobs on %s", exp_key, names.jobs)
+        session = _Session(connection, channel, key, exp_key, names, max_retries, stats, group)
+        ranks = f" (MPI group of {group.size} ranks)" if group is not None else ""
+        logger.info("ax worker %s: waiting for jobs on %s%s", exp_key, names.jobs, ranks)
+        if announce:
+            _request(session, worker_id)
         while not stop.is_set():
             if max_jobs is not None and stats.jobs_run >= max_jobs:
                 stats.stopped_because = f"ran {max_jobs} job(s)"
@@ -117,49 +181,133 @@ def run_worker(
             method, props, body = message
             if method is None:  # inactivity timeout
                 continue
-            _handle(
-                connection,
-                channel,
-                key,
-                exp_key,
-                names.jobs,
-                max_retries,
-                method,
-                props,
-                body,
-                stats,
-            )
+            ran = _handle(session, method, props, body)
+            more = max_jobs is None or stats.jobs_run < max_jobs
+            if ran and announce and more and not stop.is_set():
+                _request(session, worker_id)
         else:
             stats.stopped_because = "stopped"
         if channel.is_open:
             channel.cancel()  # requeues anything prefetched but not handled
+    except pika.exceptions.AMQPError as err:
+        raise broker_error(url, f"ax worker {exp_key}", err) from err
     finally:
         if connection.is_open:
-            connection.close()
+            try:
+                connection.close()
+            except Exception as err:  # already broken: nothing more to release
+                logger.debug("ax worker %s: closing the connection: %s", exp_key, err)
     logger.info("ax worker %s: exiting (%s)", exp_key, stats.stopped_because)
     return stats
 
 
-def _handle(
-    connection: Any,
-    channel: Any,
-    key: bytes,
+def run_worker_process(
+    url: str,
     exp_key: str,
-    jobs_queue: str,
-    max_retries: int,
-    method: Any,
-    props: Any,
-    body: bytes,
-    stats: WorkerStats,
-) -> None:
-    envelope = check(key, KIND_JOB, exp_key, props, body, logger)
+    *,
+    max_jobs: Optional[int] = None,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    mpi: bool = False,
+    announce: bool = False,
+) -> Optional[WorkerStats]:
+    """The body of a worker command (``ax worker``, ``polaris-worker``) in this process.
+
+    SIGTERM stops the worker after its current job. With ``mpi``, this process is one rank
+    of an MPI group started by ``mpirun -n K``: rank 0 serves the broker
+    (:func:`run_worker`) and the other ranks run each of its jobs too (:func:`serve_rank`).
+
+    Returns:
+        Rank 0's (or the only process's) :class:`WorkerStats`; None on ranks 1..K-1.
+
+    Raises:
+        UnsupportedError: ``mpi`` without mpi4py or an MPI library.
+        UserInputError / BrokerConnectionError: As for :func:`run_worker`.
+    """
+    import signal
+
+    group: Optional[MPIGroup] = None
+    if mpi:
+        from ax.service.utils.mpi_group import MPIGroup
+
+        group = MPIGroup()
+        if not group.is_root:
+            jobs = serve_rank(group)
+            logger.info(
+                "ax worker %s: MPI rank %d exiting after %d job(s)", exp_key, group.rank, jobs
+            )
+            return None
+    stop = threading.Event()
+
+    def on_term(signum: int, frame: object) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        return run_worker(
+            url,
+            exp_key,
+            max_jobs=max_jobs,
+            max_retries=max_retries,
+            stop=stop,
+            announce=announce,
+            group=group,
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def serve_rank(group: MPIGroup) -> int:
+    """Ranks 1..K-1 of an MPI worker: run each job rank 0 hands over, until it stops.
+
+    Returns:
+        The number of jobs this rank ran.
+    """
+    count = 0
+
+    def handle(job: Tuple[str, bytes]) -> Tuple[str, Tuple[bool, Any]]:
+        nonlocal count
+        correlation_id, body = job
+        count += 1
+        ok, value = execute(body)
+        error = value if not ok else outcome_error(value)
+        return correlation_id, (error is None, error)
+
+    group.serve(handle)
+    return count
+
+
+def execute(body: bytes) -> Tuple[bool, Any]:
+    """Unpickle a verified job and run it: ``(True, value)`` or ``(False, error text)``."""
+    try:
+        fn, args, kwargs = pickle.loads(body)  # callers verified the signature
+        return True, fn(*args, **kwargs)
+    except BaseException as err:  # the user's code may raise anything
+        text = "".join(traceback.format_exception(err))[-4000:]
+        return False, f"{type(err).__name__}: {err}\n{text}"
+
+
+def _request(session: _Session, worker_id: str) -> None:
+    """Publish a signed, empty "idle" request."""
+    body = b""
+    session.channel.basic_publish(
+        exchange="",
+        routing_key=session.names.requests,
+        body=body,
+        properties=properties(session.key, KIND_REQUEST, session.exp_key, worker_id, 1, None, body),
+    )
+
+
+def _handle(session: _Session, method: Any, props: Any, body: bytes) -> bool:
+    """Handle one delivery; whether a job was run."""
+    channel, exp_key, stats = session.channel, session.exp_key, session.stats
+    envelope = check(session.key, KIND_JOB, exp_key, props, body, logger)
     if envelope is None:
         stats.refused += 1
         channel.basic_reject(method.delivery_tag, requeue=False)
-        return
+        return False
     if method.redelivered:
         attempt = envelope.attempt + 1
-        if attempt > max_retries + 1:
+        if attempt > session.max_retries + 1:
             logger.error(
                 "ax worker %s: job %s dead-lettered after %d attempts",
                 exp_key,
@@ -167,17 +315,15 @@ def _handle(
                 envelope.attempt,
             )
             _reply(
-                channel,
-                key,
-                exp_key,
+                session,
                 envelope,
                 False,
                 f"job dead-lettered: its worker died or disconnected {envelope.attempt} "
-                f"time(s) (max_retries={max_retries})",
+                f"time(s) (max_retries={session.max_retries})",
             )
             channel.basic_reject(method.delivery_tag, requeue=False)
             stats.dead_lettered += 1
-            return
+            return False
         logger.warning(
             "ax worker %s: job %s redelivered; attempt %d",
             exp_key,
@@ -186,41 +332,51 @@ def _handle(
         )
         channel.basic_publish(
             exchange="",
-            routing_key=jobs_queue,
+            routing_key=session.names.jobs,
             body=body,
             properties=properties(
-                key, KIND_JOB, exp_key, envelope.correlation_id, attempt, envelope.timeout_s, body
+                session.key,
+                KIND_JOB,
+                exp_key,
+                envelope.correlation_id,
+                attempt,
+                envelope.timeout_s,
+                body,
             ),
         )
         channel.basic_ack(method.delivery_tag)
         stats.requeued += 1
-        return
-    ok, value = _run(connection, body, envelope)
+        return False
+    ok, value = _run(session, body, envelope)
     stats.jobs_run += 1
     if not ok:
         stats.jobs_failed += 1
-    _reply(channel, key, exp_key, envelope, ok, value)
+    _reply(session, envelope, ok, value)
     channel.basic_ack(method.delivery_tag)  # only once the result is confirmed
+    return True
 
 
-def _run(connection: Any, body: bytes, envelope: Envelope) -> Tuple[bool, Any]:
-    """Run the job in a thread, servicing the connection meanwhile; (ok, value or error)."""
+def _run(session: _Session, body: bytes, envelope: Envelope) -> Tuple[bool, Any]:
+    """Run the job in a thread (and on the group's other ranks), servicing the connection
+    meanwhile; (ok, value or error)."""
+    connection, group = session.connection, session.group
     outcome: list[Tuple[bool, Any]] = []
 
-    def target() -> None:
-        try:
-            fn, args, kwargs = pickle.loads(body)  # the signature was verified
-            outcome.append((True, fn(*args, **kwargs)))
-        except BaseException as err:  # the user's code may raise anything
-            text = "".join(traceback.format_exception(err))[-4000:]
-            outcome.append((False, f"{type(err).__name__}: {err}\n{text}"))
+    def service() -> None:
+        connection.process_data_events(time_limit=0.01)
 
-    thread = threading.Thread(target=target, name=f"ax-job-{envelope.correlation_id}", daemon=True)
+    if group is not None and group.size > 1:
+        group.broadcast((envelope.correlation_id, body))
+    thread = threading.Thread(
+        target=lambda: outcome.append(execute(body)),
+        name=f"ax-job-{envelope.correlation_id}",
+        daemon=True,
+    )
     started = time.monotonic()
     thread.start()
     while thread.is_alive():
-        connection.process_data_events(time_limit=0.1)
-        thread.join(0.05)
+        connection.process_data_events(time_limit=0.01)
+        thread.join(0.01)
         if envelope.timeout_s is not None and time.monotonic() - started > envelope.timeout_s:
             logger.error(
                 "ax worker: job %s timed out after %g s (its thread is abandoned)",
@@ -228,12 +384,32 @@ def _run(connection: Any, body: bytes, envelope: Envelope) -> Tuple[bool, Any]:
                 envelope.timeout_s,
             )
             return False, f"TimeoutError: job timed out after {envelope.timeout_s:g} s"
-    return outcome[0] if outcome else (False, "the job produced no outcome")
+    ok, value = outcome[0] if outcome else (False, "the job produced no outcome")
+    if group is None or group.size == 1:
+        return ok, value
+    left = None
+    if envelope.timeout_s is not None:
+        left = max(0.0, envelope.timeout_s - (time.monotonic() - started))
+    reports: Dict[int, Any] = group.collect(envelope.correlation_id, service, left)
+    for rank in range(1, group.size):
+        if rank not in reports:
+            error = (
+                f"TimeoutError: MPI rank {rank} did not finish the job within "
+                f"{envelope.timeout_s:g} s"
+            )
+        else:
+            rank_ok, rank_error = reports[rank]
+            if rank_ok:
+                continue
+            error = f"MPI rank {rank} failed: {rank_error}"
+        if not ok or outcome_error(value) is not None:  # rank 0's own failure comes first
+            return ok, value
+        marked = with_error(value, error)  # a Scheduler trial: FAILED with this reason
+        return (True, marked) if marked is not None else (False, error)
+    return ok, value
 
 
-def _reply(
-    channel: Any, key: bytes, exp_key: str, envelope: Envelope, ok: bool, value: Any
-) -> None:
+def _reply(session: _Session, envelope: Envelope, ok: bool, value: Any) -> None:
     cloudpickle = import_cloudpickle()
     try:
         body = cloudpickle.dumps((ok, value))
@@ -242,14 +418,27 @@ def _reply(
         body = cloudpickle.dumps(
             (False, f"the job's result cannot be pickled: {type(err).__name__}: {err}")
         )
-    channel.basic_publish(
+    session.channel.basic_publish(
         exchange="",
-        routing_key=f"ax.{exp_key}.results",
+        routing_key=session.names.results,
         body=body,
         properties=properties(
-            key, KIND_RESULT, exp_key, envelope.correlation_id, envelope.attempt, None, body
+            session.key,
+            KIND_RESULT,
+            session.exp_key,
+            envelope.correlation_id,
+            envelope.attempt,
+            None,
+            body,
         ),
     )
 
 
-__all__ = ["DEFAULT_MAX_RETRIES", "WorkerStats", "run_worker"]
+__all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "WorkerStats",
+    "execute",
+    "run_worker",
+    "run_worker_process",
+    "serve_rank",
+]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from typing import Any, Callable, Dict, Mapping
+from typing import Any, Callable, Dict, Mapping, Optional
 
 
 def run_evaluation(
@@ -46,4 +46,19 @@ def run_evaluation(
     return {"ok": True, "value": value, "started": started, "finished": time.time()}
 
 
-__all__ = ["run_evaluation"]
+def outcome_error(value: Any) -> Optional[str]:
+    """The error of a failed :func:`run_evaluation` outcome, else None (any other value)."""
+    if isinstance(value, Mapping) and value.get("ok") is False and "error" in value:
+        return str(value["error"])
+    return None
+
+
+def with_error(value: Any, error: str) -> Any:
+    """``value`` marked failed with ``error`` if it is a :func:`run_evaluation` outcome,
+    else None (the caller then reports the failure its own way)."""
+    if isinstance(value, Mapping) and "ok" in value and "started" in value:
+        return {**value, "ok": False, "error": error, "where": "", "traceback": ""}
+    return None
+
+
+__all__ = ["outcome_error", "run_evaluation", "with_error"]

@@ -56,8 +56,20 @@ TDecodeFn = Callable[[Any, Dict[str, Any], "Decoder"], Any]
 
 _PLAIN = (str, int, float, bool, type(None))
 _NDARRAY_DTYPES = frozenset(
-    {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-     "float16", "float32", "float64"}
+    {
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+    }
 )
 EXPERIMENT_REF_FIELDS: Dict[str, type] = {
     "search_space": SearchSpace,
@@ -468,9 +480,7 @@ def decode_fixed_parameter(cls: Any, d: Dict[str, Any], dec: Decoder) -> FixedPa
     return FixedParameter(value=get_parameter_value(d, "value"), **_parameter_common(d, dec))
 
 
-def decode_parameter_constraint(
-    cls: Any, d: Dict[str, Any], dec: Decoder
-) -> ParameterConstraint:
+def decode_parameter_constraint(cls: Any, d: Dict[str, Any], dec: Decoder) -> ParameterConstraint:
     check_fields(d, frozenset({"__type", "constraint_dict", "bound"}), "ParameterConstraint")
     weights = d["constraint_dict"]
     if type(weights) is not dict:
@@ -513,9 +523,7 @@ def decode_order_constraint(cls: Any, d: Dict[str, Any], dec: Decoder) -> OrderC
 
 
 def decode_sum_constraint(cls: Any, d: Dict[str, Any], dec: Decoder) -> SumConstraint:
-    check_fields(
-        d, frozenset({"__type", "parameters", "is_upper_bound", "bound"}), "SumConstraint"
-    )
+    check_fields(d, frozenset({"__type", "parameters", "is_upper_bound", "bound"}), "SumConstraint")
     held = d["parameters"]
     if type(held) is not list:
         raise fail(f"must be a list, got {describe(held)}", ".parameters")
@@ -545,9 +553,7 @@ def decode_objective(cls: Any, d: Dict[str, Any], dec: Decoder) -> Objective:
 
 
 def decode_outcome_constraint(cls: Any, d: Dict[str, Any], dec: Decoder) -> OutcomeConstraint:
-    check_fields(
-        d, frozenset({"__type", "metric", "op", "bound", "relative"}), "OutcomeConstraint"
-    )
+    check_fields(d, frozenset({"__type", "metric", "op", "bound", "relative"}), "OutcomeConstraint")
     metric = dec.instance(d, "metric", Metric)
     op = get_enum(d, "op", ComparisonOp, dec)
     bound = get_number(d, "bound")
@@ -558,12 +564,8 @@ def decode_outcome_constraint(cls: Any, d: Dict[str, Any], dec: Decoder) -> Outc
         return OutcomeConstraint(metric=metric, op=op, bound=bound, relative=relative)
 
 
-def decode_optimization_config(
-    cls: Any, d: Dict[str, Any], dec: Decoder
-) -> OptimizationConfig:
-    check_fields(
-        d, frozenset({"__type", "objective", "outcome_constraints"}), "OptimizationConfig"
-    )
+def decode_optimization_config(cls: Any, d: Dict[str, Any], dec: Decoder) -> OptimizationConfig:
+    check_fields(d, frozenset({"__type", "objective", "outcome_constraints"}), "OptimizationConfig")
     return OptimizationConfig(
         objective=dec.instance(d, "objective", Objective),
         outcome_constraints=dec.list_of(d, "outcome_constraints", OutcomeConstraint),

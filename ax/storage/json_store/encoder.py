@@ -497,9 +497,7 @@ def encode_trial(trial: Trial, enc: Encoder, name: str) -> Dict[str, TJson]:
 def encode_batch_trial(batch: BatchTrial, enc: Encoder, name: str) -> Dict[str, TJson]:
     out = _trial_fields(batch, enc, name)
     out.update(
-        generator_run_structs=enc.sequence(
-            batch._generator_run_structs, ".generator_run_structs"
-        ),
+        generator_run_structs=enc.sequence(batch._generator_run_structs, ".generator_run_structs"),
         status_quo=enc.ref(batch._status_quo, "status_quo"),
         status_quo_weight_override=_optional_float(batch._status_quo_weight_override),
         abandoned_arms_metadata=enc.sequence(
@@ -554,9 +552,7 @@ def _encode_experiment(experiment: Experiment, enc: Encoder, name: str) -> Dict[
         "is_test": enc.field(experiment.is_test, ".is_test"),
         "time_created": _optional_time(experiment._time_created),
         "search_space": enc.field(experiment._search_space, ".search_space"),
-        "optimization_config": enc.field(
-            experiment._optimization_config, ".optimization_config"
-        ),
+        "optimization_config": enc.field(experiment._optimization_config, ".optimization_config"),
         "tracking_metrics": enc.sequence(
             list(experiment._tracking_metrics.values()), ".tracking_metrics"
         ),

@@ -63,12 +63,15 @@ def decode_generator_run(cls: Any, d: Dict[str, Any], dec: Decoder) -> Generator
         raise fail(f"must be a list, got {describe(weights)}", ".weights")
     model_predictions = dec.child(d["model_predictions"], ".model_predictions")
     if model_predictions is not None and not isinstance(model_predictions, tuple):
-        raise fail(f"must be a tuple or null, got {describe(d['model_predictions'])}",
-                    ".model_predictions")
+        raise fail(
+            f"must be a tuple or null, got {describe(d['model_predictions'])}", ".model_predictions"
+        )
     best = dec.child(d["best_arm_predictions"], ".best_arm_predictions")
     if best is not None and not isinstance(best, tuple):
-        raise fail(f"must be a tuple or null, got {describe(d['best_arm_predictions'])}",
-                    ".best_arm_predictions")
+        raise fail(
+            f"must be a tuple or null, got {describe(d['best_arm_predictions'])}",
+            ".best_arm_predictions",
+        )
     gr = GeneratorRun(
         arms=dec.list_of(d, "arms", Arm),
         weights=[float(number(w, f".weights[{i}]")) for i, w in enumerate(weights)],
@@ -85,9 +88,7 @@ def decode_generator_run(cls: Any, d: Dict[str, Any], dec: Decoder) -> Generator
         gen_metadata=dec.mapping(d, "gen_metadata"),
         model_state_after_gen=dec.mapping(d, "model_state_after_gen"),
         generation_step_index=get_optional_int(d, "generation_step_index"),
-        candidate_metadata_by_arm_signature=dec.mapping(
-            d, "candidate_metadata_by_arm_signature"
-        ),
+        candidate_metadata_by_arm_signature=dec.mapping(d, "candidate_metadata_by_arm_signature"),
     )
     gr._time_created = get_datetime(d, "time_created", dec)
     index = get_optional_int(d, "index")
@@ -96,9 +97,7 @@ def decode_generator_run(cls: Any, d: Dict[str, Any], dec: Decoder) -> Generator
     return gr
 
 
-def decode_generator_run_struct(
-    cls: Any, d: Dict[str, Any], dec: Decoder
-) -> GeneratorRunStruct:
+def decode_generator_run_struct(cls: Any, d: Dict[str, Any], dec: Decoder) -> GeneratorRunStruct:
     check_fields(d, frozenset({"__type", "generator_run", "weight"}), "GeneratorRunStruct")
     weight = get_float(d, "weight")
     if not 0 < weight < float("inf"):
@@ -144,8 +143,9 @@ def _trial_experiment(d: Dict[str, Any], dec: Decoder, name: str) -> Experiment:
     index = get_int(d, "index")
     expected = experiment._next_trial_index
     if index != expected:
-        raise fail(f"trials must be saved in index order: expected index {expected}, got {index}",
-                    ".index")
+        raise fail(
+            f"trials must be saved in index order: expected index {expected}, got {index}", ".index"
+        )
     return experiment
 
 

@@ -225,9 +225,7 @@ def register_extension(
             is taken by another class, or the class is registered with another id.
     """
     if not isinstance(cls, type) or not issubclass(cls, base):
-        raise UserInputTypeError(
-            f"{function}: expected a subclass of {base.__name__}, got {cls!r}"
-        )
+        raise UserInputTypeError(f"{function}: expected a subclass of {base.__name__}, got {cls!r}")
     name = cls.__name__
     if val is not None and (type(val) is not int or val < 0):
         raise UserInputError(
@@ -243,8 +241,7 @@ def register_extension(
         holder = reverse.get(type_id)
         if holder is not None and holder is not cls:
             raise UserInputError(
-                f"{function}({name}): id {type_id} is already used by "
-                f"{_qualified(holder)}",
+                f"{function}({name}): id {type_id} is already used by {_qualified(holder)}",
                 hint=f"pass another val= to {function}",
             )
     register_class(cls, enc.encode_init_args, dec.decode_init_args)

@@ -107,10 +107,8 @@ def get_optimization_config() -> OptimizationConfig:
     return OptimizationConfig(
         objective=Objective(Metric("accuracy", lower_is_better=False), minimize=False),
         outcome_constraints=[
-            OutcomeConstraint(Metric("latency"), ComparisonOp.LEQ, 50.0,
-                              relative=False),
-            OutcomeConstraint(Metric("latency"), ComparisonOp.GEQ, 1.0,
-                              relative=False),
+            OutcomeConstraint(Metric("latency"), ComparisonOp.LEQ, 50.0, relative=False),
+            OutcomeConstraint(Metric("latency"), ComparisonOp.GEQ, 1.0, relative=False),
             OutcomeConstraint(Metric("cost"), ComparisonOp.LEQ, -5.0, relative=True),
         ],
     )
@@ -150,9 +148,7 @@ def get_generator_run(
         gen_metadata={"score": float("nan"), "bound": float("-inf"), "nested": {"k": [1, 2.5]}},
         model_state_after_gen={"seed": 3, "generated": n, "when": _T0},
         generation_step_index=1,
-        candidate_metadata_by_arm_signature={
-            arms[0].signature: {"acqf_value": 0.5, "note": None}
-        },
+        candidate_metadata_by_arm_signature={arms[0].signature: {"acqf_value": 0.5, "note": None}},
     )
 
 
@@ -284,8 +280,9 @@ def get_experiment_with_trials(
     points = rng.random((num_trials, num_parameters))
     for row in points.tolist():
         arm = Arm({f"x{i}": v for i, v in enumerate(row)})
-        gr = GeneratorRun(arms=[arm], search_space=experiment.search_space, model_key="Sobol",
-                          gen_time=0.001)
+        gr = GeneratorRun(
+            arms=[arm], search_space=experiment.search_space, model_key="Sobol", gen_time=0.001
+        )
         trial = experiment.new_trial(generator_run=gr)
         trial.mark_running(no_runner_required=True).mark_completed()
         value = float(sum(row))

@@ -1,0 +1,70 @@
+"""One evaluation of the user's function, the same in every mode.
+
+:func:`evaluate` runs in the client's process (``Polaris.run()``), on every MPI rank
+(``run(use_mpi=True)``) and on ``polaris-worker`` processes (``run_parallel()``, where the
+client sends ``evaluate`` with the user's ``fn`` by cloudpickle, so a function defined in
+the user's script works). It never raises: a raising ``fn``, an unknown status, or a
+"success" without a finite loss gives a ``STATUS_FAILURE`` result saying why.
+
+This module imports only the standard library and :mod:`polaris.trials`, so a worker
+unpickles a job cheaply.
+"""
+
+from __future__ import annotations
+
+import traceback
+from numbers import Real
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
+
+from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, finite_loss
+
+
+def evaluate(
+    fn: Callable[..., Any],
+    params: Mapping[str, Any],
+    exp_info: Mapping[str, Any],
+    args: Sequence[Any] = (),
+) -> Tuple[Dict[str, Any], Optional[str]]:
+    """Call ``fn(params, exp_info, *args)`` with copies of both dicts.
+
+    Args:
+        fn: The user's objective.
+        params: ``{label: value}``.
+        exp_info: ``{'exp_key': str, 'eval_count': int}``.
+        args: Extra positional arguments.
+
+    Returns:
+        ``(result, reason)``: ``fn``'s result as a dict (``status`` set to
+        ``STATUS_FAILURE`` and an ``error`` added when it failed) and why it failed (None
+        on success).
+    """
+    try:
+        raw = fn(dict(params), dict(exp_info), *args)
+    except Exception as err:  # a failing trial must not stop the run
+        reason = f"fn raised {type(err).__name__}: {err}"
+        where = traceback.extract_tb(err.__traceback__)[-1:]
+        if where:
+            reason += f" (at {where[0].filename}:{where[0].lineno} in {where[0].name})"
+        return {"status": STATUS_FAILURE, "error": reason}, reason
+    if isinstance(raw, Real) and not isinstance(raw, bool):
+        raw = {"loss": float(raw), "status": STATUS_SUCCESS}
+    if not isinstance(raw, Mapping):
+        reason = f"fn returned {type(raw).__name__} {raw!r}, not a dict or a number"
+        return {"status": STATUS_FAILURE, "error": reason}, reason
+    result = dict(raw)
+    loss = finite_loss(result)
+    status = result.get("status", STATUS_SUCCESS if "loss" in result else STATUS_FAILURE)
+    if isinstance(status, bool) or status not in (STATUS_SUCCESS, STATUS_FAILURE):
+        reason = f"fn returned the unknown status {status!r}"
+    elif status == STATUS_FAILURE:
+        reason = "fn returned STATUS_FAILURE"
+    elif loss is None:
+        reason = f"fn returned STATUS_SUCCESS without a finite loss (loss={result.get('loss')!r})"
+    else:
+        return result, None
+    result["status"] = STATUS_FAILURE
+    result.setdefault("error", reason)
+    return result, reason
+
+
+__all__ = ["evaluate"]
