@@ -114,14 +114,21 @@ def _wait_amqp(port: int, server: subprocess.Popen[bytes], root: Path) -> None:
     raise RuntimeError(f"rabbitmq-server did not listen on {port} within {START_TIMEOUT_S} s")
 
 
-def start_broker() -> Broker:
-    """Start a broker with a fresh vhost and user (see the module docstring)."""
+def start_broker(advanced_config: str = "") -> Broker:
+    """Start a broker with a fresh vhost and user (see the module docstring).
+
+    Args:
+        advanced_config: Erlang terms for ``advanced.config`` (e.g. a short
+            ``consumer_timeout``); empty: none.
+    """
     ensure_binaries()
     root = Path(tempfile.mkdtemp(prefix="ax-rabbitmq-"))
     port, epmd_port = _free_port_pair()
     for sub in ("mnesia", "log", "home"):
         (root / sub).mkdir()
     (root / "enabled_plugins").write_text("[].\n")
+    if advanced_config:
+        (root / "advanced.config").write_text(advanced_config + "\n")
     (root / "rabbitmq.conf").write_text(f"listeners.tcp.1 = 127.0.0.1:{port}\n")
     node = f"rmq{port}@localhost"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RABBITMQ_", "ERL_"))}

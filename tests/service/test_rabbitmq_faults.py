@@ -181,10 +181,20 @@ def test_broker_going_away_ends_clients_and_workers_with_a_clear_error(tmp_path:
 
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
+        polaris_checkpoint = tmp_path / polaris_key / "checkpoint.json"
+
+        def polaris_recorded() -> int:
+            try:
+                return len(json.loads(polaris_checkpoint.read_text())["trials"])
+            except (OSError, ValueError, KeyError):
+                return 0
+
         deadline = time.monotonic() + 60
-        while scheduler.num_trials_finished < 2 and time.monotonic() < deadline:
+        while time.monotonic() < deadline:
+            if scheduler.num_trials_finished >= 2 and polaris_recorded() >= 1:
+                break
             time.sleep(0.05)
-        assert (tmp_path / polaris_key / "checkpoint.json").exists()
+        assert scheduler.num_trials_finished >= 2 and polaris_recorded() >= 1
         stop_broker(broker)  # graceful stop: every connection is closed by the broker
 
         thread.join(timeout=60)
@@ -199,8 +209,7 @@ def test_broker_going_away_ends_clients_and_workers_with_a_clear_error(tmp_path:
         _, err = polaris_client.communicate(timeout=60)
         assert polaris_client.returncode != 0
         assert b"BrokerConnectionError" in err and b"failed or was lost" in err
-        saved = json.loads((tmp_path / polaris_key / "checkpoint.json").read_text())
-        assert len(saved["trials"]) >= 1  # what was recorded is still there
+        assert polaris_recorded() >= 1  # what was recorded is still there
         for proc in procs:
             _, werr = proc.communicate(timeout=60)
             assert proc.returncode != 0
@@ -212,3 +221,40 @@ def test_broker_going_away_ends_clients_and_workers_with_a_clear_error(tmp_path:
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
+
+
+def sleep_and_count(seconds: float, folder: str) -> str:
+    with open(Path(folder) / "calls", "a") as log:
+        log.write(f"{os.getpid()}\n")
+    time.sleep(seconds)
+    return "done"
+
+
+def test_job_longer_than_the_brokers_consumer_timeout_is_recorded_once(tmp_path: Path) -> None:
+    """RabbitMQ closes the channel of a delivery unacked past ``consumer_timeout`` (30 min
+    by default) and requeues the job; the worker sends the result on a new channel, drops
+    the requeued copy, and keeps serving."""
+    from ax.service.rabbitmq.executor import RabbitMQExecutor
+
+    advanced = "[{rabbit, [{consumer_timeout, 1000}, {channel_tick_interval, 200}]}]."
+    try:
+        broker = start_broker(advanced_config=advanced)
+    except RabbitMQUnavailable as err:
+        pytest.skip(str(err))
+    key = f"c{uuid.uuid4().hex[:8]}"
+    workers: List[Any] = []
+    try:
+        workers = start_workers(broker.url, key, 1)
+        executor = RabbitMQExecutor(broker.url, key)
+        try:
+            assert executor.submit(sleep_and_count, 3.0, str(tmp_path)).result(60) == "done"
+            assert executor.submit(sleep_and_count, 0.0, str(tmp_path)).result(60) == "done"
+        finally:
+            executor.shutdown()
+        out, err = workers[0].communicate(timeout=30)
+        assert workers[0].returncode == 0, err.decode()
+    finally:
+        stop_workers(workers)
+        stop_broker(broker)
+    assert b"closed the channel while job" in err and b"consumer_timeout" in err
+    assert len((tmp_path / "calls").read_text().splitlines()) == 2  # the long job ran once

@@ -77,6 +77,7 @@ class WorkerStats:
     requeued: int = 0
     stopped_because: str = ""
     errors: list[str] = field(default_factory=list)
+    channel_timeouts: int = 0
 
 
 @dataclass
@@ -91,6 +92,11 @@ class _Session:
     max_retries: int
     stats: WorkerStats
     group: Optional[MPIGroup]
+    recently_done: Dict[str, None] = field(default_factory=dict)
+    """Correlation ids of jobs this worker finished whose ack was lost (insertion order)."""
+
+
+_RECENTLY_DONE_MAX = 64
 
 
 def run_worker(
@@ -173,7 +179,7 @@ def _serve(
             if max_jobs is not None and stats.jobs_run >= max_jobs:
                 stats.stopped_because = f"ran {max_jobs} job(s)"
                 break
-            consumer = channel.consume(names.jobs, auto_ack=False, inactivity_timeout=0.5)
+            consumer = session.channel.consume(names.jobs, auto_ack=False, inactivity_timeout=0.5)
             message = next(consumer, None)
             if message is None:  # the generator ended: the broker cancelled the consumer
                 stats.stopped_because = f"queue {names.jobs} was deleted"
@@ -187,8 +193,8 @@ def _serve(
                 _request(session, worker_id)
         else:
             stats.stopped_because = "stopped"
-        if channel.is_open:
-            channel.cancel()  # requeues anything prefetched but not handled
+        if session.channel.is_open:
+            session.channel.cancel()  # requeues anything prefetched but not handled
     except pika.exceptions.AMQPError as err:
         raise broker_error(url, f"ax worker {exp_key}", err) from err
     finally:
@@ -305,6 +311,14 @@ def _handle(session: _Session, method: Any, props: Any, body: bytes) -> bool:
         stats.refused += 1
         channel.basic_reject(method.delivery_tag, requeue=False)
         return False
+    if method.redelivered and envelope.correlation_id in session.recently_done:
+        logger.info(
+            "ax worker %s: job %s was redelivered after this worker finished it; dropped",
+            exp_key,
+            envelope.correlation_id,
+        )
+        channel.basic_ack(method.delivery_tag)
+        return False
     if method.redelivered:
         attempt = envelope.attempt + 1
         if attempt > session.max_retries + 1:
@@ -351,9 +365,35 @@ def _handle(session: _Session, method: Any, props: Any, body: bytes) -> bool:
     stats.jobs_run += 1
     if not ok:
         stats.jobs_failed += 1
+    if not channel.is_open:  # closed by the broker while the job ran
+        _after_channel_timeout(session, envelope)
+        _reply(session, envelope, ok, value)  # the client records the first result only
+        return True
     _reply(session, envelope, ok, value)
     channel.basic_ack(method.delivery_tag)  # only once the result is confirmed
     return True
+
+
+def _after_channel_timeout(session: _Session, envelope: Envelope) -> None:
+    """The broker closed the channel during a job (its ``consumer_timeout``): the
+    delivery, and its ack, are gone and the job was requeued. Open a new channel to send
+    the result; remember the job, so that this worker drops the requeued copy."""
+    session.stats.channel_timeouts += 1
+    logger.error(
+        "ax worker %s: the broker closed the channel while job %s ran (its consumer_timeout, "
+        "30 min by default, is shorter than the job: raise it in rabbitmq.conf, e.g. "
+        "consumer_timeout = 86400000); sending the result on a new channel, and the job's "
+        "requeued copy will be dropped",
+        session.exp_key,
+        envelope.correlation_id,
+    )
+    channel = session.connection.channel()
+    channel.confirm_delivery()
+    channel.basic_qos(prefetch_count=1)
+    session.channel = channel
+    session.recently_done[envelope.correlation_id] = None
+    while len(session.recently_done) > _RECENTLY_DONE_MAX:
+        del session.recently_done[next(iter(session.recently_done))]
 
 
 def _run(session: _Session, body: bytes, envelope: Envelope) -> Tuple[bool, Any]:
