@@ -10,11 +10,11 @@ A thin facade with the API of the Polaris library (rioyokotalab/polaris)::
     best = Polaris(fn, [Bounds("x", 0.0, 1.0)], "bayesian_opt", Trials(),
                    max_evals=20, exp_key="demo").run()
 
-This version runs trials sequentially (``Polaris.run()``); the RabbitMQ/MPI parallel
-mode (``run_parallel()``, ``run(use_mpi=True)``, ``polaris.rabbitmq`` and the
-``polaris-worker`` command) arrives with a later version. Importing ``polaris`` loads
-no torch and touches no warning filter or logging configuration; names are imported on
-first use.
+``run()`` evaluates in this process, ``run(use_mpi=True)`` on every rank of an ``mpirun``
+job, and ``run_parallel()`` on ``polaris-worker`` processes fed through RabbitMQ
+(:mod:`polaris.rabbitmq`; the broker is ``$RABBITMQ_URL``). Importing ``polaris`` loads
+no torch, pika or mpi4py and touches no warning filter or logging configuration; names
+are imported on first use.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def _key_from_name(name: str) -> str:
 
 
 class Polaris:
-    """A sequential Polaris experiment on ax.
+    """A Polaris experiment on ax: run sequentially, under MPI, or on RabbitMQ workers.
 
     Args:
         fn: The objective, called as ``fn(params, exp_info, *args)``: ``params`` is

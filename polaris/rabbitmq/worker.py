@@ -66,7 +66,7 @@ class JobWorker:
         """
         from ax.service.rabbitmq.worker import run_worker_process
 
-        self.logger.info("Waiting for new job... (experiment %r)", self.exp_key)
+        self.logger.info("Starting a worker of experiment %r...", self.exp_key)
         return run_worker_process(
             broker_url(logger=self.logger),
             self.exp_key,
