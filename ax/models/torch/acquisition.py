@@ -55,6 +55,7 @@ from ax.exceptions import UserInputError
 from ax.models.torch.defaults import DTYPE, posterior_mean_var
 from ax.models.torch.fast import FastPosterior
 from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI
+from ax.models.torch.lean_gen import lean_gen_candidates
 from ax.models.torch.options import BotorchOptions
 from ax.models.utils import check_constraint_pair
 
@@ -347,6 +348,7 @@ def optimize_sequential(
             inequality_constraints=constraints,
             fixed_features=fixed or None,
             retry_on_optimization_warning=False,
+            gen_candidates=lean_gen_candidates,
             **extra,
         )
         point = candidate.detach().reshape(1, -1)
