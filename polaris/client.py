@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple
 
 from ax.core.arm import Arm
 from ax.core.data import Data
@@ -44,10 +44,9 @@ from ax.core.metric import Metric
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.trial import Trial
-from ax.core.types import TrialStatus
 from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
 from ax.modelbridge.generation_strategy import GenerationStrategy
-from ax.service.utils.pending import get_pending_observation_features
+from ax.service.utils.pending import gen_on_recorded_data
 from polaris.algorithms import make_generation_strategy
 from polaris.bounds import Bounds
 from polaris.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
@@ -362,33 +361,25 @@ class Polaris:
         return best
 
     # ------------------------------------------------------------------ bookkeeping
-    def _abandon_unfinished(self, reason: str) -> List[Trial]:
-        """Mark trials left RUNNING by an interrupted run ABANDONED; those trials."""
-        abandoned = []
+    def _abandon_unfinished(self, reason: str) -> None:
+        """Mark trials left RUNNING by an interrupted run ABANDONED."""
         for trial in self.experiment.trials.values():
-            if not trial.status.is_terminal and isinstance(trial, Trial):
+            if not trial.status.is_terminal:
                 trial.mark_abandoned(reason=reason)
-                abandoned.append(trial)
-        return abandoned
 
     def _propose(self) -> Tuple[Trial, TParams, Dict[str, Any]]:
         """A new RUNNING trial from the algorithm (trials in flight are pending points),
         its parameters and its ``exp_info``."""
         experiment = self.experiment
-        completed = sorted(experiment.trial_indices_by_status[TrialStatus.COMPLETED])
-        data = experiment.lookup_data(completed)
-        in_flight = [t for t in experiment.trials.values() if not t.status.is_terminal]
-        pending = get_pending_observation_features(experiment) if in_flight else None
-        generator_run = self.generation_strategy.gen(
-            experiment, data=data, n=1, pending_observations=pending
-        )
+        in_flight = sum(not t.status.is_terminal for t in experiment.trials.values())
+        generator_run = gen_on_recorded_data(experiment, self.generation_strategy)
         trial = experiment.new_trial(generator_run=generator_run)
         trial.mark_running(no_runner_required=True)
         arm = trial.arm
         if arm is None:  # pragma: no cover - a one-arm generator run always gives one
             raise UnsupportedError(f"Polaris {self.exp_key!r}: the strategy proposed no arm")
         params = self.domain.from_ax(arm.parameters)
-        exp_info = {"exp_key": self.exp_key, "eval_count": len(self.trials) + len(in_flight) + 1}
+        exp_info = {"exp_key": self.exp_key, "eval_count": len(self.trials) + in_flight + 1}
         return trial, params, exp_info
 
     def _record(

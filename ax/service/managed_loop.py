@@ -67,7 +67,7 @@ from ax.service.utils.loop_validation import (
     _import_class,
     _resume,
 )
-from ax.service.utils.pending import get_pending_observation_features
+from ax.service.utils.pending import gen_on_recorded_data
 from ax.utils.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -515,18 +515,8 @@ class OptimizationLoop(TrialExecutionMixin):
     def _new_trial(self) -> BaseTrial:
         """Generate the next arms (aware of running trials) and wrap them in a trial."""
         experiment = self.experiment
-        completed = sorted(experiment.trial_indices_by_status[TrialStatus.COMPLETED])
-        # Data is passed explicitly: the generation strategy would otherwise fetch it,
-        # which makes a SimpleExperiment evaluate its running trials on the spot. Extra
-        # metrics an evaluation function returns are kept on the experiment, not modelled.
-        data = experiment.lookup_data(completed)
-        if len(data):
-            data = data.filter(metric_names=list(experiment.metrics))
-        generator_run = self.generation_strategy.gen(
-            experiment,
-            data=data,
-            n=self.arms_per_trial,
-            pending_observations=get_pending_observation_features(experiment),
+        generator_run = gen_on_recorded_data(
+            experiment, self.generation_strategy, n=self.arms_per_trial
         )
         trial: BaseTrial
         if self.arms_per_trial > 1:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
-from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
+from ax.core.types import TModelPredictArm, TParameterization
 from ax.exceptions import (
     AxError,
     DataRequiredError,
@@ -56,7 +56,7 @@ from ax.service.managed_loop import OptimizationAbortedError
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
 from ax.service.utils.loop_validation import _resume
-from ax.service.utils.pending import get_pending_observation_features
+from ax.service.utils.pending import gen_on_recorded_data
 from ax.service.utils.scheduler_options import SchedulerOptions
 from ax.service.utils.scheduler_worker import run_evaluation
 from ax.utils.logger import get_logger
@@ -320,16 +320,7 @@ class Scheduler:
 
     def _launch_one(self) -> None:
         t0 = time.perf_counter()
-        pending = get_pending_observation_features(self.experiment)
-        # The COMPLETED trials' recorded data: never ``fetch_data``, which would make a
-        # SimpleExperiment evaluate the trials in flight a second time, here.
-        completed = sorted(self.experiment.trial_indices_by_status[TrialStatus.COMPLETED])
-        generator_run = self.generation_strategy.gen(
-            self.experiment,
-            data=self.experiment.lookup_data(completed),
-            n=1,
-            pending_observations=pending,
-        )
+        generator_run = gen_on_recorded_data(self.experiment, self.generation_strategy)
         t1 = time.perf_counter()
         trial = self.experiment.new_trial(generator_run)
         trial.mark_running(no_runner_required=True)

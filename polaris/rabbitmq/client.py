@@ -101,7 +101,6 @@ class JobClient:
             self.channel = self.connection.channel()
             self.channel.confirm_delivery()
             declare(self.channel, self.names)
-            self.channel.basic_qos(prefetch_count=0)
         except Exception as err:
             raise broker_error(self.url, self._who, err) from err
         self._in_flight: Dict[str, Tuple[Trial, TParams, Dict[str, Any]]] = {}

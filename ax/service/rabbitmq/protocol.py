@@ -60,7 +60,7 @@ def broker_error(url: str, who: str, err: BaseException) -> BrokerConnectionErro
 
 @dataclass(frozen=True)
 class Queues:
-    """The three queue names of an experiment."""
+    """The four queue names of an experiment."""
 
     jobs: str
     results: str

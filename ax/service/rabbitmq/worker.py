@@ -76,7 +76,6 @@ class WorkerStats:
     dead_lettered: int = 0
     requeued: int = 0
     stopped_because: str = ""
-    errors: list[str] = field(default_factory=list)
     channel_timeouts: int = 0
 
 

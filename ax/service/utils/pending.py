@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from ax.core.experiment import Experiment
 from ax.core.observation import ObservationFeatures
 from ax.core.types import TrialStatus
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ax.core.generator_run import GeneratorRun
+    from ax.modelbridge.generation_strategy import GenerationStrategy
 
 
 def get_pending_observation_features(
@@ -54,4 +58,27 @@ def get_pending_observation_features(
     return pending
 
 
-__all__ = ["get_pending_observation_features"]
+def gen_on_recorded_data(
+    experiment: Experiment, generation_strategy: GenerationStrategy, n: int = 1
+) -> GeneratorRun:
+    """``n`` new arms from ``generation_strategy``, aware of the trials in flight.
+
+    The strategy gets the COMPLETED trials' recorded data for the experiment's metrics
+    (never ``fetch_data``, which would make a SimpleExperiment evaluate its running trials
+    on the spot, a second time; extra metrics an evaluation function returned stay on the
+    experiment, unmodelled) and the arms still awaiting data as pending points
+    (:func:`get_pending_observation_features`).
+    """
+    completed = sorted(experiment.trial_indices_by_status[TrialStatus.COMPLETED])
+    data = experiment.lookup_data(completed)
+    if len(data):
+        data = data.filter(metric_names=list(experiment.metrics))
+    return generation_strategy.gen(
+        experiment,
+        data=data,
+        n=n,
+        pending_observations=get_pending_observation_features(experiment),
+    )
+
+
+__all__ = ["gen_on_recorded_data", "get_pending_observation_features"]
