@@ -38,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "Data": "ax.core.data",
     "Experiment": "ax.core.experiment",
     "FixedParameter": "ax.core.parameter",
+    "GenerationStep": "ax.modelbridge.generation_strategy",
+    "GenerationStrategy": "ax.modelbridge.generation_strategy",
     "GeneratorRun": "ax.core.generator_run",
     "Metric": "ax.core.metric",
     "Models": "ax.modelbridge.registry",
@@ -59,6 +61,9 @@ _EXPORTS: dict[str, str] = {
     "optimize": "ax.service.managed_loop",
     "save": "ax.storage.json_store.save",
 }
+
+# ``__all__`` is Ax 0.1's list (what ``from ax import *`` gives); the generation strategy
+# classes are importable from ``ax`` too, as the README names them there.
 
 __all__ = [
     "Arm",
@@ -113,6 +118,8 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
     from ax.core.simple_experiment import SimpleExperiment
     from ax.core.trial import Trial
     from ax.core.types import ComparisonOp, ParameterType
+    from ax.modelbridge.generation_strategy import GenerationStep as GenerationStep
+    from ax.modelbridge.generation_strategy import GenerationStrategy as GenerationStrategy
     from ax.modelbridge.registry import Models
     from ax.service.managed_loop import OptimizationLoop, optimize
     from ax.storage.json_store.load import load
@@ -143,5 +150,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    """List the module's attributes, including public names not resolved yet."""
-    return sorted(set(globals()) | set(__all__))
+    """List the public names (resolved or not) and ``__version__``; no import helpers."""
+    return sorted({*_EXPORTS, "__version__"})

@@ -122,8 +122,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         argv: Arguments without the program name (default ``sys.argv[1:]``).
 
     Returns:
-        The exit status: 0 on success, 2 on a usage error or a bad file (with a one-line
-        message on stderr), 130 when interrupted.
+        The exit status: 0 on success (also when the reader of stdout closes the pipe
+        early), 2 on a usage error or a bad file (with a one-line message on stderr), 130
+        when interrupted.
     """
     parser = build_parser()
     try:
@@ -144,6 +145,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print(f"ax {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``ax show X.json | head -1``): stop quietly. stdout is
+        # pointed at devnull so that the interpreter's final flush cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 # ---------------------------------------------------------------------------- commands

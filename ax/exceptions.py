@@ -107,6 +107,21 @@ class ExecutorError(AxError):
     retryable = True
 
 
+class OptimizationAbortedError(AxError):
+    """A run stopped without a usable result: too many trials failed in a row, or (for
+    the Polaris client) no trial succeeded at all.
+
+    Attributes:
+        num_failures: How many trials failed (in a row, for the loop and the Scheduler).
+        last_reason: Why the last one failed.
+    """
+
+    def __init__(self, message: str, num_failures: int, last_reason: str, hint: str = "") -> None:
+        self.num_failures = num_failures
+        self.last_reason = last_reason
+        super().__init__(message, hint=hint)
+
+
 class StorageError(AxError):
     """Saving or loading failed; the previously saved state is untouched."""
 
@@ -128,6 +143,7 @@ __all__ = [
     "JSONDecodeError",
     "JSONEncodeError",
     "MaxParallelismReachedException",
+    "OptimizationAbortedError",
     "ModelError",
     "NoDataError",
     "StorageError",

@@ -5,7 +5,8 @@ A Polaris run is an ax :class:`~ax.core.experiment.Experiment` (one parameter pe
 generation strategy of its algorithm (:mod:`polaris.algorithms`) and evaluated in this
 process, one trial after another. Fixes against the original Polaris:
 
-- :meth:`Polaris.run` returns the best parameters (it returned None);
+- every entry point returns the best parameters (the original returned None), and a run
+  with no successful trial raises an error naming the last failure instead;
 - grid steps ``q`` are honoured by every algorithm, inside the bounds;
 - ``fn`` raising, returning ``STATUS_FAILURE``, an unknown status, or a "success" without
   a finite loss gives a FAILED trial (recorded with ``STATUS_FAILURE``) and the run goes on;
@@ -27,7 +28,7 @@ Three ways to run, one bookkeeping (:meth:`Polaris._propose`, :meth:`Polaris._re
   RabbitMQ (:class:`polaris.rabbitmq.JobClient`), each worker optionally an MPI group.
 
 A run that fails ``max_consecutive_failures`` trials in a row stops with
-:class:`~ax.service.managed_loop.OptimizationAbortedError` naming the last failure.
+:class:`~ax.exceptions.OptimizationAbortedError` naming the last failure.
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ from ax.core.metric import Metric
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.trial import Trial
-from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
+from ax.exceptions import (
+    OptimizationAbortedError,
+    UnsupportedError,
+    UserInputError,
+    UserInputTypeError,
+)
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils.pending import gen_on_recorded_data
 from polaris.algorithms import make_generation_strategy
@@ -267,7 +273,36 @@ class Polaris:
         """The parameters of the successful trial with the lowest loss (None before any)."""
         return None if self.trials.best_params is None else dict(self.trials.best_params)
 
-    def run(self, use_mpi: bool = False) -> Optional[Dict[str, Any]]:
+    def best_params_or_raise(self) -> Dict[str, Any]:
+        """The best parameters so far; an error naming the last failure if none succeeded.
+
+        Raises:
+            OptimizationAbortedError: No trial has succeeded (yet).
+        """
+        best = self.best_params
+        if best is not None:
+            return best
+        failed = [r for r in self.trials.trials if r["status"] != STATUS_SUCCESS]
+        if not failed:
+            last = ""
+            message = f"Polaris {self.exp_key!r}: no trial has been evaluated yet"
+        else:
+            result = failed[-1]["result"]
+            last = str(result.get("error") or f"fn returned {result!r}")
+            message = (
+                f"Polaris {self.exp_key!r}: none of the {len(self.trials)} evaluations "
+                f"succeeded, so there are no best parameters; last failure: eval "
+                f"{failed[-1]['eval_count']}: {last}"
+            )
+        raise OptimizationAbortedError(
+            message,
+            num_failures=len(failed),
+            last_reason=last,
+            hint="fn must return {'loss': <number>, 'status': STATUS_SUCCESS}; each "
+            "failure's reason is in trials.trials[i]['result']['error']",
+        )
+
+    def run(self, use_mpi: bool = False) -> Dict[str, Any]:
         """Evaluate trials one after another until ``max_evals`` (one only with ``run_once``).
 
         Args:
@@ -276,12 +311,13 @@ class Polaris:
                 ``exp_info``, and every rank returns the best parameters. Needs mpi4py.
 
         Returns:
-            The best parameters ``{label: value}`` among the successful trials, or None
-            if none succeeded.
+            The best parameters ``{label: value}`` among the successful trials (never
+            None).
 
         Raises:
-            OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row
-                (the checkpoint holds every trial so far).
+            OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row,
+                or the run ended with no successful trial; the message names the last
+                failure (the checkpoint holds every trial so far).
             UnsupportedError: ``use_mpi=True`` without mpi4py or an MPI library.
         """
         if use_mpi:
@@ -294,9 +330,9 @@ class Polaris:
             self.run_trial()
             if self.run_once:
                 break
-        return self.best_params
+        return self.best_params_or_raise()
 
-    def run_parallel(self) -> Optional[Dict[str, Any]]:
+    def run_parallel(self) -> Dict[str, Any]:
         """Run the experiment on ``polaris-worker`` processes through RabbitMQ.
 
         The broker is ``$RABBITMQ_URL`` (:func:`polaris.rabbitmq.config.broker_url`).
@@ -315,7 +351,8 @@ class Polaris:
         """
         from polaris.rabbitmq.client import JobClient
 
-        return JobClient(self).start()
+        JobClient(self).start()
+        return self.best_params_or_raise()
 
     def run_trial(self) -> Dict[str, Any]:
         """Propose, evaluate, record and checkpoint one trial (in this process).
@@ -328,7 +365,7 @@ class Polaris:
         return self._record(trial, params, exp_info, result, reason)
 
     # ------------------------------------------------------------------ MPI
-    def _run_mpi(self, group: MPIGroup) -> Optional[Dict[str, Any]]:
+    def _run_mpi(self, group: MPIGroup) -> Dict[str, Any]:
         """``run(use_mpi=True)`` on this rank of ``group``."""
         if not group.is_root:
 
@@ -338,6 +375,14 @@ class Polaris:
                 return int(exp_info["eval_count"]), reason
 
             best: Optional[Dict[str, Any]] = group.serve(handle)
+            if best is None:
+                raise OptimizationAbortedError(
+                    f"Polaris {self.exp_key!r}: MPI rank {group.rank} got no best parameters "
+                    "from rank 0: no trial succeeded, or rank 0 stopped with an error",
+                    num_failures=0,
+                    last_reason="see rank 0's error",
+                    hint="rank 0 raised the error that names the last failure",
+                )
             return best
         best = None
         try:
@@ -355,7 +400,7 @@ class Polaris:
                 self._record(trial, params, exp_info, result, reason)
                 if self.run_once:
                     break
-            best = self.best_params
+            best = self.best_params_or_raise()
         finally:
             group.stop(best)  # every rank returns (with the best parameters)
         return best
@@ -412,8 +457,6 @@ class Polaris:
         self._consecutive_failures = 0 if reason is None else self._consecutive_failures + 1
         limit = self.max_consecutive_failures
         if reason is not None and limit is not None and self._consecutive_failures >= limit:
-            from ax.service.managed_loop import OptimizationAbortedError
-
             raise OptimizationAbortedError(
                 f"Polaris {self.exp_key!r}: {self._consecutive_failures} trials failed in a "
                 f"row (max_consecutive_failures={limit}); last: eval "

@@ -205,3 +205,22 @@ def test_python_dash_m_ax() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("usage: ax ")
+
+
+def test_show_exits_quietly_when_the_reader_closes_the_pipe(saved: Path) -> None:
+    # `ax show X.json | head -1`: the reader is gone before ax writes. The read end is
+    # closed up front, so the first write always meets a broken pipe.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "ax", "show", str(saved)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

@@ -312,3 +312,26 @@ def test_seed_signature(name: str) -> None:
     for param in extra:
         assert param.kind is inspect.Parameter.KEYWORD_ONLY, param.name
         assert param.default is not inspect.Parameter.empty, param.name
+
+
+def test_dir_lists_only_public_names() -> None:
+    listed = set(dir(ax))
+    assert not {"TYPE_CHECKING", "annotations", "importlib"} & listed
+    assert all(not name.startswith("_") for name in listed - {"__version__"})
+    assert {"GenerationStrategy", "GenerationStep"} <= listed
+
+
+def test_generation_strategy_is_importable_from_ax() -> None:
+    from ax import GenerationStep, GenerationStrategy
+    from ax.modelbridge import generation_strategy
+
+    assert GenerationStrategy is generation_strategy.GenerationStrategy
+    assert GenerationStep is generation_strategy.GenerationStep
+
+
+def test_optimization_aborted_error_lives_in_exceptions_and_keeps_its_old_path() -> None:
+    from ax.exceptions import AxError, OptimizationAbortedError
+    from ax.service import managed_loop
+
+    assert managed_loop.OptimizationAbortedError is OptimizationAbortedError
+    assert issubclass(OptimizationAbortedError, AxError)

@@ -41,6 +41,9 @@ from ax.modelbridge.modelbridge_utils import (
 )
 from ax.modelbridge.transforms.base import Transform
 from ax.modelbridge.transforms.one_hot import OH_PARAM_INFIX
+from ax.utils.logger import get_logger
+
+logger = get_logger(__name__)
 
 TArrays = Tuple[List[np.ndarray], List[np.ndarray], List[np.ndarray]]
 
@@ -201,7 +204,7 @@ class TorchModelBridge(ModelBridge):
         return (
             [X[rows[m]] for m in outcomes],
             [np.asarray(ys[m], dtype=float) for m in outcomes],
-            [np.asarray(yvars[m], dtype=float) for m in outcomes],
+            [_infer_noise_where_mixed(m, np.asarray(yvars[m], dtype=float)) for m in outcomes],
         )
 
     # ------------------------------------------------------------------ hooks
@@ -370,5 +373,28 @@ class TorchModelBridge(ModelBridge):
             candidate_metadata=None if candidate_metadata is None else list(candidate_metadata),
         )
 
+
+
+def _infer_noise_where_mixed(metric: str, yvars: np.ndarray) -> np.ndarray:
+    """``yvars`` (shape `n`), all NaN (noise to infer) when known and unknown are mixed.
+
+    A metric observed sometimes with a standard error and sometimes without (say a few
+    hand-recorded trials with an SEM, then trials recorded with ``None``) has one noise
+    level to learn, not two: the GP infers it from every observation of the metric, and
+    the known variances are not used for that fit. All known, or all unknown, is passed
+    through unchanged.
+    """
+    unknown = np.isnan(yvars)
+    if not unknown.any() or unknown.all():
+        return yvars
+    logger.info(
+        "Metric %r: %d of %d observations have no known noise (SEM None or NaN); "
+        "the model infers the noise level from all %d instead of using the known ones.",
+        metric,
+        int(unknown.sum()),
+        yvars.size,
+        yvars.size,
+    )
+    return np.full_like(yvars, np.nan)
 
 __all__ = ["ArrayModel", "TorchModelBridge"]

@@ -46,9 +46,9 @@ from ax.core.runner import Runner
 from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction
 from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
 from ax.exceptions import (
-    AxError,
     GenerationStrategyCompleted,
     NoDataError,
+    OptimizationAbortedError,
     UserInputError,
     UserInputTypeError,
 )
@@ -76,20 +76,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ax.modelbridge.base import ModelBridge
 
 logger = get_logger(__name__)
-
-
-class OptimizationAbortedError(AxError):
-    """Too many trials failed in a row; the optimization loop stopped.
-
-    Attributes:
-        num_failures: How many trials failed in a row.
-        last_reason: Why the last one failed.
-    """
-
-    def __init__(self, message: str, num_failures: int, last_reason: str, hint: str = "") -> None:
-        self.num_failures = num_failures
-        self.last_reason = last_reason
-        super().__init__(message, hint=hint)
 
 
 class OptimizationLoop(TrialExecutionMixin):
@@ -454,8 +440,8 @@ class OptimizationLoop(TrialExecutionMixin):
                 runner are left RUNNING.
         """
         logger.info(
-            "Starting optimization of experiment %r: %d trials, %d arm(s) each%s.",
-            self.experiment._name,
+            "Starting optimization of %s: %d trials, %d arm(s) each%s.",
+            self._experiment_label(),
             self.total_trials,
             self.arms_per_trial,
             f", up to {self.max_workers} at once"
@@ -502,7 +488,7 @@ class OptimizationLoop(TrialExecutionMixin):
                     f"{self.last_failure[0]}) with: {self.last_failure[1]}"
                 )
             raise NoDataError(
-                f"OptimizationLoop: no trial of experiment {self.experiment._name!r} has "
+                f"OptimizationLoop: no trial of {self._experiment_label()} has "
                 f"completed with data for the objective{failures}"
             )
         return best

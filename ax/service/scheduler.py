@@ -48,11 +48,11 @@ from ax.exceptions import (
     GenerationStrategyCompleted,
     MaxParallelismReachedException,
     NoDataError,
+    OptimizationAbortedError,
     UserInputError,
     UserInputTypeError,
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
-from ax.service.managed_loop import OptimizationAbortedError
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
 from ax.service.utils.loop_validation import _resume

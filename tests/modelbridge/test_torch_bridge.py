@@ -358,3 +358,58 @@ def test_gp_feature_importances_rank_the_inputs_that_matter() -> None:
     assert importances["fast"] > 5 * importances["slow"]
     with pytest.raises(UserInputError, match="not fitted on metric 'other'"):
         bridge.feature_importances("other")
+
+
+def test_mixed_known_and_unknown_noise_is_inferred_for_the_metric(caplog: Any) -> None:
+    # A metric recorded first with an SEM, then with None (the README's developer-API
+    # walk-through): the bridge hands the model all-NaN variances for that metric (noise
+    # inferred from every point), logs why, and leaves a fully known metric alone.
+    exp, _ = float_experiment(n_trials=4)
+    rows = []
+    for trial in exp.trials.values():
+        arm = trial.arms[0]
+        sem_m1 = 0.1 if trial.index == 0 else None
+        rows.append({arm.name: {"m1": (f1(arm.parameters), sem_m1), "m2": (1.0, 0.2)}})
+    data = Data.from_multiple_data(
+        [Data.from_evaluations(r, trial_index=i) for i, r in enumerate(rows)]
+    )
+    with caplog.at_level("INFO", logger="ax"):
+        bridge = TorchModelBridge(
+            exp.search_space,
+            FakeArrayModel(),
+            transforms=CONT_X_TRANS + Y_TRANS,
+            experiment=exp,
+            data=data,
+            optimization_config=make_config(),
+        )
+    fit = bridge.model.calls["fit"]  # type: ignore[attr-defined]
+    m1, m2 = fit["Yvars"]
+    assert np.isnan(m1).all() and m1.shape == (4,)
+    assert np.isfinite(m2).all() and (m2 > 0).all()
+    assert any(
+        "'m1': 3 of 4 observations have no known noise" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_gp_step_after_known_then_unknown_noise_generates() -> None:
+    # End to end with the real GP: one trial with an SEM, then Sobol trials recorded with
+    # None; the GP step used to fail with "mix known variances and NaN".
+    from ax.core.experiment import Experiment
+    from ax.modelbridge.dispatch_utils import choose_generation_strategy
+    from tests.modelbridge import float_search_space
+
+    exp = Experiment(float_search_space(), name="noise", optimization_config=make_config())
+    strategy = choose_generation_strategy(exp.search_space, random_seed=0)
+    for i in range(7):
+        trial = exp.new_trial(generator_run=strategy.gen(exp))
+        trial.mark_running(no_runner_required=True)
+        arm = trial.arms[0]
+        sem = 0.01 if i == 0 else None
+        exp.attach_data(
+            Data.from_evaluations(
+                {arm.name: {"m1": (f1(arm.parameters), sem), "m2": (1.0, sem)}}, trial.index
+            )
+        )
+        trial.mark_completed()
+    keys = [t.generator_run.model_key for t in exp.trials.values()]  # type: ignore[union-attr]
+    assert keys[:5] == ["Sobol"] * 5 and keys[5:] == ["GPEI", "GPEI"]

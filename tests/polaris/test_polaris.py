@@ -18,6 +18,7 @@ from ax.core.types import TrialStatus
 from ax.exceptions import (
     GenerationStrategyCompleted,
     JSONDecodeError,
+    OptimizationAbortedError,
     UserInputError,
     UserInputTypeError,
 )
@@ -198,7 +199,9 @@ def test_failures_are_recorded_and_never_best(algo: str, tmp_path: Any) -> None:
 )
 def test_bad_results_are_failures(returned: Any, reason: str, tmp_path: Any) -> None:
     trials = Trials()
-    make(lambda p, e: returned, BOUNDS_2D, "random", tmp_path, trials, max_evals=2).run()
+    # No evaluation succeeded: run() names the last failure instead of returning None.
+    with pytest.raises(OptimizationAbortedError, match=f"none of the 2 evaluations.*{reason}"):
+        make(lambda p, e: returned, BOUNDS_2D, "random", tmp_path, trials, max_evals=2).run()
     assert [r["status"] for r in trials.trials] == [STATUS_FAILURE] * 2
     assert reason in trials.trials[0]["result"]["error"]
     assert trials.best_params is None
@@ -399,7 +402,9 @@ def test_logs_start_and_failures(tmp_path: Any, caplog: Any) -> None:
     def fn(params: Dict[str, Any], exp_info: Dict[str, Any]) -> float:
         raise ValueError("nope")
 
-    with caplog.at_level(logging.DEBUG, logger="polaris"):
+    with caplog.at_level(logging.DEBUG, logger="polaris"), pytest.raises(
+        OptimizationAbortedError, match="none of the 1 evaluations succeeded"
+    ):
         make(fn, BOUNDS_2D, "random", tmp_path, max_evals=1).run()
     messages = [r.getMessage() for r in caplog.records]
     assert "Start searching..." in messages

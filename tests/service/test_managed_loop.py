@@ -649,3 +649,26 @@ def test_constraints_must_name_provided_metrics() -> None:
             [f"{HERE}:NormMetric"],
             outcome_constraints=["cost <= 1"],
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [(None, "unnamed experiment of quadratic_loss()"), ("tuning", "experiment 'tuning'")],
+)
+def test_logs_name_the_experiment(
+    name: Optional[str], label: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def quadratic_loss(p: TParameterization) -> float:
+        return float(p["x"]) ** 2  # type: ignore[arg-type]
+
+    sobol = GenerationStrategy([GenerationStep(Models.SOBOL, num_trials=-1)])
+    with caplog.at_level(logging.INFO, logger="ax.service.managed_loop"):
+        optimize(
+            [{"name": "x", "type": "range", "bounds": [-1.0, 1.0]}],
+            quadratic_loss,
+            experiment_name=name,
+            total_trials=2,
+            generation_strategy=sobol,
+        )
+    assert f"Starting optimization of {label}: 2 trials" in caplog.text
+    assert "None" not in caplog.text

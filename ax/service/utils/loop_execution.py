@@ -217,6 +217,16 @@ class TrialExecutionMixin:
                 return finished
             time.sleep(self.wait_time)
 
+    def _experiment_label(self) -> str:
+        """How logs and messages name the experiment: ``experiment 'name'``, or for an
+        unnamed one what it evaluates (``unnamed experiment of branin()``)."""
+        name = self.experiment._name
+        if name is not None:
+            return f"experiment {name!r}"
+        function = getattr(self.experiment, "evaluation_function", None)
+        what = getattr(function, "__name__", None)
+        return f"unnamed experiment of {what}()" if what else "unnamed experiment"
+
     def _progress_bar(self) -> Any:
         if not self.show_progress:
             return _NoProgress()
