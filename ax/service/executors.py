@@ -20,8 +20,8 @@ Example:
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import Any
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any, Optional
 
 from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
 
@@ -84,4 +84,17 @@ def dask_executor(client_or_address: Any) -> Executor:
     return executor
 
 
-__all__ = ["DASK_MISSING_HINT", "dask_executor", "process_pool_executor"]
+def pool_size(executor: Optional[Executor]) -> Optional[int]:
+    """How many workers a standard-library thread or process pool has; None otherwise.
+
+    Front doors use it to keep no more trials in flight than the pool can run (a Dask or
+    RabbitMQ executor does not say, so its parallelism is given explicitly).
+    """
+    if isinstance(executor, (ThreadPoolExecutor, ProcessPoolExecutor)):
+        size = getattr(executor, "_max_workers", None)  # the stdlib pools' own size
+        if isinstance(size, int) and size >= 1:
+            return size
+    return None
+
+
+__all__ = ["DASK_MISSING_HINT", "dask_executor", "pool_size", "process_pool_executor"]

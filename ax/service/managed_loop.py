@@ -54,6 +54,7 @@ from ax.exceptions import (
 )
 from ax.modelbridge.dispatch_utils import choose_generation_strategy
 from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.executors import pool_size
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import make_experiment, make_simple_experiment
 from ax.service.utils.loop_execution import TrialExecutionMixin
@@ -103,7 +104,8 @@ class OptimizationLoop(TrialExecutionMixin):
             many trials have failed in a row.
         show_progress: Show a tqdm progress bar during :meth:`full_run`.
         max_workers: Trials evaluated at once with ``run_async`` or ``executor``
-            (default ``min(4, total_trials)``).
+            (default ``min(4, total_trials)``, or ``min(pool size, total_trials)`` for a
+            standard-library thread or process pool given as ``executor``).
         trial_ttl_seconds: If set, a trial still running after this many seconds is
             marked FAILED (its late result is ignored).
         executor: Run :meth:`full_run`'s trials through a
@@ -160,7 +162,7 @@ class OptimizationLoop(TrialExecutionMixin):
         )
         self.show_progress = _checked_bool("show_progress", show_progress)
         self.max_workers = (
-            min(4, self.total_trials)
+            min(pool_size(executor) or 4, self.total_trials)
             if max_workers is None
             else _checked_int("max_workers", max_workers, 1)
         )

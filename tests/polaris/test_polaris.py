@@ -437,3 +437,39 @@ def test_strategy_validation() -> None:
         make_generation_strategy("tpe", num_initial_trials=0)
     assert make_generation_strategy("random").name == "polaris-random"
     assert GenerationStrategyCompleted is not None
+
+
+def test_no_success_raises_naming_the_last_failure_never_none(tmp_path: Any) -> None:
+    # The README's natural first guess, fn(params) -> float, fails every trial: run()
+    # says so (with the TypeError) instead of returning None.
+    def pseudo_train(params: Dict[str, Any]) -> float:
+        return 1.0
+
+    polaris = make(pseudo_train, BOUNDS_2D, "random", tmp_path, max_evals=3)
+    with pytest.raises(OptimizationAbortedError) as info:
+        polaris.run()
+    assert "none of the 3 evaluations succeeded" in str(info.value)
+    assert "last failure: eval 3: fn raised TypeError" in str(info.value)
+    assert info.value.num_failures == 3 and "TypeError" in info.value.last_reason
+    # run_once on a run with no success yet raises too; so does asking before any trial.
+    once = make(pseudo_train, BOUNDS_2D, "random", tmp_path, max_evals=3, exp_key="once",
+                run_once=True)
+    with pytest.raises(OptimizationAbortedError, match="none of the 1 evaluations"):
+        once.run()
+    fresh = make(quadratic, BOUNDS_2D, "random", tmp_path, max_evals=3, exp_key="fresh")
+    with pytest.raises(OptimizationAbortedError, match="no trial has been evaluated yet"):
+        fresh.best_params_or_raise()
+    assert fresh.run() == fresh.best_params_or_raise() == fresh.best_params
+
+
+def test_a_success_after_failures_is_returned(tmp_path: Any) -> None:
+    calls: List[int] = []
+
+    def flaky(params: Dict[str, Any], exp_info: Dict[str, Any]) -> Dict[str, Any]:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("warming up")
+        return quadratic(params, exp_info)
+
+    best = make(flaky, BOUNDS_2D, "random", tmp_path, max_evals=4).run()
+    assert set(best) == {"x", "y"}

@@ -269,3 +269,19 @@ def test_unpicklable_function_for_a_process_pool_is_named() -> None:
 def test_executor_type_is_checked() -> None:
     with pytest.raises(UserInputTypeError, match="executor must be a concurrent.futures.Executor"):
         optimize(PARAMETERS, quadratic, total_trials=2, executor="processes")  # type: ignore[arg-type]
+
+
+def test_max_workers_defaults_to_the_given_pool_size(pool: ThreadPoolExecutor) -> None:
+    # A 2-worker pool keeps 2 trials in flight, not the generic default of 4.
+    loop = OptimizationLoop.with_evaluation_function(
+        PARAMETERS, quadratic, total_trials=6, generation_strategy=sobol(), executor=pool
+    )
+    assert loop.max_workers == 2
+    small = OptimizationLoop.with_evaluation_function(
+        PARAMETERS, quadratic, total_trials=1, generation_strategy=sobol(), executor=pool
+    )
+    assert small.max_workers == 1
+    plain = OptimizationLoop.with_evaluation_function(
+        PARAMETERS, quadratic, total_trials=6, generation_strategy=sobol(), run_async=True
+    )
+    assert plain.max_workers == 4

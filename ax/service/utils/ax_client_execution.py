@@ -16,11 +16,12 @@ Without ``db_settings`` nothing is saved during the run (as for the ask-tell cal
 from __future__ import annotations
 
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, Callable, List, Optional
 
 from ax.exceptions import UserInputError, UserInputTypeError
 from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.executors import pool_size
 from ax.service.utils.ax_client_utils import check_positive_int
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,12 +60,7 @@ def default_max_parallelism(
     strategy allows would only leave workers idle. For a cluster executor (Dask,
     RabbitMQ) pass ``max_parallelism`` explicitly.
     """
-    workers: Optional[int] = None
-    if isinstance(executor, (ThreadPoolExecutor, ProcessPoolExecutor)):
-        size = getattr(executor, "_max_workers", None)  # the stdlib pools' own size
-        workers = size if isinstance(size, int) and size >= 1 else None
-    if workers is None:
-        workers = os.cpu_count() or 1
+    workers = pool_size(executor) or os.cpu_count() or 1
     limit = strategy_parallelism(strategy)
     return max(1, min(num_trials, workers, limit if limit is not None else num_trials))
 
