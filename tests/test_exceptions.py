@@ -1,4 +1,5 @@
-"""The error tree stays compatible with Ax 0.1's ``except ValueError`` / ``except NotImplementedError``."""
+"""The error tree stays compatible with Ax 0.1's ``except ValueError`` and
+``except NotImplementedError``."""
 
 from __future__ import annotations
 

@@ -92,8 +92,12 @@ class BatchTrial(BaseTrial):
 
         Raises:
             ImmutabilityError: The trial has run.
-            UserInputError: An arm is outside the search space or its name conflicts, the
-                multiplier is not a positive number, or the run comes from another step.
+            UserInputError: An arm does not name exactly the search space's parameters or
+                its name conflicts, the multiplier is not a positive number, or the run
+                comes from another step.
+            UserInputTypeError: An arm has a value of the wrong type.
+
+        An arm outside the search space (out of design) is accepted, with a logged note.
         """
         self._validate_generator_run(generator_run, multiplier)
         self._attach_generator_run(generator_run.clone(), multiplier)

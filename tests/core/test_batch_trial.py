@@ -46,7 +46,7 @@ def test_normalized_arm_weights(experiment: Experiment) -> None:
 def test_invalid_arm_leaves_batch_and_experiment_unchanged(experiment: Experiment) -> None:
     batch = experiment.new_batch_trial()
     with pytest.raises(UserInputError, match="x"):
-        batch.add_arms_and_weights([Arm(params(0.1)), Arm(params(7.0))])
+        batch.add_arms_and_weights([Arm(params(0.1)), Arm({**params(), "x2": 7.0})])
     assert batch.arms == [] and experiment.arms_by_name == {}
     with pytest.raises(UserInputError, match="multiplier must be a finite number > 0, got 0"):
         batch.add_generator_run(GeneratorRun([Arm(params(0.1))]), multiplier=0)
