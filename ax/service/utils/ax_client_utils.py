@@ -250,7 +250,7 @@ def check_parameterization(
                 raise UserInputError(
                     err.message,
                     hint="pass allow_out_of_design=True to attach a point outside the search "
-                    "space on purpose (models leave it out of fitting)",
+                    "space on purpose; models leave it out of fitting",
                 ) from err
     except AxError as err:
         message = err.message.removeprefix("SearchSpace: ")
