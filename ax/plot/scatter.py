@@ -41,7 +41,8 @@ def plot_fitted(
     Each arm is a point on the x axis; the observed mean and the model's estimate (e.g. the
     shrunk posterior mean of an empirical-Bayes Thompson model) are drawn with 95 % error
     bars. A model that makes no predictions shows the observations only. Out-of-design
-    arms are labelled so.
+    arms are labelled so, and estimated only by a model trained on them
+    (``fit_out_of_design``, as the bandit models are).
 
     Args:
         model: A fitted model bridge.
@@ -112,7 +113,8 @@ def _by_arm(points: List[ObservedPoint]) -> Dict[str, ObservedPoint]:
 def _estimates(
     model: ModelBridge, metric: str, points: Dict[str, ObservedPoint]
 ) -> Dict[str, TArmEstimate]:
-    names = [n for n, p in points.items() if p.in_design]
+    # Out-of-design arms are estimated only by a model trained on them (bandits are).
+    names = [n for n, p in points.items() if p.in_design or model.fit_out_of_design]
     if not names:
         return {}
     features = [ObservationFeatures(dict(points[n].parameters)) for n in names]

@@ -96,7 +96,7 @@ def test_factorial_and_bandit_factories() -> None:
         run = bridge.gen(n=-1)
         assert run.model_key == key
         assert sum(run.weights) == pytest.approx(1.0)
-        assert bridge._fit_out_of_design is True  # type: ignore[attr-defined]
+        assert bridge.fit_out_of_design is True
     with pytest.raises(UserInputError, match="requires non-empty data"):
         factory.get_thompson(exp, Data())
 

@@ -69,3 +69,23 @@ def test_plot_bandit_rollout_and_marginal_effects() -> None:
         plot_bandit_rollout("exp")  # type: ignore[arg-type]
     with pytest.raises(UserInputError, match="no batch trial with arms"):
         plot_bandit_rollout(Experiment(exp.search_space, name="empty"))
+
+
+def test_plot_fitted_shows_out_of_design_arms_of_a_bandit() -> None:
+    exp, _ = _bandit()
+    baseline = Arm({"f1": "z", "f2": "c"}, name="baseline")  # "z" is not a level of f1
+    trial = exp.new_batch_trial().add_arm(baseline).add_arm(Arm({"f1": "b", "f2": "d"}))
+    trial.mark_running(no_runner_required=True)
+    from ax.core.data import Data
+
+    exp.attach_data(
+        Data.from_evaluations(
+            {"baseline": {"m": (0.4, 0.01)}, trial.arms[1].name: {"m": (0.7, 0.01)}},
+            trial_index=trial.index,
+        )
+    )
+    data = exp.lookup_data(trial_indices=[trial.index])
+    model = Models.THOMPSON(experiment=exp, data=data, seed=0)  # trains on it too
+    observed, modelled = plot_fitted(model, metric="m", rel=False).data
+    assert "baseline (out of design)" in list(observed.x)
+    assert "baseline (out of design)" in list(modelled.x)
