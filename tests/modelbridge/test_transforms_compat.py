@@ -267,6 +267,10 @@ def test_cap_parameter_caps_the_search_space_only() -> None:
         CapParameter(space, [], [], config={"y": 1.0})
     with pytest.raises(UserInputError, match="below its lower bound"):
         CapParameter(space, [], [], config={"x": -1.0})
+    with pytest.raises(UserInputError, match="cap of 'x' must be a number, got 'high'"):
+        CapParameter(space, [], [], config={"x": "high"})
+    as_text = CapParameter(space, [], [], config={"n": "4"}).transform_search_space(space.clone())
+    assert as_text.parameters["n"].upper == 4  # type: ignore[attr-defined]
 
 
 def test_task_encode_round_trip() -> None:

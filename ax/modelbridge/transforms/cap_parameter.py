@@ -20,7 +20,8 @@ class CapParameter(Transform):
     observations and points are untouched, so the round trip is the identity. A cap at
     or above the bound leaves the parameter as it is.
 
-    Config: ``{parameter name: cap}`` for range parameters of the space.
+    Config: ``{parameter name: cap}`` for range parameters of the space (a number, or a
+    number written as text, as Ax accepted).
 
     Raises:
         UserInputError: A name is not a range parameter, a cap is not a number, or a cap
@@ -51,8 +52,14 @@ class CapParameter(Transform):
                     f"CapParameter: {name!r} is not a range parameter of the search space "
                     f"(range parameters: {ranges})"
                 )
-            if isinstance(cap, bool) or not isinstance(cap, (int, float)):
-                raise UserInputError(f"CapParameter: cap of {name!r} must be a number, got {cap!r}")
+            try:  # Ax accepted numbers written as text ("2")
+                cap = float(cap) if not isinstance(cap, bool) else None
+            except (TypeError, ValueError):
+                cap = None
+            if cap is None or cap != cap:
+                raise UserInputError(
+                    f"CapParameter: cap of {name!r} must be a number, got {self.config[name]!r}"
+                )
             if cap < parameter.lower:
                 raise UserInputError(
                     f"CapParameter: cap {cap!r} of {name!r} is below its lower bound "
