@@ -5,10 +5,12 @@ carries a ``hint`` (what to do about it) and ``retryable`` (whether trying the s
 again can help). The leaves are typed by what the user should do:
 
 - :class:`UserInputError` (also a ``ValueError``): the input was wrong; fix the call.
-- :class:`UserInputTypeError` (also a ``TypeError``): a value has the wrong type.
+- :class:`UserInputTypeError` (also a ``TypeError`` and, as in Ax 0.1, a ``ValueError``):
+  a value has the wrong type.
 - :class:`TrialStatusError`: a trial was asked to move to a status its current status
   does not allow.
-- :class:`UnsupportedError`: the request is well formed but not supported.
+- :class:`UnsupportedError` (also a ``NotImplementedError``, which Ax 0.1 raised for these
+  refusals): the request is well formed but not supported.
 - :class:`DataRequiredError` / :class:`NoDataError`: more data is needed first.
 - :class:`StorageError` and its JSON encode/decode leaves: saving or loading failed.
 """
@@ -44,8 +46,12 @@ class UserInputError(AxError, ValueError):
     """The user gave a value that is not allowed."""
 
 
-class UserInputTypeError(AxError, TypeError):
-    """The user gave a value of the wrong type."""
+class UserInputTypeError(AxError, TypeError, ValueError):
+    """The user gave a value of the wrong type.
+
+    It is a ``TypeError`` and also a ``ValueError``: Ax 0.1 raised ``ValueError`` for these, so
+    scripts written as ``except ValueError:`` keep working.
+    """
 
 
 class TrialStatusError(UserInputError):
@@ -56,8 +62,13 @@ class ImmutabilityError(UserInputError):
     """A field that may be set only once, or only before a trial runs, was changed."""
 
 
-class UnsupportedError(AxError):
-    """The request is valid but not supported by this object or backend."""
+class UnsupportedError(AxError, NotImplementedError):
+    """The request is valid but not supported by this object or backend.
+
+    It is also a ``NotImplementedError``, which Ax 0.1 raised for these refusals (batch trials
+    in ``AxClient``, a model that cannot predict, ...), so ``except NotImplementedError:``
+    keeps working.
+    """
 
 
 class DataRequiredError(AxError):

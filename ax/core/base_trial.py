@@ -24,6 +24,7 @@ from ax.exceptions import (
     UnsupportedError,
     UserInputError,
 )
+from ax.utils.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.core.arm import Arm
@@ -32,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ax.core.generator_run import GeneratorRun
     from ax.core.metric import Metric
     from ax.core.runner import Runner
+
+logger = get_logger(__name__)
 
 # Statuses from which each status may be reached.
 _ALLOWED_FROM: Dict[TrialStatus, FrozenSet[TrialStatus]] = {
@@ -458,12 +461,27 @@ class BaseTrial(Base, ABC):
             )
 
     def _validate_new_arms(self, arms: List[Arm]) -> None:
-        """Check arms against the search space and the experiment's naming, changing nothing."""
+        """Check arms against the search space and the experiment's naming, changing nothing.
+
+        An arm must name exactly the search space's parameters, with values of valid types
+        (None allowed, as in :meth:`SearchSpace.out_of_design_arm`). It may lie outside the
+        space (out of its bounds, choices or constraints): such an *out-of-design* arm is
+        accepted, with a logged note; models leave it out of fitting unless built with
+        ``fit_out_of_design=True``.
+        """
         space = self._experiment.search_space
         by_sig = self._experiment._arms_by_signature
         by_name = self._experiment._arms_by_name
         for arm in arms:
-            space.check_membership(arm.parameters, raise_error=True)
+            space.check_types(arm.parameters, allow_none=True, raise_error=True)
+            if not space.check_membership(arm.parameters):
+                logger.info(
+                    "%s: arm %s%s is out of design (outside the search space); it is kept, "
+                    "and models leave it out of fitting unless fit_out_of_design=True",
+                    self._label,
+                    f"{arm.name!r} " if arm.has_name else "",
+                    arm.parameters,
+                )
             existing = by_sig.get(arm.signature)
             if arm.has_name:
                 if existing is not None and existing.name != arm.name:

@@ -92,8 +92,12 @@ class BatchTrial(BaseTrial):
 
         Raises:
             ImmutabilityError: The trial has run.
-            UserInputError: An arm is outside the search space or its name conflicts, the
-                multiplier is not a positive number, or the run comes from another step.
+            UserInputError: An arm does not name exactly the search space's parameters or
+                its name conflicts, the multiplier is not a positive number, or the run
+                comes from another step.
+            UserInputTypeError: An arm has a value of the wrong type.
+
+        An arm outside the search space (out of design) is accepted, with a logged note.
         """
         self._validate_generator_run(generator_run, multiplier)
         self._attach_generator_run(generator_run.clone(), multiplier)
@@ -108,15 +112,7 @@ class BatchTrial(BaseTrial):
                 f"{type(generator_run).__name__}"
             )
         self._check_candidate("the arms")
-        if (
-            isinstance(multiplier, bool)
-            or not isinstance(multiplier, (int, float))
-            or not math.isfinite(multiplier)
-            or multiplier <= 0
-        ):
-            raise UserInputError(
-                f"{self._label}: multiplier must be a finite number > 0, got {multiplier!r}"
-            )
+        self._check_positive("multiplier", multiplier)
         self._check_generation_step(generator_run)
         self._validate_new_arms(generator_run.arms)
 
@@ -233,15 +229,7 @@ class BatchTrial(BaseTrial):
     def set_status_quo_with_weight(self, status_quo: Arm, weight: float) -> BatchTrial:
         """Set the status quo arm with an explicit weight (> 0) in this batch."""
         self._check_candidate("the status quo")
-        if (
-            isinstance(weight, bool)
-            or not isinstance(weight, (int, float))
-            or not math.isfinite(weight)
-            or weight <= 0
-        ):
-            raise UserInputError(
-                f"{self._label}: status quo weight must be a finite number > 0, got {weight!r}"
-            )
+        self._check_positive("status quo weight", weight)
         self._experiment.search_space.check_types(
             status_quo.parameters, allow_none=True, raise_error=True
         )
@@ -262,6 +250,46 @@ class BatchTrial(BaseTrial):
         others = list(self._weights_without_status_quo(status_quo).values())
         weight = math.sqrt(sum(others)) if others else 1.0
         return self.set_status_quo_with_weight(status_quo, weight)
+
+    def reweight_status_quo(self, weight: float) -> BatchTrial:
+        """Add ``weight`` to the status quo's weight from this batch's generator runs.
+
+        As in the Ax 0.1 factorial tutorial: a full factorial run already holds the status
+        quo with weight 1, and ``reweight_status_quo(4)`` gives it 5 in all (about
+        ``sqrt(k)`` times a treatment arm's weight for ``k`` treatment arms, for power).
+
+        Args:
+            weight: The weight to add; a finite number > 0.
+
+        Raises:
+            UserInputError: The batch has no status quo (set one on the experiment first),
+                the weight is not a finite number > 0, or the trial has run.
+        """
+        if self._status_quo is None:
+            raise UserInputError(
+                f"{self._label}: cannot reweight the status quo: the batch has none; set "
+                "experiment.status_quo before creating the batch"
+            )
+        self._check_positive("status quo weight", weight)
+        signature = self._status_quo.signature
+        in_runs = sum(
+            w * struct.weight
+            for struct in self._generator_run_structs
+            for arm, w in struct.generator_run.arm_weights.items()
+            if arm.signature == signature
+        )
+        return self.set_status_quo_with_weight(self._status_quo, in_runs + float(weight))
+
+    def _check_positive(self, field: str, value: object) -> None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value <= 0
+        ):
+            raise UserInputError(
+                f"{self._label}: {field} must be a finite number > 0, got {value!r}"
+            )
 
     def _weights_without_status_quo(self, status_quo: Arm) -> OrderedDict[Arm, float]:
         weights: OrderedDict[Arm, float] = OrderedDict()

@@ -313,7 +313,12 @@ class SearchSpace(Base):
         return Arm(values, name=name)
 
     def out_of_design_arm(self) -> Arm:
-        """An arm with None for every parameter (stands for points outside the space)."""
+        """A default out-of-design arm: None for every parameter.
+
+        It stands for a point outside the space (a production baseline, say). Trials and
+        batch trials accept it like any out-of-design arm; models leave it out of fitting
+        unless built with ``fit_out_of_design=True``.
+        """
         return self.construct_arm()
 
     def clone(self) -> SearchSpace:

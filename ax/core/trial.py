@@ -59,8 +59,11 @@ class Trial(BaseTrial):
 
         Raises:
             ImmutabilityError: The trial already has a generator run or has run.
-            UserInputError: The run has more than one arm, or its arm is not in the search
-                space or conflicts with an existing arm's name.
+            UserInputError: The run has more than one arm, or its arm does not name exactly
+                the search space's parameters or conflicts with an existing arm's name.
+            UserInputTypeError: The arm has a value of the wrong type.
+
+        An arm outside the search space (out of design) is accepted, with a logged note.
         """
         self._validate_generator_run(generator_run)
         self._attach_generator_run(generator_run)

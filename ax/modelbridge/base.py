@@ -215,6 +215,11 @@ class ModelBridge:
         """Per training observation, whether it lies in :attr:`model_space`."""
         return list(self._training_in_design)
 
+    @property
+    def fit_out_of_design(self) -> bool:
+        """Whether out-of-design observations are trained on too."""
+        return self._fit_out_of_design
+
     def get_training_data(self) -> List[Observation]:
         """A copy of every training observation (in design or not)."""
         return [obs.clone() for obs in self._training_data]

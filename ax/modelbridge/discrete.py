@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Dict, List, Optional, Tuple, cast
+from typing import Dict, List, Optional, Sequence, Tuple, cast
 
 import numpy as np
 
@@ -33,7 +33,9 @@ class DiscreteModelBridge(ModelBridge):
     (use IntRangeToChoice or SearchSpaceToChoice). The model is fit with, per outcome
     (sorted metric names), the points observed and their means and variances, and gets
     the ``parameter_values`` of each parameter, the objective weights (+1 maximise, -1
-    minimise) and the outcome constraints ``(A, b)`` at generation. Models that learn
+    minimise) and the outcome constraints ``(A, b)`` at generation. An arm observed in
+    several trials (rounds of a bandit fitted on all the data) is pooled into one
+    observation by inverse-variance weighting. Models that learn
     nothing (a factorial design) are not fit. Generated points that break a parameter
     constraint of the transformed space are dropped (logged).
 
@@ -62,12 +64,14 @@ class DiscreteModelBridge(ModelBridge):
         )
         if not observation_data or not self._learns():
             return
-        Xs: List[List[List[Hashable]]] = [[] for _ in self.outcomes]
-        Ys: List[List[float]] = [[] for _ in self.outcomes]
-        Yvars: List[List[float]] = [[] for _ in self.outcomes]
+        # Per outcome, {point: [(mean, variance), ...]}: an arm observed in several trials
+        # (e.g. rounds of a bandit) is pooled into one observation below.
+        pooled: List[Dict[Tuple[Hashable, ...], List[Tuple[float, float]]]] = [
+            {} for _ in self.outcomes
+        ]
         index = {name: i for i, name in enumerate(self.outcomes)}
         for obsf, obsd in zip(observation_features, observation_data):
-            point: List[Hashable] = [obsf.parameters[name] for name in self.parameters]
+            point = tuple(obsf.parameters[name] for name in self.parameters)
             for j, metric in enumerate(obsd.metric_names):
                 variance = float(obsd.covariance[j, j])
                 if np.isnan(variance):
@@ -76,9 +80,14 @@ class DiscreteModelBridge(ModelBridge):
                         f"unknown noise (NaN SEM) at {obsf.parameters!r}; "
                         f"{type(self.model).__name__} needs known SEMs"
                     )
-                i = index[metric]
-                Xs[i].append(point)
-                Ys[i].append(float(obsd.means[j]))
+                pooled[index[metric]].setdefault(point, []).append((float(obsd.means[j]), variance))
+        Xs: List[List[List[Hashable]]] = [[list(p) for p in by_point] for by_point in pooled]
+        Ys: List[List[float]] = [[] for _ in self.outcomes]
+        Yvars: List[List[float]] = [[] for _ in self.outcomes]
+        for i, by_point in enumerate(pooled):
+            for measurements in by_point.values():
+                mean, variance = inverse_variance_pool(measurements)
+                Ys[i].append(mean)
                 Yvars[i].append(variance)
         self.model.fit(Xs, Ys, Yvars, parameter_values, self.outcomes)
 
@@ -172,4 +181,22 @@ class DiscreteModelBridge(ModelBridge):
         ]
 
 
-__all__ = ["DiscreteModelBridge"]
+def inverse_variance_pool(measurements: Sequence[Tuple[float, float]]) -> Tuple[float, float]:
+    """One ``(mean, variance)`` from several of the same quantity, by inverse variance.
+
+    Noiseless measurements (variance 0), if any, are averaged and win outright.
+
+    Args:
+        measurements: ``(mean, variance)`` pairs (at least one; variances >= 0).
+    """
+    if len(measurements) == 1:
+        return measurements[0]
+    exact = [mean for mean, variance in measurements if variance <= 0.0]
+    if exact:
+        return float(np.mean(exact)), 0.0
+    precision = sum(1.0 / variance for _, variance in measurements)
+    mean = sum(m / v for m, v in measurements) / precision
+    return float(mean), 1.0 / precision
+
+
+__all__ = ["DiscreteModelBridge", "inverse_variance_pool"]

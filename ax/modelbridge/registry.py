@@ -22,16 +22,25 @@ from ax.core.experiment import Experiment
 from ax.core.search_space import SearchSpace
 from ax.exceptions import UserInputError, UserInputTypeError
 from ax.modelbridge.transforms.base import Transform
+from ax.modelbridge.transforms.cap_parameter import CapParameter
+from ax.modelbridge.transforms.cast import Cast
+from ax.modelbridge.transforms.centered_unit_x import CenteredUnitX
 from ax.modelbridge.transforms.derelativize import Derelativize
 from ax.modelbridge.transforms.int_range_to_choice import IntRangeToChoice
 from ax.modelbridge.transforms.int_to_float import IntToFloat
+from ax.modelbridge.transforms.inverse_gaussian_cdf_y import InverseGaussianCdfY
 from ax.modelbridge.transforms.ivw import IVW
 from ax.modelbridge.transforms.log import Log
+from ax.modelbridge.transforms.log_y import LogY
 from ax.modelbridge.transforms.one_hot import OneHot
 from ax.modelbridge.transforms.ordered_choice_encode import OrderedChoiceEncode
+from ax.modelbridge.transforms.percentile_y import PercentileY
 from ax.modelbridge.transforms.remove_fixed import RemoveFixed
 from ax.modelbridge.transforms.search_space_to_choice import SearchSpaceToChoice
 from ax.modelbridge.transforms.standardize_y import StandardizeY
+from ax.modelbridge.transforms.stratified_standardize_y import StratifiedStandardizeY
+from ax.modelbridge.transforms.task_encode import TaskEncode
+from ax.modelbridge.transforms.trial_as_task import TrialAsTask
 from ax.modelbridge.transforms.unit_x import UnitX
 from ax.modelbridge.transforms.winsorize import Winsorize
 
@@ -50,6 +59,18 @@ Cont_X_trans: List[Type[Transform]] = [
 Discrete_X_trans: List[Type[Transform]] = [IntRangeToChoice]
 Y_trans: List[Type[Transform]] = [IVW, Derelativize, StandardizeY]
 TS_trans: List[Type[Transform]] = Y_trans + [SearchSpaceToChoice]
+# Ax 0.1.13's lists for multi-task models (trials or a given task parameter as tasks).
+ST_MTGP_trans: List[Type[Transform]] = Cont_X_trans + [
+    Derelativize,
+    TrialAsTask,
+    StratifiedStandardizeY,
+    TaskEncode,
+]
+Specified_Task_ST_MTGP_trans: List[Type[Transform]] = Cont_X_trans + [
+    Derelativize,
+    StratifiedStandardizeY,
+    TaskEncode,
+]
 
 # Every transform a stored generator run may name, by class name (a closed table: loading
 # never imports by name).
@@ -68,6 +89,15 @@ TRANSFORM_REGISTRY: Dict[str, Type[Transform]] = {
         StandardizeY,
         SearchSpaceToChoice,
         Winsorize,
+        Cast,
+        CapParameter,
+        CenteredUnitX,
+        InverseGaussianCdfY,
+        LogY,
+        PercentileY,
+        StratifiedStandardizeY,
+        TaskEncode,
+        TrialAsTask,
     )
 }
 
@@ -351,6 +381,8 @@ __all__ = [
     "MODEL_KEY_TO_MODEL_SETUP",
     "ModelSetup",
     "Models",
+    "ST_MTGP_trans",
+    "Specified_Task_ST_MTGP_trans",
     "TRANSFORM_REGISTRY",
     "TS_trans",
     "Y_trans",

@@ -4,6 +4,8 @@
   predictions over two parameters / along one;
 - :func:`~ax.plot.trace.optimization_trace_single_method`: objective against iteration;
 - :func:`~ax.plot.feature_importances.plot_feature_importance_by_feature`: a bar chart;
+- :func:`~ax.plot.scatter.plot_fitted`, :func:`~ax.plot.bandit_rollout.plot_bandit_rollout`,
+  :func:`~ax.plot.marginal_effects.plot_marginal_effects`: bandits and factorial designs;
 - :func:`~ax.plot.report.experiment_report_html`, :func:`~ax.plot.report.save_report`:
   one self-contained HTML page (trace, parameter plots, trials table);
 - :func:`~ax.plot.render.render`, :func:`~ax.plot.render.init_notebook_plotting`: show
@@ -29,8 +31,11 @@ _EXPORTS: dict[str, str] = {
     "experiment_report_html": "ax.plot.report",
     "init_notebook_plotting": "ax.plot.render",
     "optimization_trace_single_method": "ax.plot.trace",
+    "plot_bandit_rollout": "ax.plot.bandit_rollout",
     "plot_contour": "ax.plot.contour",
     "plot_feature_importance_by_feature": "ax.plot.feature_importances",
+    "plot_fitted": "ax.plot.scatter",
+    "plot_marginal_effects": "ax.plot.marginal_effects",
     "plot_slice": "ax.plot.slice",
     "render": "ax.plot.render",
     "save_report": "ax.plot.report",
@@ -40,18 +45,24 @@ __all__ = [
     "experiment_report_html",
     "init_notebook_plotting",
     "optimization_trace_single_method",
+    "plot_bandit_rollout",
     "plot_contour",
     "plot_feature_importance_by_feature",
+    "plot_fitted",
+    "plot_marginal_effects",
     "plot_slice",
     "render",
     "save_report",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
+    from ax.plot.bandit_rollout import plot_bandit_rollout
     from ax.plot.contour import plot_contour
     from ax.plot.feature_importances import plot_feature_importance_by_feature
+    from ax.plot.marginal_effects import plot_marginal_effects
     from ax.plot.render import init_notebook_plotting, render
     from ax.plot.report import experiment_report_html, save_report
+    from ax.plot.scatter import plot_fitted
     from ax.plot.slice import plot_slice
     from ax.plot.trace import optimization_trace_single_method
 

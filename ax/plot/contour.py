@@ -20,6 +20,8 @@ from ax.plot.helpers import (
     make_subplots,
     observed_points,
     plotly_go,
+    point_labels,
+    point_symbols,
     predict_mean_sem,
     slice_description,
     slice_point,
@@ -123,8 +125,12 @@ def plot_contour(
                 x=[p.parameters[px.name] for p in arms],
                 y=[p.parameters[py.name] for p in arms],
                 mode="markers",
-                marker={"color": MARKER_COLOR, "size": 7, "symbol": "circle-open"},
-                text=[p.arm_name for p in arms],
+                marker={
+                    "color": MARKER_COLOR,
+                    "size": 7,
+                    "symbol": point_symbols(arms, "circle-open"),
+                },
+                text=point_labels(arms),
                 customdata=np.array([p.mean for p in arms], dtype=np.float64),
                 hovertemplate=(
                     "arm %{text}<br>" + f"{px.name}=%{{x}}<br>{py.name}=%{{y}}<br>"

@@ -130,7 +130,9 @@ def objective_trace(
 
 
 def best_observed(experiment: Experiment, rows: Optional[List[ArmRow]] = None) -> Optional[ArmRow]:
-    """The COMPLETED arm with the best objective mean, preferring feasible arms.
+    """The COMPLETED in-design arm with the best objective mean, preferring feasible arms.
+
+    Arms outside the search space (out of design) are shown elsewhere but never "best".
 
     An arm is feasible when its means satisfy every outcome constraint (a relative one
     against the status quo arm of the same trial; an unknown value counts as
@@ -143,7 +145,14 @@ def best_observed(experiment: Experiment, rows: Optional[List[ArmRow]] = None) -
         return None
     name, minimize = target
     rows = rows if rows is not None else arm_rows(experiment)
-    candidates = [r for r in rows if r.status is TrialStatus.COMPLETED and name in r.means]
+    space = experiment.search_space
+    candidates = [
+        r
+        for r in rows
+        if r.status is TrialStatus.COMPLETED
+        and name in r.means
+        and space.check_membership(r.parameters)
+    ]
     if not candidates:
         return None
     by_key = {(r.trial_index, r.arm_name): r for r in rows}

@@ -270,12 +270,18 @@ class ObservedPoint(NamedTuple):
     mean: float
     sem: float
     arm_name: str
+    in_design: bool = True
 
 
 def observed_points(model: ModelBridge, metric_name: str) -> List[ObservedPoint]:
-    """The model's training observations of ``metric_name`` (SEM NaN when unknown)."""
+    """The model's training observations of ``metric_name`` (SEM NaN when unknown).
+
+    Out-of-design observations (outside the model's search space, left out of fitting
+    unless ``fit_out_of_design``) are included, with ``in_design=False``, so that plots can
+    show them apart.
+    """
     points: List[ObservedPoint] = []
-    for observation in model.get_training_data():
+    for observation, in_design in zip(model.get_training_data(), model.training_in_design):
         data = observation.data
         for i, name in enumerate(data.metric_names):
             if name != metric_name:
@@ -288,9 +294,20 @@ def observed_points(model: ModelBridge, metric_name: str) -> List[ObservedPoint]
                     mean=float(data.means[i]),
                     sem=sem,
                     arm_name=observation.arm_name or "",
+                    in_design=in_design,
                 )
             )
     return points
+
+
+def point_labels(points: Sequence[ObservedPoint]) -> List[str]:
+    """Hover labels: the arm's name, with "(out of design)" for points outside the space."""
+    return [p.arm_name if p.in_design else f"{p.arm_name} (out of design)" for p in points]
+
+
+def point_symbols(points: Sequence[ObservedPoint], in_design_symbol: str) -> List[str]:
+    """Marker symbols: ``in_design_symbol``, or a cross for out-of-design points."""
+    return [in_design_symbol if p.in_design else "x" for p in points]
 
 
 def slice_description(point: TParameterization, exclude: Sequence[str]) -> str:
@@ -316,6 +333,8 @@ __all__ = [
     "grid_features",
     "make_subplots",
     "observed_points",
+    "point_labels",
+    "point_symbols",
     "plotly_go",
     "predict_mean_sem",
     "slice_description",

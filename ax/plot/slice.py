@@ -20,6 +20,8 @@ from ax.plot.helpers import (
     grid_features,
     observed_points,
     plotly_go,
+    point_labels,
+    point_symbols,
     predict_mean_sem,
     slice_description,
     slice_point,
@@ -115,8 +117,8 @@ def plot_slice(
                 "thickness": 1,
             },
             mode="markers",
-            marker={"color": MARKER_COLOR, "size": 7},
-            text=[p.arm_name for p in points],
+            marker={"color": MARKER_COLOR, "size": 7, "symbol": point_symbols(points, "circle")},
+            text=point_labels(points),
             hovertemplate=(
                 "arm %{text}<br>" + f"{parameter.name}=%{{x}}<br>observed=%{{y:.4g}}<extra></extra>"
             ),

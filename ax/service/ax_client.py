@@ -374,25 +374,35 @@ class AxClient:
             trials[index] = parameters
         return trials, reason
 
-    def attach_trial(self, parameters: TParameterization) -> Tuple[TParameterization, int]:
+    def attach_trial(
+        self, parameters: TParameterization, allow_out_of_design: bool = False
+    ) -> Tuple[TParameterization, int]:
         """Add a trial with parameters chosen by the user, marked RUNNING.
 
         Args:
             parameters: A value for every parameter of the search space (ints are
                 accepted for float parameters and cast).
+            allow_out_of_design: Whether a point outside the search space (out of a
+                parameter's bounds or choices, or violating a constraint) is accepted, e.g.
+                a production baseline. Off by default, as a guard against typos. Such a
+                trial's data is recorded, but models leave it out of fitting and the best
+                point ignores it.
 
         Returns:
             ``(parameters, trial_index)``, the parameters cast to the parameters' types.
 
         Raises:
-            UserInputError: No experiment yet; a parameter is missing or unknown, a value
-                is outside its parameter's domain, or a parameter constraint is violated
-                (the message names the parameter).
+            UserInputError: No experiment yet; a parameter is missing or unknown, or
+                (without ``allow_out_of_design``) a value is outside its parameter's domain
+                or a parameter constraint is violated (the message names the parameter and
+                the option).
             UserInputTypeError: A value has the wrong type.
         """
         function = "AxClient.attach_trial"
         experiment = self._require_experiment(function)
-        cast = utils.check_parameterization(function, experiment, parameters)
+        cast = utils.check_parameterization(
+            function, experiment, parameters, allow_out_of_design=allow_out_of_design
+        )
         generator_run = GeneratorRun(arms=[Arm(parameters=cast)], type=GeneratorRunType.MANUAL.name)
         trial = experiment.new_trial(generator_run=generator_run)
         trial.mark_running(no_runner_required=True)

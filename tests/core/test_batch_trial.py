@@ -46,7 +46,7 @@ def test_normalized_arm_weights(experiment: Experiment) -> None:
 def test_invalid_arm_leaves_batch_and_experiment_unchanged(experiment: Experiment) -> None:
     batch = experiment.new_batch_trial()
     with pytest.raises(UserInputError, match="x"):
-        batch.add_arms_and_weights([Arm(params(0.1)), Arm(params(7.0))])
+        batch.add_arms_and_weights([Arm(params(0.1)), Arm({**params(), "x2": 7.0})])
     assert batch.arms == [] and experiment.arms_by_name == {}
     with pytest.raises(UserInputError, match="multiplier must be a finite number > 0, got 0"):
         batch.add_generator_run(GeneratorRun([Arm(params(0.1))]), multiplier=0)
@@ -120,3 +120,19 @@ def test_clone(experiment: Experiment) -> None:
     assert [a.name for a in clone.arms] == ["0_0", "0_1"]
     assert clone.weights == [1.0, 2.0]
     assert repr(clone) == "BatchTrial(experiment_name='exp', index=1, status=TrialStatus.CANDIDATE)"
+
+
+def test_reweight_status_quo_adds_to_the_weight_from_generator_runs() -> None:
+    sq = Arm(params(0.5))
+    exp = Experiment(make_search_space(), name="e", status_quo=sq)
+    batch = exp.new_batch_trial()
+    batch.add_arms_and_weights([Arm(params(0.5)), Arm(params(0.2))])  # the first is the sq
+    assert batch.arm_weights[sq] == 1.0
+    batch.reweight_status_quo(4)
+    assert batch.arm_weights[sq] == 5.0
+    assert batch.arms[0].name == "status_quo"
+    with pytest.raises(UserInputError, match="must be a finite number > 0, got -1"):
+        batch.reweight_status_quo(-1)
+    no_sq = Experiment(make_search_space(), name="f").new_batch_trial()
+    with pytest.raises(UserInputError, match="the batch has none; set experiment.status_quo"):
+        no_sq.reweight_status_quo(2.0)

@@ -18,6 +18,7 @@ from ax.exceptions import (
     TrialStatusError,
     UnsupportedError,
     UserInputError,
+    UserInputTypeError,
 )
 from tests.core.conftest import params
 
@@ -80,16 +81,17 @@ def test_conflicting_arm_name_rejected_and_nothing_changes(experiment: Experimen
     [
         ({"x": 0.5, "y": 3, "c": "a"}, "f"),  # missing parameter
         ({**params(), "z": 1.0}, "z"),  # extra parameter
-        (params(x=2.0), "x"),  # out of bounds
-        (params(c="zzz"), "c"),  # not a choice
-        (params(x=1.0, y=10), "1.5|constraint"),  # violates x + 0.1 y <= 1.5
+        ({**params(), "x": "2.0"}, "x"),  # wrong type
+        ({**params(), "c": 3}, "c"),  # wrong type
     ],
 )
-def test_arm_outside_search_space_rejected_leaving_experiment_unchanged(
+def test_arm_with_wrong_names_or_types_rejected_leaving_experiment_unchanged(
     experiment: Experiment, bad: dict, match: str
 ) -> None:
+    # Out-of-design values are accepted (tests/core/test_out_of_design.py); names and types
+    # are not.
     trial = experiment.new_trial()
-    with pytest.raises(UserInputError, match=match):
+    with pytest.raises((UserInputError, UserInputTypeError), match=match):
         trial.add_arm(Arm(bad))
     assert trial.arm is None
     assert experiment.arms_by_name == {}
@@ -97,7 +99,7 @@ def test_arm_outside_search_space_rejected_leaving_experiment_unchanged(
 
 def test_failed_constructor_does_not_register_trial(experiment: Experiment) -> None:
     with pytest.raises(UserInputError):
-        experiment.new_trial(generator_run=GeneratorRun([Arm(params(x=5.0))]))
+        experiment.new_trial(generator_run=GeneratorRun([Arm({"x": 5.0})]))
     assert experiment.num_trials == 0
     with pytest.raises(UserInputError, match="ttl_seconds must be a positive integer"):
         experiment.new_trial(ttl_seconds=0)

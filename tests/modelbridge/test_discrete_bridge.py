@@ -187,3 +187,25 @@ def test_thompson_needs_known_noise_and_config_metrics() -> None:
     )
     with pytest.raises(DataRequiredError, match=r"no training data for metric\(s\) \['m2'\]"):
         bridge.gen(1)
+
+
+def test_arm_observed_in_several_trials_is_pooled_by_inverse_variance() -> None:
+    from ax.modelbridge.discrete import inverse_variance_pool
+
+    assert inverse_variance_pool([(1.0, 0.5)]) == (1.0, 0.5)
+    mean, variance = inverse_variance_pool([(1.0, 1.0), (4.0, 0.5)])
+    assert mean == pytest.approx(3.0) and variance == pytest.approx(1 / 3)
+    assert inverse_variance_pool([(1.0, 0.0), (3.0, 0.0), (9.0, 1.0)]) == (2.0, 0.0)
+
+
+def test_factorial_over_more_than_the_hard_limit_is_refused() -> None:
+    from ax.exceptions import UserInputError
+
+    space = SearchSpace(
+        [ChoiceParameter(f"f{i}", ParameterType.INT, list(range(10))) for i in range(7)]
+    )
+    bridge = DiscreteModelBridge(
+        space, FullFactorialGenerator(check_cardinality=False), transforms=[]
+    )
+    with pytest.raises(UserInputError, match="10000000 combinations, more than can be listed"):
+        bridge.gen(-1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     ClassVar,
     FrozenSet,
     Iterable,
@@ -20,6 +21,7 @@ from typing import (
 
 from ax.core.observation import ObservationData, ObservationFeatures
 from ax.core.optimization_config import OptimizationConfig
+from ax.core.outcome_constraint import OutcomeConstraint
 from ax.core.parameter import Parameter
 from ax.core.parameter_constraint import ParameterConstraint
 from ax.core.search_space import SearchSpace
@@ -188,6 +190,61 @@ def config_choice(
     return str(value)
 
 
+def config_metrics(owner: str, config: Mapping[str, Any]) -> Optional[List[str]]:
+    """``config["metrics"]`` checked to be a non-empty list of metric names, or None.
+
+    Raises:
+        UserInputError: The value is not such a list.
+    """
+    value = config.get("metrics")
+    if value is None:
+        return None
+    if (
+        isinstance(value, str)
+        or not isinstance(value, (list, tuple))
+        or not value
+        or not all(isinstance(v, str) and v for v in value)
+    ):
+        raise UserInputError(
+            f"{owner}: config['metrics'] must be a non-empty list of metric names, got {value!r}"
+        )
+    return list(value)
+
+
+def map_constraint_bounds(
+    owner: str,
+    optimization_config: OptimizationConfig,
+    applies: Callable[[str], bool],
+    new_bound: Callable[[OutcomeConstraint], float],
+) -> OptimizationConfig:
+    """``optimization_config`` with the bounds of some outcome constraints mapped.
+
+    Args:
+        owner: The transform's name, for messages.
+        optimization_config: The config (a copy owned by the caller; changed in place).
+        applies: Whether a metric's constraints are mapped.
+        new_bound: The mapped bound of a constraint (may raise for a bound it cannot map).
+
+    Raises:
+        UserInputError: A mapped constraint is relative.
+    """
+    constraints = []
+    for constraint in optimization_config.outcome_constraints:
+        if applies(constraint.metric.name):
+            if constraint.relative:
+                raise UserInputError(
+                    f"{owner}: outcome constraint {constraint!r} is relative; it must be made "
+                    "absolute first",
+                    hint=f"put Derelativize before {owner} in the transforms",
+                )
+            mapped = constraint.clone()
+            mapped.bound = new_bound(constraint)
+            constraint = mapped
+        constraints.append(constraint)
+    optimization_config.outcome_constraints = constraints
+    return optimization_config
+
+
 def rebuild_search_space(
     search_space: SearchSpace,
     parameters: Sequence[Parameter],
@@ -230,6 +287,8 @@ __all__ = [
     "check_unconstrained",
     "config_choice",
     "config_int",
+    "config_metrics",
+    "map_constraint_bounds",
     "config_number",
     "rebuild_search_space",
 ]

@@ -12,7 +12,12 @@ from ax.core.parameter import Parameter, RangeParameter
 from ax.core.parameter_constraint import ParameterConstraint
 from ax.core.search_space import SearchSpace
 from ax.core.types import ParameterType, TConfig, TParameterization
-from ax.modelbridge.transforms.base import Transform, config_int, rebuild_search_space
+from ax.modelbridge.transforms.base import (
+    Transform,
+    config_choice,
+    config_int,
+    rebuild_search_space,
+)
 from ax.utils.logger import get_logger
 
 logger = get_logger(__name__)
@@ -24,16 +29,21 @@ DEFAULT_MAX_ROUND_ATTEMPTS = 10000
 class IntToFloat(Transform):
     """INT range parameters become FLOAT ranges (log scale and fidelity kept).
 
-    The untransform rounds to the nearest integer (within the bounds). When an integer
-    parameter takes part in a parameter constraint, nearest rounding may break the
-    constraint, so the untransform tries nearest rounding first and then randomized
-    rounding (``floor(x) + Bernoulli(x - floor(x))`` per parameter, from
-    ``numpy.random.default_rng(config["seed"])``, default seed 0) up to
-    ``config["max_round_attempts"]`` times until every constraint holds, stopping early
-    once every distinct rounding has been tried; if none works, it keeps nearest
-    rounding (logged at debug level: a generator then rejects the point).
+    ``config["rounding"]`` chooses how the untransform rounds:
 
-    Config keys: ``max_round_attempts``, ``seed``.
+    - ``"strict"`` (the default): to the nearest integer (within the bounds). When an
+      integer parameter takes part in a parameter constraint, nearest rounding may break
+      the constraint; then randomized rounding is tried as below.
+    - ``"randomized"``: always randomized rounding, ``floor(x) + Bernoulli(x - floor(x))``
+      per parameter (so ``2.3`` gives 3 with probability 0.3): unbiased, which helps
+      generators that draw many points, such as Sobol on an integer space.
+
+    Randomized rounding draws from ``numpy.random.default_rng(config["seed"])`` (default
+    seed 0) up to ``config["max_round_attempts"]`` times until every constraint holds,
+    stopping early once every distinct rounding has been tried; if none works, it keeps
+    nearest rounding (logged at debug level: a generator then rejects the point).
+
+    Config keys: ``rounding``, ``max_round_attempts``, ``seed``.
 
     Example:
         >>> # RangeParameter("n", INT, 1, 10) -> RangeParameter("n", FLOAT, 1.0, 10.0)
@@ -41,7 +51,7 @@ class IntToFloat(Transform):
         [ObservationFeatures(parameters={'n': 4})]
     """
 
-    config_keys = frozenset({"max_round_attempts", "seed"})
+    config_keys = frozenset({"rounding", "max_round_attempts", "seed"})
 
     def __init__(
         self,
@@ -53,6 +63,9 @@ class IntToFloat(Transform):
         super().__init__(search_space, observation_features, observation_data, config)
         self.max_round_attempts = config_int(
             "IntToFloat", self.config, "max_round_attempts", DEFAULT_MAX_ROUND_ATTEMPTS, 1
+        )
+        self.rounding = config_choice(
+            "IntToFloat", self.config, "rounding", "strict", ["strict", "randomized"]
         )
         self._rng = np.random.default_rng(config_int("IntToFloat", self.config, "seed", 0, 0))
         self.int_parameters: Dict[str, RangeParameter] = {
@@ -120,7 +133,9 @@ class IntToFloat(Transform):
             if not present:
                 continue
             nearest = self._nearest(obsf.parameters, present)
-            if self.constraints and not self._feasible(obsf.parameters, nearest):
+            if self.rounding == "randomized" or (
+                self.constraints and not self._feasible(obsf.parameters, nearest)
+            ):
                 nearest = self._randomized(obsf.parameters, present, nearest)
             obsf.parameters.update(nearest)
         return observation_features

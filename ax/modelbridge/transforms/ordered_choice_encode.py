@@ -41,17 +41,26 @@ class OrderedChoiceEncode(Transform):
         config: Optional[TConfig] = None,
     ) -> None:
         super().__init__(search_space, observation_features, observation_data, config)
+        label = type(self).__name__
         self.encoded_parameters: Dict[str, List[TParamValue]] = {}
         self._index: Dict[str, Dict[TParamValue, int]] = {}
         for name, p in search_space.parameters.items():
-            if isinstance(p, ChoiceParameter) and p.is_ordered and not p.is_task:
+            if isinstance(p, ChoiceParameter) and self._encodes(p):
                 if p.is_fidelity:
-                    raise UnsupportedError(
-                        f"OrderedChoiceEncode: cannot encode fidelity parameter {name!r}"
-                    )
+                    raise UnsupportedError(f"{label}: cannot encode fidelity parameter {name!r}")
                 self.encoded_parameters[name] = p.values
                 self._index[name] = {value: i for i, value in enumerate(p.values)}
-        check_unconstrained("OrderedChoiceEncode", search_space, self.encoded_parameters)
+        check_unconstrained(label, search_space, self.encoded_parameters)
+
+    @staticmethod
+    def _encodes(parameter: ChoiceParameter) -> bool:
+        """Whether this transform encodes ``parameter`` (ordered, non-task choices)."""
+        return parameter.is_ordered and not parameter.is_task
+
+    @staticmethod
+    def _encoded(name: str, parameter: ChoiceParameter) -> Parameter:
+        """The parameter that replaces ``parameter`` in the transformed space."""
+        return RangeParameter(name, ParameterType.INT, 0, len(parameter.values) - 1)
 
     def transform_search_space(self, search_space: SearchSpace) -> SearchSpace:
         if not self.encoded_parameters:
@@ -59,7 +68,7 @@ class OrderedChoiceEncode(Transform):
         parameters: List[Parameter] = []
         for name, p in search_space.parameters.items():
             if name in self.encoded_parameters and isinstance(p, ChoiceParameter):
-                parameters.append(RangeParameter(name, ParameterType.INT, 0, len(p.values) - 1))
+                parameters.append(self._encoded(name, p))
             else:
                 parameters.append(p)
         return rebuild_search_space(search_space, parameters)
@@ -76,7 +85,7 @@ class OrderedChoiceEncode(Transform):
                     obsf.parameters[name] = index[value]
                 except KeyError:
                     raise UserInputError(
-                        f"OrderedChoiceEncode: value {value!r} of parameter {name!r} is not "
+                        f"{type(self).__name__}: value {value!r} of parameter {name!r} is not "
                         f"one of its values {self.encoded_parameters[name]}"
                     ) from None
         return observation_features
@@ -93,7 +102,7 @@ class OrderedChoiceEncode(Transform):
                 i = int(round(position)) if math.isfinite(position) else -1
                 if not 0 <= i < len(values):
                     raise UserInputError(
-                        f"OrderedChoiceEncode: encoded value of parameter {name!r} must be "
+                        f"{type(self).__name__}: encoded value of parameter {name!r} must be "
                         f"in [0, {len(values) - 1}], got {value!r}"
                     )
                 obsf.parameters[name] = values[i]

@@ -68,9 +68,7 @@ class StandardizeY(Transform):
         observation_features: List[ObservationFeatures],
     ) -> List[ObservationData]:
         for obsd in observation_data:
-            means, stds = self._stats(obsd.metric_names)
-            obsd.means = (obsd.means - means) / stds
-            obsd.covariance = obsd.covariance / np.outer(stds, stds)
+            standardize(obsd, *self._stats(obsd.metric_names))
         return observation_data
 
     def untransform_observation_data(
@@ -79,9 +77,7 @@ class StandardizeY(Transform):
         observation_features: List[ObservationFeatures],
     ) -> List[ObservationData]:
         for obsd in observation_data:
-            means, stds = self._stats(obsd.metric_names)
-            obsd.means = obsd.means * stds + means
-            obsd.covariance = obsd.covariance * np.outer(stds, stds)
+            unstandardize(obsd, *self._stats(obsd.metric_names))
         return observation_data
 
     def transform_optimization_config(
@@ -122,4 +118,22 @@ class StandardizeY(Transform):
         return means, stds
 
 
-__all__ = ["MIN_STD", "StandardizeY"]
+def standardize(obsd: ObservationData, means: np.ndarray, stds: np.ndarray) -> None:
+    """``obsd`` in place: means ``(y - means) / stds``, covariance over ``stds stds'``.
+
+    Args:
+        obsd: `k` metrics.
+        means: `k` means to subtract.
+        stds: `k` standard deviations to divide by.
+    """
+    obsd.means = (obsd.means - means) / stds
+    obsd.covariance = obsd.covariance / np.outer(stds, stds)
+
+
+def unstandardize(obsd: ObservationData, means: np.ndarray, stds: np.ndarray) -> None:
+    """The inverse of :func:`standardize`, in place."""
+    obsd.means = obsd.means * stds + means
+    obsd.covariance = obsd.covariance * np.outer(stds, stds)
+
+
+__all__ = ["MIN_STD", "StandardizeY", "standardize", "unstandardize"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import ClassVar, Dict, List, Optional, Tuple
 
 from ax.core.observation import ObservationData, ObservationFeatures
 from ax.core.parameter import Parameter, RangeParameter
@@ -31,6 +31,11 @@ class UnitX(Transform):
         [ObservationFeatures(parameters={'x': 0.5})]
     """
 
+    target_lb: ClassVar[float] = 0.0
+    """Lower end of the interval ranges are mapped to (see :class:`CenteredUnitX`)."""
+    target_range: ClassVar[float] = 1.0
+    """Width of that interval."""
+
     def __init__(
         self,
         search_space: SearchSpace,
@@ -58,8 +63,8 @@ class UnitX(Transform):
                     RangeParameter(
                         name,
                         ParameterType.FLOAT,
-                        0.0,
-                        1.0,
+                        self.target_lb,
+                        self.target_lb + self.target_range,
                         is_fidelity=p.is_fidelity,
                         target_value=(
                             None if target is None else self._normalize(name, float(target))
@@ -74,9 +79,11 @@ class UnitX(Transform):
             bound = constraint.bound
             for name, weight in constraint.constraint_dict.items():
                 if name in self.bounds:
+                    # x = (x' - target_lb) * scale + lower, with scale = (u - l) / range.
                     lower, upper = self.bounds[name]
-                    weights[name] = weight * (upper - lower)
-                    bound -= weight * lower
+                    scale = (upper - lower) / self.target_range
+                    weights[name] = weight * scale
+                    bound -= weight * (lower - self.target_lb * scale)
                 else:
                     weights[name] = weight
             constraints.append(ParameterConstraint(weights, bound))
@@ -101,15 +108,15 @@ class UnitX(Transform):
                 if value is None:
                     continue
                 x = float(value)
-                untransformed = x * (upper - lower) + lower
-                if 0.0 <= x <= 1.0:
+                untransformed = (x - self.target_lb) / self.target_range * (upper - lower) + lower
+                if self.target_lb <= x <= self.target_lb + self.target_range:
                     untransformed = min(max(untransformed, lower), upper)
                 obsf.parameters[name] = untransformed
         return observation_features
 
     def _normalize(self, name: str, value: float) -> float:
         lower, upper = self.bounds[name]
-        return (value - lower) / (upper - lower)
+        return (value - lower) / (upper - lower) * self.target_range + self.target_lb
 
 
 __all__ = ["UnitX"]

@@ -18,6 +18,9 @@ from ax.models.discrete.base import (
 )
 from ax.models.utils import check_bool, check_int
 
+HARD_MAX_CARDINALITY = 1_000_000
+"""Most combinations a design may list at all (each becomes an arm)."""
+
 
 class FullFactorialGenerator(DiscreteModel):
     """The full factorial design: the cartesian product of all parameter values.
@@ -74,7 +77,8 @@ class FullFactorialGenerator(DiscreteModel):
         Raises:
             UserInputError: ``n`` is neither -1 nor at least the number of
                 combinations; a parameter has no values; the design has more than
-                ``max_cardinality`` combinations (with ``check_cardinality``).
+                ``max_cardinality`` combinations (with ``check_cardinality``), or more
+                than :data:`HARD_MAX_CARDINALITY` in any case.
         """
         name = f"{type(self).__name__}.gen"
         n = check_int(name, "n", n)
@@ -93,6 +97,13 @@ class FullFactorialGenerator(DiscreteModel):
                 f"than max_cardinality={self.max_cardinality}",
                 hint="raise max_cardinality or set check_cardinality=False",
             )
+        if cardinality > HARD_MAX_CARDINALITY:
+            raise UserInputError(
+                f"{name}: the full factorial design has {cardinality} combinations, more "
+                f"than can be listed (at most {HARD_MAX_CARDINALITY}, even with "
+                "check_cardinality=False)",
+                hint="fix some factors (fixed_features) or use fewer levels",
+            )
         if n != -1 and n < cardinality:
             raise UserInputError(
                 f"{name}: n must be -1 (all) or at least the number of combinations "
@@ -109,4 +120,4 @@ class FullFactorialGenerator(DiscreteModel):
         }
 
 
-__all__ = ["FullFactorialGenerator"]
+__all__ = ["HARD_MAX_CARDINALITY", "FullFactorialGenerator"]

@@ -41,9 +41,14 @@ def check_db_settings(function: str, db_settings: Any) -> Optional[DBSettings]:
 
 
 def connect(db_settings: DBSettings) -> Engine:
-    """The shared engine for the settings, with the tables created or upgraded."""
-    from ax.storage.sqa_store.db import create_all_tables, engine_for_url
+    """The shared engine for the settings, with the tables created or upgraded.
 
+    The settings' custom classes (``DBSettings(config=SQAConfig(...))``) are registered.
+    """
+    from ax.storage.sqa_store.db import create_all_tables, engine_for_url
+    from ax.storage.sqa_store.sqa_config import apply_config
+
+    apply_config(db_settings.config, "DBSettings")
     engine = engine_for_url(db_settings.url, echo=db_settings.echo)
     create_all_tables(engine)
     return engine

@@ -206,17 +206,29 @@ def require_status(function: str, trial: Trial, allowed: Sequence[TrialStatus]) 
 
 
 def check_parameterization(
-    function: str, experiment: Experiment, parameters: object
+    function: str,
+    experiment: Experiment,
+    parameters: object,
+    allow_out_of_design: bool = False,
 ) -> TParameterization:
     """``parameters`` checked against the search space and cast to its types.
 
     Ints are accepted for FLOAT parameters (and integral floats for INT ones); the values
     are cast so that the arm equals the one a generator would make.
 
+    Args:
+        function: The caller's name, for messages.
+        experiment: The experiment whose search space is checked.
+        parameters: ``{name: value}`` for every parameter.
+        allow_out_of_design: Whether values outside the search space (out of bounds, not a
+            choice, or violating a constraint) are accepted; names and types are always
+            checked.
+
     Raises:
         UserInputTypeError: ``parameters`` is not a dict, or a value has the wrong type.
-        UserInputError: A parameter is missing or unknown, a value is out of its domain,
-            or a parameter constraint is violated; the message names the parameter.
+        UserInputError: A parameter is missing or unknown, or (unless
+            ``allow_out_of_design``) a value is out of its domain or a parameter constraint
+            is violated; the message names the parameter and the option.
     """
     from ax.exceptions import AxError
 
@@ -225,12 +237,25 @@ def check_parameterization(
             f"{function}: parameters must be a dict {{name: value}}, got {parameters!r}"
         )
     space = experiment.search_space
+    values = dict(parameters)
     try:
-        space.check_membership(dict(parameters), raise_error=True)
+        space.check_types(values, allow_none=True, raise_error=True)
+        for name, value in values.items():
+            if value is None:
+                raise UserInputError(f"parameter {name!r} has no value (None)")
+        if not allow_out_of_design:
+            try:
+                space.check_membership(values, raise_error=True)
+            except UserInputError as err:
+                raise UserInputError(
+                    err.message,
+                    hint="pass allow_out_of_design=True to attach a point outside the search "
+                    "space on purpose; models leave it out of fitting",
+                ) from err
     except AxError as err:
         message = err.message.removeprefix("SearchSpace: ")
         raise type(err)(f"{function}: {message}", hint=err.hint) from err
-    return {name: space.parameters[name].cast(value) for name, value in dict(parameters).items()}
+    return {name: space.parameters[name].cast(value) for name, value in values.items()}
 
 
 # ---------------------------------------------------------------------------- data

@@ -1,9 +1,11 @@
 """The best point of an experiment: the model's recommendation, else the best observation.
 
 Only COMPLETED trials count as observations: a FAILED or ABANDONED trial is never the best
-point, whatever partial data it may have. Among observations, those that satisfy every
-outcome constraint are preferred; when none does, the best infeasible one is returned and
-a warning is logged.
+point, whatever partial data it may have. Out-of-design arms (outside the search space, such
+as a production baseline) are not recommended either, unless asked for with
+``include_out_of_design=True``: a recommendation is a point one can search. Among
+observations, those that satisfy every outcome constraint are preferred; when none does,
+the best infeasible one is returned and a warning is logged.
 
 Example:
     >>> parameters, (means, covariances) = get_best_parameters(experiment)
@@ -105,7 +107,9 @@ def _satisfies(
 
 
 def get_best_raw_objective_point(
-    experiment: Experiment, optimization_config: Optional[OptimizationConfig] = None
+    experiment: Experiment,
+    optimization_config: Optional[OptimizationConfig] = None,
+    include_out_of_design: bool = False,
 ) -> Tuple[TParameterization, TMetricValues]:
     """The observed arm with the best objective among COMPLETED trials.
 
@@ -116,6 +120,8 @@ def get_best_raw_objective_point(
     Args:
         experiment: The experiment.
         optimization_config: The objective and constraints (the experiment's by default).
+        include_out_of_design: Whether arms outside the search space may be returned
+            (their data still serves as the status quo of relative constraints).
 
     Returns:
         ``(parameters, {metric: (mean, sem)})`` with every metric observed for that arm in
@@ -123,7 +129,8 @@ def get_best_raw_objective_point(
 
     Raises:
         UserInputError: There is no optimization config.
-        NoDataError: No COMPLETED trial has data for the objective.
+        NoDataError: No COMPLETED trial has data for the objective (on an in-design arm,
+            unless ``include_out_of_design``).
     """
     config = optimization_config or experiment.optimization_config
     if config is None:
@@ -134,6 +141,16 @@ def get_best_raw_objective_point(
     objective = config.objective.metric.name
     values = _values_by_trial_arm(_completed_data(experiment, objective))
     candidates = [(key, v) for key, v in values.items() if objective in v]
+    if candidates and not include_out_of_design:
+        arms, space = experiment.arms_by_name, experiment.search_space
+        in_design = [kv for kv in candidates if space.check_membership(arms[kv[0][1]].parameters)]
+        if not in_design:
+            raise NoDataError(
+                f"get_best_raw_objective_point: experiment {experiment._name!r} has objective "
+                f"data only for out-of-design arms {sorted({k[1] for k, _ in candidates})}",
+                hint="pass include_out_of_design=True to consider them",
+            )
+        candidates = in_design
     if not candidates:
         raise NoDataError(
             f"get_best_raw_objective_point: experiment {experiment._name!r} has no completed "
@@ -161,9 +178,14 @@ def get_best_raw_objective_point(
 
 
 def get_best_parameters(
-    experiment: Experiment,
+    experiment: Experiment, include_out_of_design: bool = False
 ) -> Optional[Tuple[TParameterization, TModelPredictArm]]:
     """The best parameters and their values: model predictions first, else observations.
+
+    Args:
+        experiment: The experiment.
+        include_out_of_design: Whether an observed arm outside the search space may be
+            returned (see :func:`get_best_raw_objective_point`).
 
     Returns:
         ``(parameters, (means, covariances))``: from the latest model's recommendation
@@ -175,7 +197,9 @@ def get_best_parameters(
     if from_model is not None:
         return from_model
     try:
-        parameters, values = get_best_raw_objective_point(experiment)
+        parameters, values = get_best_raw_objective_point(
+            experiment, include_out_of_design=include_out_of_design
+        )
     except NoDataError:
         return None
     means = {m: mean for m, (mean, _) in values.items()}

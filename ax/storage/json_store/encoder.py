@@ -271,13 +271,27 @@ def encode_init_args(obj: Any, enc: Encoder, name: str) -> Dict[str, TJson]:
             "constructor arguments",
         )
         raise failure from err
+    return encode_arguments(args, enc, name, f"{type(obj).__name__}.serialize_init_args()")
+
+
+def encode_arguments(args: Any, enc: Encoder, name: str, source: str) -> Dict[str, TJson]:
+    """``{"__type": name, **args}`` with each argument encoded.
+
+    Args:
+        args: ``{constructor argument: value}``.
+        enc: The encoder.
+        name: The type name.
+        source: What produced ``args``, for messages.
+
+    Raises:
+        EncodeFailure: ``args`` is not a dict, or has a key that is not a name.
+    """
+    if not isinstance(args, Mapping):
+        raise EncodeFailure(f"{source} returned {type(args).__name__}, not a dict of arguments")
     out: Dict[str, TJson] = {"__type": name}
     for key, value in args.items():
         if type(key) is not str or key == "__type":
-            raise EncodeFailure(
-                f"{type(obj).__name__}.serialize_init_args() returned an invalid "
-                f"argument name {key!r}"
-            )
+            raise EncodeFailure(f"{source} returned an invalid argument name {key!r}")
         out[key] = enc.field(value, f".{key}")
     return out
 

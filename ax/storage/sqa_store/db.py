@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import Connection
@@ -88,6 +88,7 @@ def init_engine_and_session_factory(
     echo: bool = False,
     force_init: bool = False,
     engine: Optional[Engine] = None,
+    creator: Optional[Callable[[], Any]] = None,
 ) -> Engine:
     """Set the process-wide engine and session factory used when no engine is passed.
 
@@ -96,12 +97,16 @@ def init_engine_and_session_factory(
         echo: Log statements.
         force_init: Replace an engine set earlier (otherwise the first one is kept).
         engine: An engine made elsewhere (e.g. by :func:`create_engine_for_url`).
+        creator: As in Ax 0.1: a function returning a new DB-API connection, used by the
+            engine instead of connecting to ``url`` itself (``url`` still names the
+            dialect, e.g. ``"postgresql+psycopg://"``).
 
     Returns:
         The engine in use.
 
     Raises:
         UserInputError: Neither ``url`` nor ``engine`` was given.
+        UserInputTypeError: ``creator`` is not callable.
     """
     global _ENGINE, _SESSION_FACTORY
     with _LOCK:
@@ -109,11 +114,49 @@ def init_engine_and_session_factory(
             return _ENGINE
         if engine is None:
             if url is None:
-                raise UserInputError("init_engine_and_session_factory: give url= or engine=")
-            engine = create_engine_for_url(url, echo=echo)
+                raise UserInputError(
+                    "init_engine_and_session_factory: give url= or engine= (with creator=, "
+                    "url still names the dialect)"
+                )
+            if creator is not None and not callable(creator):
+                raise UserInputTypeError(
+                    f"init_engine_and_session_factory: creator must be callable, got {creator!r}"
+                )
+            extra: Dict[str, Any] = {} if creator is None else {"creator": creator}
+            engine = create_engine_for_url(url, echo=echo, **extra)
         _ENGINE = engine
         _SESSION_FACTORY = scoped_session(sessionmaker(bind=engine))
         return engine
+
+
+def init_test_engine_and_session_factory(
+    tier_or_path: Optional[str] = None, echo: bool = False, force_init: bool = False
+) -> Engine:
+    """A throwaway database for tests, with the tables created, set process-wide.
+
+    As in Ax 0.1: an in-memory SQLite database (or a SQLite file at ``tier_or_path``),
+    so that ``save_experiment(experiment)`` and ``load_experiment(name)`` work without
+    an engine argument.
+
+    Args:
+        tier_or_path: None for an in-memory database, or the path of a SQLite file.
+        echo: Log statements.
+        force_init: Replace an engine set earlier (otherwise the first one is kept, as
+            by :func:`init_engine_and_session_factory`).
+
+    Returns:
+        The engine in use.
+
+    Example:
+        >>> init_test_engine_and_session_factory(force_init=True)
+        >>> save_experiment(experiment)
+    """
+    if _ENGINE is not None and not force_init:
+        return _ENGINE
+    url = "sqlite://" if tier_or_path is None else f"sqlite:///{tier_or_path}"
+    engine = init_engine_and_session_factory(url=url, echo=echo, force_init=True)
+    create_all_tables(engine)
+    return engine
 
 
 def get_engine() -> Engine:
@@ -227,6 +270,7 @@ __all__ = [
     "get_engine",
     "get_session",
     "init_engine_and_session_factory",
+    "init_test_engine_and_session_factory",
     "session_scope",
     "transaction",
 ]

@@ -29,6 +29,7 @@ from ax.storage.sqa_store.schema import (
     generation_strategy_table,
     trial_table,
 )
+from ax.storage.sqa_store.sqa_config import SQAConfig, apply_config
 
 _LISTED_NAMES = 5
 
@@ -40,12 +41,15 @@ class ExperimentNotFoundError(StorageError, KeyError):
         return StorageError.__str__(self)
 
 
-def load_experiment(experiment_name: str, engine: Optional[Engine] = None) -> Experiment:
+def load_experiment(
+    experiment_name: str, engine: Optional[Engine] = None, config: Optional[SQAConfig] = None
+) -> Experiment:
     """Load the experiment stored under ``experiment_name``.
 
     Args:
         experiment_name: The experiment's name.
         engine: The database (default: the one set by ``init_engine_and_session_factory``).
+        config: Custom classes to register first (see :class:`SQAConfig`).
 
     Returns:
         The experiment, equal (``==``) to the one that was saved. A SimpleExperiment comes
@@ -61,13 +65,14 @@ def load_experiment(experiment_name: str, engine: Optional[Engine] = None) -> Ex
     """
     function = "load_experiment"
     _check_name(experiment_name, function)
+    apply_config(config, function)
     with transaction(resolve_engine(engine), function, read_only=True) as conn:
         experiment, _ = _load(conn, experiment_name, function, with_strategy=False)
     return experiment
 
 
 def load_experiment_and_generation_strategy(
-    experiment_name: str, engine: Optional[Engine] = None
+    experiment_name: str, engine: Optional[Engine] = None, config: Optional[SQAConfig] = None
 ) -> Tuple[Experiment, Optional[GenerationStrategy]]:
     """The experiment and its stored generation strategy (bound to it; None if none).
 
@@ -76,6 +81,7 @@ def load_experiment_and_generation_strategy(
     """
     function = "load_experiment_and_generation_strategy"
     _check_name(experiment_name, function)
+    apply_config(config, function)
     with transaction(resolve_engine(engine), function, read_only=True) as conn:
         return _load(conn, experiment_name, function, with_strategy=True)
 
@@ -84,6 +90,7 @@ def load_generation_strategy_by_experiment_name(
     experiment_name: str,
     experiment: Optional[Experiment] = None,
     engine: Optional[Engine] = None,
+    config: Optional[SQAConfig] = None,
 ) -> GenerationStrategy:
     """The generation strategy stored for an experiment, bound to the experiment.
 
@@ -98,6 +105,7 @@ def load_generation_strategy_by_experiment_name(
     """
     function = "load_generation_strategy_by_experiment_name"
     _check_name(experiment_name, function)
+    apply_config(config, function)
     with transaction(resolve_engine(engine), function, read_only=True) as conn:
         if experiment is None:
             experiment, strategy = _load(conn, experiment_name, function, with_strategy=True)

@@ -35,12 +35,14 @@ from ax.storage.sqa_store.schema import (
     generation_strategy_table,
     trial_table,
 )
+from ax.storage.sqa_store.sqa_config import SQAConfig, apply_config
 
 
 def save_experiment(
     experiment: Experiment,
     engine: Optional[Engine] = None,
     generation_strategy: Optional[GenerationStrategy] = None,
+    config: Optional[SQAConfig] = None,
 ) -> None:
     """Save an experiment: its settings, every changed or new trial and new data.
 
@@ -48,6 +50,7 @@ def save_experiment(
         experiment: The experiment; its name identifies it in the database.
         engine: The database (default: the one set by ``init_engine_and_session_factory``).
         generation_strategy: Also save this strategy (in the same transaction).
+        config: Custom classes to register first (see :class:`SQAConfig`).
 
     Raises:
         UserInputTypeError: ``experiment`` is not an Experiment.
@@ -60,6 +63,7 @@ def save_experiment(
         >>> save_experiment(experiment)
     """
     check_experiment(experiment, "save_experiment")
+    apply_config(config, "save_experiment")
     with transaction(resolve_engine(engine), "save_experiment") as conn:
         experiment_id = _save(conn, experiment, None, "save_experiment")
         if generation_strategy is not None:
@@ -71,6 +75,7 @@ def save_or_update_trials(
     trials: Iterable[BaseTrial],
     engine: Optional[Engine] = None,
     generation_strategy: Optional[GenerationStrategy] = None,
+    config: Optional[SQAConfig] = None,
 ) -> None:
     """Save only these trials of the experiment (and their data versions).
 
@@ -84,6 +89,7 @@ def save_or_update_trials(
         trials: Its trials to write.
         engine: The database (default: the process-wide one).
         generation_strategy: Also save this strategy (in the same transaction).
+        config: Custom classes to register first (see :class:`SQAConfig`).
 
     Raises:
         UserInputError: A trial does not belong to ``experiment``.
@@ -91,6 +97,7 @@ def save_or_update_trials(
     """
     function = "save_or_update_trials"
     check_experiment(experiment, function)
+    apply_config(config, function)
     indices: List[int] = []
     for trial in trials:
         if not isinstance(trial, BaseTrial):
@@ -124,7 +131,9 @@ def save_new_trials(
 
 
 def save_generation_strategy(
-    generation_strategy: GenerationStrategy, engine: Optional[Engine] = None
+    generation_strategy: GenerationStrategy,
+    engine: Optional[Engine] = None,
+    config: Optional[SQAConfig] = None,
 ) -> None:
     """Save a generation strategy next to its experiment (saved too if it is new).
 
@@ -132,6 +141,7 @@ def save_generation_strategy(
         generation_strategy: The strategy; it must be bound to an experiment
             (``generation_strategy.experiment``), whose name identifies it.
         engine: The database (default: the process-wide one).
+        config: Custom classes to register first (see :class:`SQAConfig`).
 
     Raises:
         UserInputTypeError: Not a GenerationStrategy.
@@ -152,6 +162,7 @@ def save_generation_strategy(
             hint="set generation_strategy.experiment first (it is set by its first gen)",
         )
     check_experiment(experiment, function)
+    apply_config(config, function)
     with transaction(resolve_engine(engine), function) as conn:
         experiment_id = _save(conn, experiment, (), function)
         _write_generation_strategy(conn, experiment_id, generation_strategy)

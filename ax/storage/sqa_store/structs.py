@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from ax.exceptions import UserInputError, UserInputTypeError
+from ax.storage.sqa_store.sqa_config import SQAConfig
 
 
 @dataclass(frozen=True)
@@ -16,9 +18,11 @@ class DBSettings:
             default: one file, created if missing) or
             ``"postgresql+psycopg://user@host/db"``.
         echo: Log every SQL statement (SQLAlchemy's ``echo``).
+        config: Custom classes (metrics, runners, ...) to register before saving and
+            loading (see :class:`~ax.storage.sqa_store.sqa_config.SQAConfig`).
 
     Raises:
-        UserInputTypeError: ``url`` is not a str.
+        UserInputTypeError: ``url`` is not a str, or ``config`` is not an SQAConfig.
         UserInputError: ``url`` is empty.
 
     Example:
@@ -27,6 +31,7 @@ class DBSettings:
 
     url: str
     echo: bool = False
+    config: Optional[SQAConfig] = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.url, str):
@@ -38,6 +43,10 @@ class DBSettings:
             raise UserInputError(f"DBSettings: url must not be empty, got {self.url!r}")
         if not isinstance(self.echo, bool):
             raise UserInputTypeError(f"DBSettings: echo must be a bool, got {self.echo!r}")
+        if self.config is not None and not isinstance(self.config, SQAConfig):
+            raise UserInputTypeError(
+                f"DBSettings: config must be an SQAConfig, got {type(self.config).__name__}"
+            )
 
 
 __all__ = ["DBSettings"]
