@@ -180,11 +180,10 @@ def load_checkpoint(
     try:
         experiment = decode_document(ax_document)
         strategy = generation_strategy_from_json(raw_strategy, experiment=experiment)
-    except AxError:
-        raise
     except Exception as err:  # a damaged 'ax' part: name the file, never a raw error
+        kind = "" if isinstance(err, AxError) else f"{type(err).__name__}: "
         raise JSONDecodeError(
-            f"{where}: field 'ax' cannot be decoded: {type(err).__name__}: {str(err)[:200]}"
+            f"{where}: field 'ax' cannot be decoded: {kind}{str(err)[:300]}"
         ) from err
     return records, experiment, strategy
 

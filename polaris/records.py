@@ -89,7 +89,7 @@ def validate_record(record: Any, index: int, where: str) -> Dict[str, Any]:
     if missing or extra:
         raise JSONDecodeError(
             f"{at} must have the fields {sorted(RECORD_KEYS)}; missing {missing}, "
-            f"unexpected {[safe_repr(k, 50) for k in extra]}"
+            f"unexpected {[k[:50] for k in extra]}"
         )
     if not isinstance(record["result"], dict):
         raise JSONDecodeError(
