@@ -146,6 +146,8 @@ def load_checkpoint(
             text = handle.read()
     except OSError as err:
         raise StorageError(f"Polaris checkpoint: could not read {path!r}: {err}") from err
+    except UnicodeDecodeError as err:
+        raise JSONDecodeError(f"Polaris checkpoint {path!r}: not UTF-8 text: {err}") from err
     where = f"Polaris checkpoint {path!r}"
     try:
         document = json.loads(text, parse_constant=_reject_constant)
