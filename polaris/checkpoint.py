@@ -15,9 +15,10 @@ and values nested deeper than 50 levels as a short description.
 Loading validates every record (:mod:`polaris.records`): a damaged or hand-edited file
 raises :class:`~ax.exceptions.JSONDecodeError` naming the file, the record and the field,
 never a raw ``ValueError``/``IndexError``/``KeyError``/``RecursionError``. The file stores
-the number of records and the SHA-256 of their canonical JSON (format version 2), so a
-record added, removed, reordered or edited is detected: the resumed run would otherwise
-do fewer or more evaluations than asked. Version 1 files (no count or digest) still load.
+the number of records and the SHA-256 of their canonical JSON, and the SHA-256 of the ax
+part (format version 2), so a record added, removed, reordered or edited is detected (the
+resumed run would otherwise do fewer or more evaluations than asked), and so is an edited
+experiment or strategy state. Version 1 files (no count or digests) still load.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ FORMAT = "polaris-checkpoint"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 FILENAME = "checkpoint.json"
+_FIELDS = frozenset(
+    {"format", "format_version", "exp_key", "num_trials", "trials_sha256", "ax_sha256"}
+    | {"trials", "ax"}
+)
 _MAX_INT_BITS = 13_000  # ~3,900 decimal digits: under Python's 4,300-digit str limit
 
 
@@ -112,6 +117,7 @@ def save_checkpoint(
         "exp_key": exp_key,
         "num_trials": len(raw_records),
         "trials_sha256": records_digest(raw_records),
+        "ax_sha256": records_digest(ax_document),
         "trials": raw_records,
         "ax": ax_document,
     }
@@ -173,11 +179,22 @@ def load_checkpoint(
     if not isinstance(raw_records, list):
         raise JSONDecodeError(f"{where}: field 'trials' must be a list")
     if version >= 2:
+        unknown = sorted(set(document) - _FIELDS)
+        if unknown:
+            raise JSONDecodeError(
+                f"{where}: unexpected top-level field(s) {[k[:50] for k in unknown][:5]}"
+            )
         _check_integrity(document, raw_records, where)
     records = [validate_record(from_jsonable(raw), i, where) for i, raw in enumerate(raw_records)]
     ax_document = document.get("ax")
     if not isinstance(ax_document, dict) or "generation_strategy" not in ax_document:
         raise JSONDecodeError(f"{where}: field 'ax' must hold an experiment and its strategy")
+    if version >= 2 and document.get("ax_sha256") != _digest(ax_document, where, "ax"):
+        raise JSONDecodeError(
+            f"{where}: the experiment does not match its digest 'ax_sha256' (got "
+            f"{safe_repr(document.get('ax_sha256'), 80)}): the file was edited or damaged",
+            hint="restore the file from a copy, or delete it to start the experiment again",
+        )
     raw_strategy = ax_document.pop("generation_strategy")
     try:
         experiment = decode_document(ax_document)
@@ -202,16 +219,19 @@ def _check_integrity(document: Dict[str, Any], raw_records: List[Any], where: st
             hint="restore the file from a copy, or delete it to start the experiment again",
         )
     digest = document.get("trials_sha256")
-    try:
-        actual = records_digest(raw_records)
-    except ValueError as err:  # e.g. a non-finite constant smuggled in
-        raise JSONDecodeError(f"{where}: field 'trials' cannot be digested: {err}") from err
-    if digest != actual:
+    if digest != _digest(raw_records, where, "trials"):
         raise JSONDecodeError(
             f"{where}: the records do not match their digest 'trials_sha256' (got "
             f"{safe_repr(digest, 80)}): records were edited, reordered, added or removed",
             hint="restore the file from a copy, or delete it to start the experiment again",
         )
+
+
+def _digest(value: Any, where: str, field: str) -> str:
+    try:
+        return records_digest(value)
+    except ValueError as err:  # a value JSON cannot hold
+        raise JSONDecodeError(f"{where}: field {field!r} cannot be digested: {err}") from err
 
 
 def _reject_constant(token: str) -> Any:

@@ -31,8 +31,14 @@ MAX_RESULT_DEPTH = 50
 """Nesting kept of a result's values when a checkpoint is written."""
 
 
-def records_digest(raw_records: List[Any]) -> str:
-    """The hex SHA-256 of the records' canonical JSON (sorted keys, ASCII, no spaces)."""
+def records_digest(raw_records: Any) -> str:
+    """The hex SHA-256 of the records' (or any JSON value's) canonical JSON (sorted keys,
+    ASCII, no spaces).
+
+    Raises:
+        ValueError: A value JSON cannot hold (a non-finite float, an int over Python's
+            4,300-digit limit).
+    """
     text = json.dumps(
         raw_records, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
     )

@@ -44,6 +44,8 @@ def edit(path: Path, change: Callable[[Dict[str, Any]], None], rehash: bool = Tr
     if rehash and isinstance(document.get("trials"), list):
         document["num_trials"] = len(document["trials"])
         document["trials_sha256"] = records_digest(document["trials"])
+    if rehash and isinstance(document.get("ax"), dict):
+        document["ax_sha256"] = records_digest(document["ax"])
     path.write_text(json.dumps(document))
 
 
@@ -117,6 +119,10 @@ def test_deep_nesting_is_a_clear_error_not_a_recursion_error(
         (lambda d: d["trials"][0].update(loss=-5.0), r"do not match their digest"),
         (lambda d: d.pop("trials_sha256"), r"do not match their digest .*got None"),
         (lambda d: d.update(num_trials="3"), r"'num_trials' must be an int, got '3'"),
+        (
+            lambda d: d["ax"]["experiment"]["trials"][0]["status"].update(name="FAILED"),
+            r"the experiment does not match its digest 'ax_sha256'",
+        ),
     ],
 )
 def test_added_removed_or_edited_records_are_detected(
@@ -141,7 +147,7 @@ def test_version_1_checkpoint_without_digest_still_loads(saved: Path, tmp_path: 
 
 
 def test_damaged_ax_part_is_a_clear_error(saved: Path, tmp_path: Path) -> None:
-    edit(saved, lambda d: d["ax"].update(experiment=[1, 2]), rehash=False)
+    edit(saved, lambda d: d["ax"].update(experiment=[1, 2]))
     with pytest.raises(
         JSONDecodeError,
         match=r"Polaris checkpoint .*field 'ax' cannot be decoded: experiment: must be",
