@@ -336,3 +336,27 @@ def test_executor_refuses_replayed_and_expired_results_and_goes_on(
         assert f"refusing result {jobs[1]}" in log and "expired" in log
     finally:
         executor.shutdown()
+
+
+def test_job_expired_in_the_queue_fails_its_future_and_the_worker_goes_on(
+    rabbitmq_url: str, exp_key: str
+) -> None:
+    import time
+
+    from ax.service.rabbitmq.executor import RabbitMQExecutor, RemoteJobError
+    from ax.service.rabbitmq.worker import run_worker
+
+    executor = RabbitMQExecutor(rabbitmq_url, exp_key, replay=ReplayOptions(job_ttl_s=0.05))
+    try:
+        stale = executor.submit(add, 1, 1)
+        time.sleep(0.3)  # the job waits past its lifetime: no worker yet
+        executor.replay = ReplayOptions()  # the next job lives the default day
+        good = executor.submit(add, 2, 2)
+        strict = ReplayOptions(clock_skew_s=0.0)
+        stats = run_worker(rabbitmq_url, exp_key, max_jobs=1, replay=strict)
+        assert (stats.expired, stats.jobs_run) == (1, 1)
+        with pytest.raises(RemoteJobError, match=r"job expired \d+ s before a worker took it"):
+            stale.result(timeout=10)
+        assert good.result(timeout=10) == 4
+    finally:
+        executor.shutdown()

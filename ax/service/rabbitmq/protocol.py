@@ -27,7 +27,7 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 from ax.exceptions import ExecutorError, UnsupportedError, UserInputError
@@ -273,9 +273,11 @@ class Envelope:
 @dataclass(frozen=True)
 class Refused:
     """Why a message was refused: ``malformed``, ``signature``, ``unstamped``, or a
-    :mod:`~ax.service.rabbitmq.replay` refusal (``expired``, ``replay``, ``below-floor``)."""
+    :mod:`~ax.service.rabbitmq.replay` refusal (``expired``, ``replay``, ``below-floor``),
+    with the verified envelope for the latter (signed: its fields can be trusted)."""
 
     reason: str
+    envelope: Optional[Envelope] = field(default=None, compare=False)
 
 
 def _text(value: Any, field: str, limit: int) -> str:
@@ -380,7 +382,7 @@ def check(
     skew_ms = int(DEFAULT_CLOCK_SKEW_S * 1000)
     if now_ms() > stamp.expires_ms + skew_ms:
         _log_refusal(logger, exp_key, kind, envelope, EXPIRED)
-        return Refused(EXPIRED)
+        return Refused(EXPIRED, envelope)
     return envelope
 
 
@@ -392,7 +394,7 @@ def admit(
     if reason is None:
         return None
     _log_refusal(logger, exp_key, kind, envelope, reason)
-    return Refused(reason)
+    return Refused(reason, envelope)
 
 
 def _log_refusal(

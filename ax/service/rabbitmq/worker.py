@@ -8,7 +8,8 @@ however long the trial takes. Order of a job's life:
    :mod:`ax.service.rabbitmq.replay`): a refused job is logged (naming why) and rejected
    without requeue, so it is dead-lettered (dropped instead when over
    :data:`~ax.service.rabbitmq.protocol.REFUSED_MAX_BYTES`); never unpickled; the worker
-   goes on with the next job;
+   goes on with the next job. A genuine job refused because it expired gets a failure
+   result, so that its client is not left waiting;
 2. a redelivered job (its worker died or lost its connection) counts one more attempt:
    past ``max_retries`` it is rejected without requeue, i.e. dead-lettered to
    ``ax.<exp_key>.dead``, and a failure result tells the client; otherwise it is
@@ -67,6 +68,7 @@ from ax.service.rabbitmq.replay import (
     SeenIds,
     Stamp,
     new_stamp,
+    now_ms,
 )
 from ax.service.rabbitmq.signing import signing_key
 from ax.service.utils.scheduler_worker import outcome_error, with_error
@@ -382,6 +384,17 @@ def _handle(session: _Session, method: Any, props: Any, body: bytes) -> bool:
         stats.refused += 1
         stats.expired += envelope.reason == EXPIRED
         stats.replayed += envelope.reason in (REPLAY, FLOOR)
+        if envelope.reason == EXPIRED and envelope.envelope is not None:
+            # A genuine job nobody took in time: tell its client (it is not left waiting).
+            expired_s = (now_ms() - envelope.envelope.expires_ms) / 1000
+            _reply(
+                session,
+                envelope.envelope,
+                False,
+                f"job expired {expired_s:.0f} s before a worker took it (not run); raise the "
+                "job lifetime (ReplayOptions.job_ttl_s / AX_WORKER_JOB_TTL_S) if jobs wait "
+                "that long for a worker, or check the clocks",
+            )
         stats.dropped_oversize += refuse(channel, method, body, exp_key, logger)
         return False
     if method.redelivered:
