@@ -28,6 +28,7 @@ from polaris.records import RECORD_KEYS, records_digest, validate_record
 FUZZ: Dict[str, Any] = dict(
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 

@@ -34,7 +34,10 @@ from ax.service.rabbitmq.replay import ReplayOptions, SeenIds, Stamp, new_stamp,
 from ax.service.rabbitmq.signing import SIGNATURE_HEADER, signing_key
 
 FUZZ: Dict[str, Any] = dict(
-    deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 KEY = signing_key("amqp://u:p@broker.example/v", environ={})
 LOGGER = logging.getLogger("tests.fuzz.protocol")
