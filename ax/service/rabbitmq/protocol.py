@@ -338,6 +338,25 @@ def check(
 
     Never unpickles anything.
     """
+    envelope = authenticate(key, kind, exp_key, props, body, logger)
+    if isinstance(envelope, Refused):
+        return envelope
+    if seen is not None:
+        refused = admit(seen, envelope, kind, exp_key, logger)
+        return envelope if refused is None else refused
+    skew_ms = int(DEFAULT_CLOCK_SKEW_S * 1000)
+    if now_ms() > envelope.expires_ms + skew_ms:
+        _log_refusal(logger, exp_key, kind, envelope, EXPIRED)
+        return Refused(EXPIRED, envelope)
+    return envelope
+
+
+def authenticate(
+    key: bytes, kind: str, exp_key: str, props: Any, body: bytes, logger: logging.Logger
+) -> Envelope | Refused:
+    """The envelope of a well-formed, validly signed and stamped ``kind`` message, else
+    why not (logged). Checks neither expiry nor novelty (see :func:`check`, :func:`admit`).
+    """
     try:
         cid, attempt, timeout_s, stamp = _parse(kind, props)
     except (TypeError, ValueError, UnicodeDecodeError) as err:
@@ -375,15 +394,7 @@ def check(
             cid,
         )
         return Refused("unstamped")
-    envelope = Envelope(cid, attempt, timeout_s, stamp.message_id, stamp.expires_ms)
-    if seen is not None:
-        refused = admit(seen, envelope, kind, exp_key, logger)
-        return envelope if refused is None else refused
-    skew_ms = int(DEFAULT_CLOCK_SKEW_S * 1000)
-    if now_ms() > stamp.expires_ms + skew_ms:
-        _log_refusal(logger, exp_key, kind, envelope, EXPIRED)
-        return Refused(EXPIRED, envelope)
-    return envelope
+    return Envelope(cid, attempt, timeout_s, stamp.message_id, stamp.expires_ms)
 
 
 def admit(
@@ -439,6 +450,7 @@ __all__ = [
     "REFUSED_MAX_BYTES",
     "Refused",
     "admit",
+    "authenticate",
     "dead_letter_arguments",
     "refuse",
     "BrokerConnectionError",

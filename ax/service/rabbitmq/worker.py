@@ -50,8 +50,9 @@ from ax.service.rabbitmq.protocol import (
     Envelope,
     Queues,
     Refused,
+    admit,
+    authenticate,
     broker_error,
-    check,
     connection_parameters,
     declare,
     import_cloudpickle,
@@ -366,20 +367,21 @@ def _request(session: _Session, worker_id: str) -> None:
 def _handle(session: _Session, method: Any, props: Any, body: bytes) -> bool:
     """Handle one delivery; whether a job was run."""
     channel, exp_key, stats = session.channel, session.exp_key, session.stats
-    envelope = check(session.key, KIND_JOB, exp_key, props, body, logger, session.seen)
+    envelope = authenticate(session.key, KIND_JOB, exp_key, props, body, logger)
     if (
-        isinstance(envelope, Refused)
-        and envelope.reason == REPLAY
+        not isinstance(envelope, Refused)
         and method.redelivered
-        and props.correlation_id in session.recently_done
-    ):  # verified: only a signed message is found to be a replay
+        and envelope.correlation_id in session.recently_done
+    ):
         logger.info(
             "ax worker %s: job %s was redelivered after this worker finished it; dropped",
             exp_key,
-            props.correlation_id,
+            envelope.correlation_id,
         )
         channel.basic_ack(method.delivery_tag)
         return False
+    if not isinstance(envelope, Refused):
+        envelope = admit(session.seen, envelope, KIND_JOB, exp_key, logger) or envelope
     if isinstance(envelope, Refused):
         stats.refused += 1
         stats.expired += envelope.reason == EXPIRED
