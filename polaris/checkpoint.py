@@ -9,7 +9,16 @@ checkpoint intact. Loading parses plain JSON through ax's closed type registry; 
 file cannot run code.
 
 Values in ``fn``'s result that JSON cannot hold are stored as their ``repr``; non-finite
-floats as ``{"__float__": "inf"}`` (and back).
+floats as ``{"__float__": "inf"}`` (and back); ints too long for JSON (over 4,000 digits)
+and values nested deeper than 50 levels as a short description.
+
+Loading validates every record (:mod:`polaris.records`): a damaged or hand-edited file
+raises :class:`~ax.exceptions.JSONDecodeError` naming the file, the record and the field,
+never a raw ``ValueError``/``IndexError``/``KeyError``/``RecursionError``. The file stores
+the number of records and the SHA-256 of their canonical JSON, and the SHA-256 of the ax
+part (format version 2), so a record added, removed, reordered or edited is detected (the
+resumed run would otherwise do fewer or more evaluations than asked), and so is an edited
+experiment or strategy state. Version 1 files (no count or digests) still load.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from typing import Any, Dict, List, Mapping, Tuple
 import numpy as np
 
 from ax.core.experiment import Experiment
-from ax.exceptions import JSONDecodeError, StorageError
+from ax.exceptions import AxError, JSONDecodeError, StorageError
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.storage.json_store.generation_strategy import (
     generation_strategy_from_json,
@@ -30,11 +39,23 @@ from ax.storage.json_store.generation_strategy import (
 )
 from ax.storage.json_store.load import decode_document
 from ax.storage.json_store.save import encode_document, write_atomically
+from polaris.records import (
+    MAX_RESULT_DEPTH,
+    check_depth,
+    records_digest,
+    validate_record,
+)
+from polaris.trials import safe_repr
 
 FORMAT = "polaris-checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 FILENAME = "checkpoint.json"
-_RECORD_KEYS = frozenset({"result", "loss", "params", "exp_key", "eval_count", "status"})
+_FIELDS = frozenset(
+    {"format", "format_version", "exp_key", "num_trials", "trials_sha256", "ax_sha256"}
+    | {"trials", "ax"}
+)
+_MAX_INT_BITS = 13_000  # ~3,900 decimal digits: under Python's 4,300-digit str limit
 
 
 def checkpoint_path(directory: str, exp_key: str) -> str:
@@ -42,22 +63,25 @@ def checkpoint_path(directory: str, exp_key: str) -> str:
     return os.path.join(directory, exp_key, FILENAME)
 
 
-def to_jsonable(value: Any) -> Any:
+def to_jsonable(value: Any, _depth: int = 0) -> Any:
     """``value`` as strict-JSON values (see the module docstring)."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, np.integer)):
-        return int(value)
+        integer = int(value)
+        return integer if integer.bit_length() <= _MAX_INT_BITS else safe_repr(integer)
     if isinstance(value, (float, np.floating)):
         number = float(value)
         return number if math.isfinite(number) else {"__float__": repr(number)}
+    if _depth >= MAX_RESULT_DEPTH:
+        return f"<{type(value).__name__} nested deeper than {MAX_RESULT_DEPTH} levels>"
     if isinstance(value, np.ndarray):
-        return to_jsonable(value.tolist())
+        return to_jsonable(value.tolist(), _depth)
     if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v, _depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    return repr(value)
+        return [to_jsonable(v, _depth + 1) for v in value]
+    return safe_repr(value, 10_000)
 
 
 def from_jsonable(value: Any) -> Any:
@@ -86,14 +110,18 @@ def save_checkpoint(
     """
     ax_document = encode_document(experiment)
     ax_document["generation_strategy"] = generation_strategy_to_json(generation_strategy)
+    raw_records = to_jsonable(records)
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "exp_key": exp_key,
-        "trials": to_jsonable(records),
+        "num_trials": len(raw_records),
+        "trials_sha256": records_digest(raw_records),
+        "ax_sha256": records_digest(ax_document),
+        "trials": raw_records,
         "ax": ax_document,
     }
-    text = json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(document, allow_nan=False, ensure_ascii=True, separators=(",", ":"))
     try:
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         write_atomically(path, text.encode("utf-8"))
@@ -114,47 +142,96 @@ def load_checkpoint(
 
     Raises:
         StorageError: The file cannot be read.
-        JSONDecodeError: The file is not a Polaris checkpoint of ``exp_key``; the message
-            names the field.
+        JSONDecodeError: The file is not a valid Polaris checkpoint of ``exp_key``: the
+            message names the file, the record and the field (a bad value, nesting deeper
+            than :data:`~polaris.records.MAX_DEPTH`, records whose count or digest do not
+            match).
     """
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except OSError as err:
         raise StorageError(f"Polaris checkpoint: could not read {path!r}: {err}") from err
+    except UnicodeDecodeError as err:
+        raise JSONDecodeError(f"Polaris checkpoint {path!r}: not UTF-8 text: {err}") from err
+    where = f"Polaris checkpoint {path!r}"
     try:
         document = json.loads(text, parse_constant=_reject_constant)
-    except ValueError as err:
-        raise JSONDecodeError(f"Polaris checkpoint {path!r}: not valid JSON: {err}") from err
-    where = f"Polaris checkpoint {path!r}"
+    except RecursionError:
+        raise JSONDecodeError(f"{where}: not valid JSON: nested too deeply") from None
+    except ValueError as err:  # also ints over Python's 4,300-digit limit
+        raise JSONDecodeError(f"{where}: not valid JSON: {str(err)[:200]}") from err
+    check_depth(document, where)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise JSONDecodeError(f"{where}: field 'format' must be {FORMAT!r}")
-    if document.get("format_version") != FORMAT_VERSION:
+    version = document.get("format_version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         raise JSONDecodeError(
-            f"{where}: field 'format_version' must be {FORMAT_VERSION}, got "
-            f"{document.get('format_version')!r}"
+            f"{where}: field 'format_version' must be one of {list(READABLE_VERSIONS)}, got "
+            f"{safe_repr(version)}"
         )
     if document.get("exp_key") != exp_key:
         raise JSONDecodeError(
-            f"{where}: field 'exp_key' is {document.get('exp_key')!r}, expected {exp_key!r}"
+            f"{where}: field 'exp_key' is {safe_repr(document.get('exp_key'))}, expected "
+            f"{exp_key!r}"
         )
     raw_records = document.get("trials")
     if not isinstance(raw_records, list):
         raise JSONDecodeError(f"{where}: field 'trials' must be a list")
-    records: List[Dict[str, Any]] = []
-    for i, raw in enumerate(raw_records):
-        if not isinstance(raw, dict) or raw.keys() != _RECORD_KEYS:
+    if version >= 2:
+        unknown = sorted(set(document) - _FIELDS)
+        if unknown:
             raise JSONDecodeError(
-                f"{where}: trials[{i}] must have the fields {sorted(_RECORD_KEYS)}"
+                f"{where}: unexpected top-level field(s) {[k[:50] for k in unknown][:5]}"
             )
-        records.append(from_jsonable(raw))
+        _check_integrity(document, raw_records, where)
+    records = [validate_record(from_jsonable(raw), i, where) for i, raw in enumerate(raw_records)]
     ax_document = document.get("ax")
     if not isinstance(ax_document, dict) or "generation_strategy" not in ax_document:
         raise JSONDecodeError(f"{where}: field 'ax' must hold an experiment and its strategy")
+    if version >= 2 and document.get("ax_sha256") != _digest(ax_document, where, "ax"):
+        raise JSONDecodeError(
+            f"{where}: the experiment does not match its digest 'ax_sha256' (got "
+            f"{safe_repr(document.get('ax_sha256'), 80)}): the file was edited or damaged",
+            hint="restore the file from a copy, or delete it to start the experiment again",
+        )
     raw_strategy = ax_document.pop("generation_strategy")
-    experiment = decode_document(ax_document)
-    strategy = generation_strategy_from_json(raw_strategy, experiment=experiment)
+    try:
+        experiment = decode_document(ax_document)
+        strategy = generation_strategy_from_json(raw_strategy, experiment=experiment)
+    except Exception as err:  # a damaged 'ax' part: name the file, never a raw error
+        kind = "" if isinstance(err, AxError) else f"{type(err).__name__}: "
+        raise JSONDecodeError(
+            f"{where}: field 'ax' cannot be decoded: {kind}{str(err)[:300]}"
+        ) from err
     return records, experiment, strategy
+
+
+def _check_integrity(document: Dict[str, Any], raw_records: List[Any], where: str) -> None:
+    """The stored count and digest of the records match them (format version 2)."""
+    count = document.get("num_trials")
+    if isinstance(count, bool) or not isinstance(count, int):
+        raise JSONDecodeError(f"{where}: field 'num_trials' must be an int, got {safe_repr(count)}")
+    if count != len(raw_records):
+        raise JSONDecodeError(
+            f"{where}: field 'trials' holds {len(raw_records)} records but 'num_trials' says "
+            f"{count}: records were added or removed",
+            hint="restore the file from a copy, or delete it to start the experiment again",
+        )
+    digest = document.get("trials_sha256")
+    if digest != _digest(raw_records, where, "trials"):
+        raise JSONDecodeError(
+            f"{where}: the records do not match their digest 'trials_sha256' (got "
+            f"{safe_repr(digest, 80)}): records were edited, reordered, added or removed",
+            hint="restore the file from a copy, or delete it to start the experiment again",
+        )
+
+
+def _digest(value: Any, where: str, field: str) -> str:
+    try:
+        return records_digest(value)
+    except ValueError as err:  # a value JSON cannot hold
+        raise JSONDecodeError(f"{where}: field {field!r} cannot be digested: {err}") from err
 
 
 def _reject_constant(token: str) -> Any:

@@ -66,7 +66,9 @@ if TYPE_CHECKING:  # pragma: no cover
 OBJECTIVE_NAME = "loss"
 JOB_ID_KEY = "polaris_job_id"
 """Run-metadata key of a trial sent to a worker: its job's correlation id."""
-_KEY_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_KEY_RE = re.compile(r"[A-Za-z0-9_.-]{1,200}")
+"""A whole ``exp_key`` (``fullmatch``: no trailing newline), at most 200 characters (the
+limit of the RabbitMQ queue names and well within a directory name's)."""
 
 
 def default_logger() -> logging.Logger:
@@ -78,7 +80,7 @@ def default_logger() -> logging.Logger:
 
 
 def _key_from_name(name: str) -> str:
-    key = re.sub(r"[^A-Za-z0-9_.-]", "_", name).strip(".")
+    key = re.sub(r"[^A-Za-z0-9_.-]", "_", name)[:200].strip(".")
     return key or "polaris"
 
 
@@ -159,10 +161,14 @@ class Polaris:
                 raise UserInputTypeError(f"Polaris: {field} must be a bool, got {flag!r}")
         if exp_key is None:
             exp_key = _key_from_name(getattr(fn, "__name__", type(fn).__name__))
-        elif not isinstance(exp_key, str) or not _KEY_RE.match(exp_key) or exp_key in (".", ".."):
+        elif (
+            not isinstance(exp_key, str) or not _KEY_RE.fullmatch(exp_key) or exp_key in (".", "..")
+        ):
+            shown = exp_key if not isinstance(exp_key, str) else exp_key[:80]
             raise UserInputError(
-                "Polaris: exp_key must be a non-empty string of letters, digits, '_', '-' "
-                f"and '.', got exp_key={exp_key!r}"
+                "Polaris: exp_key must be 1-200 letters, digits, '_', '-' and '.' (not '.' or "
+                f"'..'), got exp_key={shown!r}"
+                + (f" ({len(exp_key)} characters)" if isinstance(exp_key, str) else "")
             )
         if args is not None and (isinstance(args, (str, bytes)) or not isinstance(args, Sequence)):
             raise UserInputTypeError(
@@ -332,7 +338,7 @@ class Polaris:
                 break
         return self.best_params_or_raise()
 
-    def run_parallel(self) -> Dict[str, Any]:
+    def run_parallel(self, job_timeout_s: Optional[float] = None) -> Dict[str, Any]:
         """Run the experiment on ``polaris-worker`` processes through RabbitMQ.
 
         The broker is ``$RABBITMQ_URL`` (:func:`polaris.rabbitmq.config.broker_url`).
@@ -342,16 +348,24 @@ class Polaris:
         resumes from its checkpoint, and results of trials that were in flight are
         still recorded when they arrive.
 
+        Args:
+            job_timeout_s: Time limit of each evaluation, seconds (None: none), enforced
+                by the worker: a job past it is a failed trial (reason ``TimeoutError: job
+                timed out after ... s``) and the worker takes the next job.
+
         Returns:
             The best parameters, as :meth:`run`.
 
         Raises:
+            UserInputError: ``job_timeout_s`` is not a number > 0 or None.
             BrokerConnectionError: The broker cannot be reached or goes away.
             OptimizationAbortedError: As for :meth:`run`.
         """
+        from ax.service.rabbitmq.protocol import checked_timeout
         from polaris.rabbitmq.client import JobClient
 
-        JobClient(self).start()
+        timeout = checked_timeout("Polaris.run_parallel", "job_timeout_s", job_timeout_s)
+        JobClient(self, job_timeout_s=timeout).start()
         return self.best_params_or_raise()
 
     def run_trial(self) -> Dict[str, Any]:

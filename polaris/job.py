@@ -13,10 +13,10 @@ unpickles a job cheaply.
 from __future__ import annotations
 
 import traceback
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple
 
-from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, finite_loss
+from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, finite_loss, safe_repr
 
 
 def evaluate(
@@ -47,19 +47,30 @@ def evaluate(
             reason += f" (at {where[0].filename}:{where[0].lineno} in {where[0].name})"
         return {"status": STATUS_FAILURE, "error": reason}, reason
     if isinstance(raw, Real) and not isinstance(raw, bool):
-        raw = {"loss": float(raw), "status": STATUS_SUCCESS}
+        number = finite_loss({"loss": raw})
+        raw = {"loss": raw if number is None else number, "status": STATUS_SUCCESS}
     if not isinstance(raw, Mapping):
-        reason = f"fn returned {type(raw).__name__} {raw!r}, not a dict or a number"
+        reason = f"fn returned {type(raw).__name__} {safe_repr(raw)}, not a dict or a number"
         return {"status": STATUS_FAILURE, "error": reason}, reason
     result = dict(raw)
     loss = finite_loss(result)
     status = result.get("status", STATUS_SUCCESS if "loss" in result else STATUS_FAILURE)
-    if isinstance(status, bool) or status not in (STATUS_SUCCESS, STATUS_FAILURE):
-        reason = f"fn returned the unknown status {status!r}"
+    if (
+        isinstance(status, bool)
+        or not isinstance(status, Integral)
+        or status not in (STATUS_SUCCESS, STATUS_FAILURE)
+    ):
+        reason = f"fn returned the unknown status {safe_repr(status)}"
     elif status == STATUS_FAILURE:
         reason = "fn returned STATUS_FAILURE"
     elif loss is None:
-        reason = f"fn returned STATUS_SUCCESS without a finite loss (loss={result.get('loss')!r})"
+        shown = safe_repr(result.get("loss"))
+        reason = (
+            f"fn returned STATUS_SUCCESS without a finite loss (loss={shown}): the loss must "
+            "be a real number that fits a float (not inf, NaN, or beyond +-1.8e308)"
+        )
+        if isinstance(result.get("loss"), Integral) and not isinstance(result["loss"], bool):
+            result["loss"] = shown  # an int beyond a float: kept readable (e.g. 10**5000)
     else:
         return result, None
     result["status"] = STATUS_FAILURE

@@ -21,12 +21,28 @@ STATUSES = (STATUS_FAILURE, STATUS_SUCCESS)
 
 
 def finite_loss(result: Mapping[str, Any]) -> Optional[float]:
-    """``result['loss']`` as a float when it is a finite real number, else None."""
+    """``result['loss']`` as a float when it is a finite real number, else None (also
+    when it does not fit a float, e.g. ``10**400``)."""
     loss = result.get("loss")
     if isinstance(loss, bool) or not isinstance(loss, Real):
         return None
-    value = float(loss)
+    try:
+        value = float(loss)
+    except (OverflowError, ValueError, TypeError, ArithmeticError):
+        return None
     return value if math.isfinite(value) else None
+
+
+def safe_repr(value: Any, limit: int = 200) -> str:
+    """``repr(value)`` cut to ``limit`` characters; never raises (an int too long for
+    ``repr`` or a raising ``__repr__`` gives a description instead)."""
+    try:
+        text = repr(value)
+    except Exception as err:  # e.g. ValueError: int too large to convert to str
+        if isinstance(value, int):
+            return f"<int of {value.bit_length()} bits>"
+        return f"<{type(value).__name__}: repr failed: {type(err).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class Trials:
@@ -148,4 +164,4 @@ class Trials:
         )
 
 
-__all__ = ["STATUS_FAILURE", "STATUS_SUCCESS", "Trials", "finite_loss"]
+__all__ = ["STATUS_FAILURE", "STATUS_SUCCESS", "Trials", "finite_loss", "safe_repr"]

@@ -9,7 +9,10 @@ then acked. The job's correlation id is kept in the trial's run metadata, so:
 
 - a result delivered twice (a worker died after replying) is recorded once;
 - a client killed midway and started again resumes from its checkpoint and still records
-  the results of the jobs that were in flight (they wait in the durable results queue).
+  the results of the jobs that were in flight (they wait in the durable results queue);
+- every job, result and request carries a unique id and an expiry inside its signature:
+  the client refuses (and logs) a result or request it has already seen or that has
+  expired, and workers do the same with jobs (:mod:`ax.service.rabbitmq.replay`).
 
 When ``max_evals`` results are in, the queues are deleted and the workers leave.
 
@@ -33,6 +36,7 @@ from ax.service.rabbitmq.protocol import (
     KIND_JOB,
     KIND_REQUEST,
     KIND_RESULT,
+    Refused,
     broker_error,
     check,
     checked_timeout,
@@ -42,7 +46,9 @@ from ax.service.rabbitmq.protocol import (
     import_pika,
     properties,
     queues,
+    refuse,
 )
+from ax.service.rabbitmq.replay import ReplayOptions, SeenIds, new_stamp
 from ax.service.rabbitmq.signing import signing_key
 from polaris.client import JOB_ID_KEY
 from polaris.domain import TParams
@@ -68,9 +74,14 @@ class JobClient:
         heartbeat: AMQP heartbeat of the client's connection, seconds.
         wait_log_s: While results are awaited, log every this many seconds how many
             jobs are in flight (a reminder to start workers).
+        replay: Lifetime of the jobs sent, clock skew tolerated, ids remembered;
+            default :meth:`ReplayOptions.from_env`.
+        allow_guest_key: Accept a ``guest:guest``-derived signing key for a broker that is
+            not on loopback (see :func:`~ax.service.rabbitmq.signing.signing_key`).
 
     Raises:
-        UserInputError: Bad URL, no credentials, or a bad argument.
+        UserInputError: Bad URL, no credentials, or a bad argument; a ``guest:guest`` key
+            for a non-loopback broker.
         BrokerConnectionError: The broker cannot be reached.
         UnsupportedError: pika or cloudpickle is not installed.
     """
@@ -83,8 +94,16 @@ class JobClient:
         job_timeout_s: Optional[float] = None,
         heartbeat: int = 60,
         wait_log_s: float = 60.0,
+        replay: Optional[ReplayOptions] = None,
+        allow_guest_key: bool = False,
     ) -> None:
         self.job_timeout_s = checked_timeout("JobClient", "job_timeout_s", job_timeout_s)
+        if replay is not None and not isinstance(replay, ReplayOptions):
+            raise UserInputError(
+                f"JobClient: replay must be a ReplayOptions or None, got {type(replay).__name__}"
+            )
+        self.replay = replay if replay is not None else ReplayOptions.from_env()
+        self._seen = SeenIds(self.replay)
         self.polaris = polaris
         self.logger: logging.Logger = polaris.logger
         self.url = url if url is not None else broker_url(logger=self.logger)
@@ -93,7 +112,7 @@ class JobClient:
         pika = import_pika()
         self._pika = pika
         self._cloudpickle = import_cloudpickle()
-        self._key = signing_key(self.url)
+        self._key = signing_key(self.url, allow_guest_key=allow_guest_key)
         params = connection_parameters(self.url, heartbeat=heartbeat)
         self._who = f"Polaris JobClient {polaris.exp_key!r}"
         try:
@@ -101,6 +120,8 @@ class JobClient:
             self.channel = self.connection.channel()
             self.channel.confirm_delivery()
             declare(self.channel, self.names)
+        except AxError:
+            raise
         except Exception as err:
             raise broker_error(self.url, self._who, err) from err
         self._in_flight: Dict[str, Tuple[Trial, TParams, Dict[str, Any]]] = {}
@@ -183,12 +204,16 @@ class JobClient:
 
     def on_request(self, ch: Any, method: Any, props: Any, body: bytes) -> None:
         """A worker is idle: send it (through the shared jobs queue) one job, if any left."""
-        if check(self._key, KIND_REQUEST, self.polaris.exp_key, props, body, self.logger):
-            try:
-                self.send_job()
-            except AxError as err:  # e.g. fn cannot be pickled: stop with that error
-                self._error = err
-                self._done = True
+        exp_key = self.polaris.exp_key
+        envelope = check(self._key, KIND_REQUEST, exp_key, props, body, self.logger, self._seen)
+        if isinstance(envelope, Refused):
+            refuse(ch, method, body, exp_key, self.logger)
+            return
+        try:
+            self.send_job()
+        except AxError as err:  # e.g. fn cannot be pickled: stop with that error
+            self._error = err
+            self._done = True
         ch.basic_ack(method.delivery_tag)
 
     def send_job(self) -> bool:
@@ -219,7 +244,14 @@ class JobClient:
             routing_key=self.names.jobs,
             body=body,
             properties=properties(
-                self._key, KIND_JOB, polaris.exp_key, cid, 1, self.job_timeout_s, body
+                self._key,
+                KIND_JOB,
+                polaris.exp_key,
+                cid,
+                1,
+                self.job_timeout_s,
+                body,
+                new_stamp(self.replay.job_ttl_s),
             ),
         )
         # Published (confirmed) before it is checkpointed: a restarted client never
@@ -232,9 +264,10 @@ class JobClient:
 
     def on_response(self, ch: Any, method: Any, props: Any, body: bytes) -> None:
         """A result arrived: record it (once), checkpoint, then ack."""
-        envelope = check(self._key, KIND_RESULT, self.polaris.exp_key, props, body, self.logger)
-        if envelope is None:
-            ch.basic_reject(method.delivery_tag, requeue=False)
+        exp_key = self.polaris.exp_key
+        envelope = check(self._key, KIND_RESULT, exp_key, props, body, self.logger, self._seen)
+        if isinstance(envelope, Refused):
+            refuse(ch, method, body, exp_key, self.logger)
             return
         entry = self._in_flight.pop(envelope.correlation_id, None)
         if entry is None:

@@ -6,7 +6,9 @@
     mpirun -n 4 polaris-worker --mpi --exp-key KEY     # one 4-rank worker
 
 The broker is ``$RABBITMQ_URL``. The worker announces itself when idle, runs one job at a
-time (each verified before it is unpickled), survives a raising ``fn`` (the trial fails),
+time (each verified before it is unpickled; a job already seen or expired is refused and
+logged, see :mod:`ax.service.rabbitmq.replay` for ``AX_WORKER_*`` settings), survives a
+raising ``fn`` (the trial fails),
 and leaves when the client ends the experiment (or after one job with ``--run-once``, or on
 SIGTERM). With ``--mpi`` every rank runs each job with the same parameters; rank 0 talks
 to the broker; all ranks leave together.

@@ -114,6 +114,34 @@ def _wait_amqp(port: int, server: subprocess.Popen[bytes], root: Path) -> None:
     raise RuntimeError(f"rabbitmq-server did not listen on {port} within {START_TIMEOUT_S} s")
 
 
+def _launch_server(root: Path, env: Dict[str, str]) -> subprocess.Popen[bytes]:
+    with open(root / "log" / "server.out", "ab") as server_log:
+        return subprocess.Popen(
+            [SERVER], stdout=server_log, stderr=subprocess.STDOUT, env=env, cwd=root
+        )
+
+
+def stop_server(broker: Broker) -> None:
+    """Stop the server gracefully (SIGTERM: every connection is closed by the broker),
+    keeping epmd and the data directory for :func:`start_server`."""
+    if broker.server.poll() is None:
+        broker.server.send_signal(signal.SIGTERM)
+        try:
+            broker.server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            broker.server.kill()
+            broker.server.wait(timeout=10)
+
+
+def start_server(broker: Broker) -> None:
+    """Start a server stopped by :func:`stop_server` again, on the same port with the same
+    data: durable queues, persistent messages, users and vhosts survive, as on a real
+    broker restart."""
+    broker.server = _launch_server(broker.root, broker.env)
+    _wait_amqp(broker.port, broker.server, broker.root)
+    broker.ctl("await_startup", timeout=60)
+
+
 def start_broker(advanced_config: str = "") -> Broker:
     """Start a broker with a fresh vhost and user (see the module docstring).
 
@@ -158,10 +186,7 @@ def start_broker(advanced_config: str = "") -> Broker:
             env=env,
         )
     time.sleep(0.2)
-    with open(root / "log" / "server.out", "wb") as server_log:
-        server = subprocess.Popen(
-            [SERVER], stdout=server_log, stderr=subprocess.STDOUT, env=env, cwd=root
-        )
+    server = _launch_server(root, env)
     broker = Broker("", port, root, node, env, epmd, server)
     try:
         _wait_amqp(port, server, root)
@@ -215,5 +240,7 @@ __all__ = [
     "rabbitmq_broker",
     "rabbitmq_url",
     "start_broker",
+    "start_server",
+    "stop_server",
     "stop_broker",
 ]

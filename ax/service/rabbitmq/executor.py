@@ -4,8 +4,9 @@
 script work), signs it and publishes it with a fresh correlation id to the durable queue
 ``ax.<exp_key>.jobs``. A background thread owns the executor's pika connection (pika is not
 thread-safe; ``submit`` hands publishes to it with ``add_callback_threadsafe``), consumes
-``ax.<exp_key>.results``, verifies each result's signature before unpickling it, resolves
-the matching future and acks. A second result for the same correlation id (a job
+``ax.<exp_key>.results``, verifies each result's signature, expiry and novelty (a result
+already seen is refused and logged; :mod:`ax.service.rabbitmq.replay`) before unpickling
+it, resolves the matching future and acks. A second result for the same correlation id (a job
 redelivered after its result was published) is acked and dropped, so no trial is recorded
 twice. :meth:`shutdown` deletes the jobs and results queues (and the dead-letter queue when
 it is empty).
@@ -31,6 +32,7 @@ from ax.service.rabbitmq.protocol import (
     KIND_JOB,
     KIND_RESULT,
     BrokerConnectionError,
+    Refused,
     broker_error,
     check,
     checked_timeout,
@@ -40,7 +42,9 @@ from ax.service.rabbitmq.protocol import (
     import_pika,
     properties,
     queues,
+    refuse,
 )
+from ax.service.rabbitmq.replay import ReplayOptions, SeenIds, new_stamp
 from ax.service.rabbitmq.signing import signing_key
 from ax.utils.logger import get_logger
 
@@ -63,9 +67,14 @@ class RabbitMQExecutor(Executor):
         exp_key: Names the experiment's queues (letters, digits, ``_.-``).
         timeout_s: Per-job time limit enforced by the worker (None: none).
         heartbeat: AMQP heartbeat of the executor's connection, seconds.
+        replay: Lifetime of the jobs sent, clock skew tolerated on results, ids
+            remembered; default :meth:`ReplayOptions.from_env` (1-day jobs, 5 min skew).
+        allow_guest_key: Accept a ``guest:guest``-derived signing key for a broker that is
+            not on loopback (see :func:`~ax.service.rabbitmq.signing.signing_key`).
 
     Raises:
-        UserInputError: Bad URL, no credentials, bad ``exp_key`` or ``timeout_s``.
+        UserInputError: Bad URL, no credentials, bad ``exp_key``, ``timeout_s`` or
+            ``replay``; a ``guest:guest`` key for a non-loopback broker.
         UnsupportedError: pika or cloudpickle is not installed.
         BrokerConnectionError: The broker cannot be reached within 30 s (the message
             names it). A connection lost later fails every pending future with it.
@@ -80,14 +89,24 @@ class RabbitMQExecutor(Executor):
         exp_key: str,
         timeout_s: Optional[float] = None,
         heartbeat: int = 30,
+        *,
+        replay: Optional[ReplayOptions] = None,
+        allow_guest_key: bool = False,
     ) -> None:
         self.timeout_s = checked_timeout("RabbitMQExecutor", "timeout_s", timeout_s)
+        if replay is not None and not isinstance(replay, ReplayOptions):
+            raise UserInputError(
+                "RabbitMQExecutor: replay must be a ReplayOptions or None, got "
+                f"{type(replay).__name__}"
+            )
+        self.replay = replay if replay is not None else ReplayOptions.from_env()
+        self._seen = SeenIds(self.replay)
         self._pika = import_pika()
         self._cloudpickle = import_cloudpickle()
         self.url = url
         self.exp_key = exp_key
         self.queues = queues(exp_key)
-        self._key = signing_key(url)
+        self._key = signing_key(url, allow_guest_key=allow_guest_key)
         self._params = connection_parameters(url, heartbeat=heartbeat)
         self._futures: Dict[str, Future[Any]] = {}
         self._lock = threading.Lock()
@@ -104,6 +123,8 @@ class RabbitMQExecutor(Executor):
         self._thread.start()
         if not self._ready.wait(CONNECT_TIMEOUT_S) or self._error is not None:
             self._stop.set()
+            if isinstance(self._error, AxError):  # e.g. a dead-letter queue of an old version
+                raise self._error
             error = self._error or TimeoutError(f"no connection within {CONNECT_TIMEOUT_S:g} s")
             raise broker_error(url, "RabbitMQExecutor", error)
 
@@ -132,7 +153,8 @@ class RabbitMQExecutor(Executor):
             if self._error is not None:
                 raise broker_error(self.url, "RabbitMQExecutor", self._error)
             self._futures[cid] = future
-        props = properties(self._key, KIND_JOB, self.exp_key, cid, 1, self.timeout_s, body)
+        stamp = new_stamp(self.replay.job_ttl_s)
+        props = properties(self._key, KIND_JOB, self.exp_key, cid, 1, self.timeout_s, body, stamp)
         self._connection.add_callback_threadsafe(lambda: self._publish(cid, props, body))
         return future
 
@@ -202,9 +224,9 @@ class RabbitMQExecutor(Executor):
                 )
 
     def _on_result(self, channel: Any, method: Any, props: Any, body: bytes) -> None:
-        envelope = check(self._key, KIND_RESULT, self.exp_key, props, body, logger)
-        if envelope is None:
-            channel.basic_reject(method.delivery_tag, requeue=False)
+        envelope = check(self._key, KIND_RESULT, self.exp_key, props, body, logger, self._seen)
+        if isinstance(envelope, Refused):
+            refuse(channel, method, body, self.exp_key, logger)
             return
         with self._lock:
             future = self._futures.pop(envelope.correlation_id, None)

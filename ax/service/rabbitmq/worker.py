@@ -4,8 +4,12 @@ One job at a time (``prefetch_count=1``). The job runs in a child thread while t
 thread keeps the pika connection serviced (``process_data_events``), so heartbeats flow
 however long the trial takes. Order of a job's life:
 
-1. verify the signature (a bad one: logged and rejected without requeue, so it is
-   dead-lettered; never unpickled);
+1. verify the signature, the expiry and that the message id was not seen before (see
+   :mod:`ax.service.rabbitmq.replay`): a refused job is logged (naming why) and rejected
+   without requeue, so it is dead-lettered (dropped instead when over
+   :data:`~ax.service.rabbitmq.protocol.REFUSED_MAX_BYTES`); never unpickled; the worker
+   goes on with the next job. A genuine job refused because it expired gets a failure
+   result, so that its client is not left waiting;
 2. a redelivered job (its worker died or lost its connection) counts one more attempt:
    past ``max_retries`` it is rejected without requeue, i.e. dead-lettered to
    ``ax.<exp_key>.dead``, and a failure result tells the client; otherwise it is
@@ -45,14 +49,27 @@ from ax.service.rabbitmq.protocol import (
     KIND_RESULT,
     Envelope,
     Queues,
+    Refused,
+    admit,
+    authenticate,
     broker_error,
-    check,
     connection_parameters,
     declare,
     import_cloudpickle,
     import_pika,
     properties,
     queues,
+    refuse,
+)
+from ax.service.rabbitmq.replay import (
+    EXPIRED,
+    FLOOR,
+    REPLAY,
+    ReplayOptions,
+    SeenIds,
+    Stamp,
+    new_stamp,
+    now_ms,
 )
 from ax.service.rabbitmq.signing import signing_key
 from ax.service.utils.scheduler_worker import outcome_error, with_error
@@ -73,6 +90,12 @@ class WorkerStats:
     jobs_run: int = 0
     jobs_failed: int = 0
     refused: int = 0
+    """Jobs refused for any reason (bad signature, malformed, expired, replayed...)."""
+    expired: int = 0
+    replayed: int = 0
+    """Refused as already seen (or possibly forgotten: below the memory's floor)."""
+    dropped_oversize: int = 0
+    """Refused jobs dropped instead of dead-lettered for their size."""
     dead_lettered: int = 0
     requeued: int = 0
     stopped_because: str = ""
@@ -91,6 +114,8 @@ class _Session:
     max_retries: int
     stats: WorkerStats
     group: Optional[MPIGroup]
+    replay: ReplayOptions
+    seen: SeenIds
     recently_done: Dict[str, None] = field(default_factory=dict)
     """Correlation ids of jobs this worker finished whose ack was lost (insertion order)."""
 
@@ -108,6 +133,8 @@ def run_worker(
     *,
     announce: bool = False,
     group: Optional[MPIGroup] = None,
+    replay: Optional[ReplayOptions] = None,
+    allow_guest_key: bool = False,
 ) -> WorkerStats:
     """Serve jobs of experiment ``exp_key`` until done (see the module docstring).
 
@@ -122,16 +149,30 @@ def run_worker(
         group: The MPI group this worker leads (its rank 0 runs this function; the
             other ranks run :func:`serve_rank`). The group is stopped when this returns
             or raises, so that every rank exits.
+        replay: Clock skew tolerated, ids remembered, and lifetimes of the results and
+            requests this worker sends; default :meth:`ReplayOptions.from_env`.
+        allow_guest_key: Accept a ``guest:guest`` key for a non-loopback broker (see
+            :func:`~ax.service.rabbitmq.signing.signing_key`).
 
     Returns:
         The worker's :class:`WorkerStats`.
 
     Raises:
-        UserInputError: Bad URL, credentials, ``exp_key``, ``max_jobs`` or ``max_retries``.
+        UserInputError: Bad URL, credentials, ``exp_key``, ``max_jobs`` or ``max_retries``;
+            a ``guest:guest`` key for a non-loopback broker.
         BrokerConnectionError: The broker cannot be reached, or the connection is lost.
     """
     try:
-        return _serve(url, exp_key, max_jobs, max_retries, heartbeat, stop, announce, group)
+        if replay is None:
+            replay = ReplayOptions.from_env()
+        elif not isinstance(replay, ReplayOptions):
+            raise UserInputError(
+                f"ax worker: replay must be a ReplayOptions or None, got {type(replay).__name__}"
+            )
+        key = signing_key(url, allow_guest_key=allow_guest_key)
+        return _serve(
+            url, exp_key, max_jobs, max_retries, heartbeat, stop, announce, group, replay, key
+        )
     finally:
         if group is not None:
             group.stop()
@@ -146,6 +187,8 @@ def _serve(
     stop: Optional[threading.Event],
     announce: bool,
     group: Optional[MPIGroup],
+    replay: ReplayOptions,
+    key: bytes,
 ) -> WorkerStats:
     if max_jobs is not None and (
         isinstance(max_jobs, bool) or not isinstance(max_jobs, int) or max_jobs < 1
@@ -155,7 +198,6 @@ def _serve(
         raise UserInputError(f"ax worker: max_retries must be an int >= 0, got {max_retries!r}")
     pika = import_pika()
     names = queues(exp_key)
-    key = signing_key(url)
     params = connection_parameters(url, heartbeat=heartbeat)
     stop = stop or threading.Event()
     stats = WorkerStats()
@@ -169,7 +211,18 @@ def _serve(
         channel.confirm_delivery()
         declare(channel, names)
         channel.basic_qos(prefetch_count=1)
-        session = _Session(connection, channel, key, exp_key, names, max_retries, stats, group)
+        session = _Session(
+            connection,
+            channel,
+            key,
+            exp_key,
+            names,
+            max_retries,
+            stats,
+            group,
+            replay,
+            SeenIds(replay),
+        )
         ranks = f" (MPI group of {group.size} ranks)" if group is not None else ""
         logger.info("ax worker %s: waiting for jobs on %s%s", exp_key, names.jobs, ranks)
         if announce:
@@ -298,25 +351,53 @@ def _request(session: _Session, worker_id: str) -> None:
         exchange="",
         routing_key=session.names.requests,
         body=body,
-        properties=properties(session.key, KIND_REQUEST, session.exp_key, worker_id, 1, None, body),
+        properties=properties(
+            session.key,
+            KIND_REQUEST,
+            session.exp_key,
+            worker_id,
+            1,
+            None,
+            body,
+            new_stamp(session.replay.job_ttl_s),
+        ),
     )
 
 
 def _handle(session: _Session, method: Any, props: Any, body: bytes) -> bool:
     """Handle one delivery; whether a job was run."""
     channel, exp_key, stats = session.channel, session.exp_key, session.stats
-    envelope = check(session.key, KIND_JOB, exp_key, props, body, logger)
-    if envelope is None:
-        stats.refused += 1
-        channel.basic_reject(method.delivery_tag, requeue=False)
-        return False
-    if method.redelivered and envelope.correlation_id in session.recently_done:
+    envelope = authenticate(session.key, KIND_JOB, exp_key, props, body, logger)
+    if (
+        not isinstance(envelope, Refused)
+        and method.redelivered
+        and envelope.correlation_id in session.recently_done
+    ):
         logger.info(
             "ax worker %s: job %s was redelivered after this worker finished it; dropped",
             exp_key,
             envelope.correlation_id,
         )
         channel.basic_ack(method.delivery_tag)
+        return False
+    if not isinstance(envelope, Refused):
+        envelope = admit(session.seen, envelope, KIND_JOB, exp_key, logger) or envelope
+    if isinstance(envelope, Refused):
+        stats.refused += 1
+        stats.expired += envelope.reason == EXPIRED
+        stats.replayed += envelope.reason in (REPLAY, FLOOR)
+        if envelope.reason == EXPIRED and envelope.envelope is not None:
+            # A genuine job nobody took in time: tell its client (it is not left waiting).
+            expired_s = (now_ms() - envelope.envelope.expires_ms) / 1000
+            _reply(
+                session,
+                envelope.envelope,
+                False,
+                f"job expired {expired_s:.0f} s before a worker took it (not run); raise the "
+                "job lifetime (ReplayOptions.job_ttl_s / AX_WORKER_JOB_TTL_S) if jobs wait "
+                "that long for a worker, or check the clocks",
+            )
+        stats.dropped_oversize += refuse(channel, method, body, exp_key, logger)
         return False
     if method.redelivered:
         attempt = envelope.attempt + 1
@@ -355,6 +436,7 @@ def _handle(session: _Session, method: Any, props: Any, body: bytes) -> bool:
                 attempt,
                 envelope.timeout_s,
                 body,
+                Stamp(new_stamp(0).message_id, envelope.expires_ms),  # same expiry, new id
             ),
         )
         channel.basic_ack(method.delivery_tag)
@@ -469,6 +551,7 @@ def _reply(session: _Session, envelope: Envelope, ok: bool, value: Any) -> None:
             envelope.attempt,
             None,
             body,
+            new_stamp(session.replay.result_ttl_s),
         ),
     )
 
