@@ -31,6 +31,7 @@ def _shell(title: str, body: str, config: Dict[str, Any], data: str, token: Opti
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_e(title)}</title>\n"
+        '<link rel="icon" href="data:,">\n'
         f'<link rel="stylesheet" href="{_e(static_url("dashboard.css", token))}">\n'
         "</head>\n<body>\n"
         f'<header><a class="home" id="ax-home" href="/">ax dashboard</a>'
@@ -92,6 +93,7 @@ def error_page(status: int, title: str, message: str, token: Optional[str]) -> s
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{_e(title)}</title>\n"
+        '<link rel="icon" href="data:,">\n'
         f'<link rel="stylesheet" href="{_e(static_url("dashboard.css", token))}">\n'
         "</head>\n<body>\n<main>\n"
         f'<h1>{_e(title)}</h1>\n<p class="error" id="ax-error">{_e(message)}</p>\n'
