@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from ax.core.experiment import Experiment
@@ -52,6 +52,7 @@ class Snapshot:
         generation_strategy: Its stored strategy (bound to it), or None.
         marker: The change marker this state was read under.
         updated_at: When the store last changed it (UTC), if known.
+        derived: Values computed from this state once (e.g. the table rows), by name.
     """
 
     name: str
@@ -59,6 +60,7 @@ class Snapshot:
     generation_strategy: Optional[GenerationStrategy]
     marker: str
     updated_at: Optional[datetime.datetime]
+    derived: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 class StoreReader:

@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
+import numpy as np
+
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
 from ax.core.types import TrialStatus
@@ -98,10 +100,19 @@ def experiment_status(experiment: Experiment) -> str:
     return "running" if any(ids for s, ids in by_status.items() if not s.is_terminal) else "idle"
 
 
-def summary(snapshot: Snapshot, rows: Optional[List[ArmRow]] = None) -> Dict[str, Any]:
+def rows_of(snapshot: Snapshot) -> List[ArmRow]:
+    """:func:`~ax.plot.exp_utils.arm_rows` of the snapshot, computed once per snapshot."""
+    rows = snapshot.derived.get("rows")
+    if rows is None:
+        rows = snapshot.derived["rows"] = arm_rows(snapshot.experiment)
+    result: List[ArmRow] = rows
+    return result
+
+
+def summary(snapshot: Snapshot) -> Dict[str, Any]:
     """One line of the list page: name, status, trial counts, best value, last change."""
     experiment = snapshot.experiment
-    rows = rows if rows is not None else arm_rows(experiment)
+    rows = rows_of(snapshot)
     counts: Dict[str, int] = {}
     for trial in experiment.trials.values():
         counts[trial.status.name] = counts.get(trial.status.name, 0) + 1
@@ -176,8 +187,8 @@ def trials_table(experiment: Experiment, rows: List[ArmRow]) -> Dict[str, Any]:
                 r.status.name,
                 r.arm_name,
                 r.model_key or "",
-                *(_scalar(r.parameters.get(p)) for p in parameters),
-                *(_number(r.means.get(m)) for m in metrics),
+                *[_scalar(r.parameters.get(p)) for p in parameters],
+                *[_scalar(r.means.get(m)) for m in metrics],
                 _reason(trial),
                 "\n".join(n.get("text", "") for n in trial_notes(trial)),
             ]
@@ -211,14 +222,13 @@ def strategy_view(strategy: Optional[GenerationStrategy]) -> Optional[Dict[str, 
     experiment = strategy.experiment
     by_step = strategy.trial_indices_by_step
     current = strategy.current_step_index
+    done = (
+        set() if experiment is None else experiment.trial_indices_by_status[TrialStatus.COMPLETED]
+    )
     steps = []
     for step in strategy.steps:
         indices = by_step.get(step.index, [])
-        completed = 0
-        if experiment is not None:
-            completed = sum(
-                1 for i in indices if experiment.trials[i].status is TrialStatus.COMPLETED
-            )
+        completed = len(done.intersection(indices))
         steps.append(
             {
                 "index": step.index,
@@ -315,7 +325,7 @@ def experiment_view_json(snapshot: Snapshot, actions: bool) -> str:
     from ax.plot.figures import parameters_figure, trace_figure
 
     experiment = snapshot.experiment
-    rows = arm_rows(experiment)
+    rows = rows_of(snapshot)
     figures: Dict[str, Optional[str]] = {}
     notes: Dict[str, str] = {}
     trace = trace_figure(experiment, trace_of(experiment, rows))
@@ -329,7 +339,7 @@ def experiment_view_json(snapshot: Snapshot, actions: bool) -> str:
     if has_learning_curves(experiment):
         figures["curves"] = _figure_json(learning_curves_figure(experiment))
     view = {
-        "summary": summary(snapshot, rows),
+        "summary": summary(snapshot),
         "trials": trials_table(experiment, rows),
         "strategy": strategy_view(snapshot.generation_strategy),
         "notes": notes,
@@ -339,7 +349,9 @@ def experiment_view_json(snapshot: Snapshot, actions: bool) -> str:
     return _with_figures(view, figures)
 
 
-def fit_model(experiment: Experiment) -> Tuple[Optional[ModelBridge], str]:
+def fit_model(
+    experiment: Experiment, rows: Optional[List[ArmRow]] = None
+) -> Tuple[Optional[ModelBridge], str]:
     """A GP fitted on the completed trials when that is cheap, else None and why.
 
     Returns:
@@ -348,7 +360,7 @@ def fit_model(experiment: Experiment) -> Tuple[Optional[ModelBridge], str]:
     target = objective(experiment)
     if target is None:
         return None, "The experiment has no objective to model."
-    observed = len(trace_of(experiment))
+    observed = len(trace_of(experiment, rows))
     if observed < MODEL_MIN_POINTS:
         return None, (
             f"The model is fitted once {MODEL_MIN_POINTS} trials have completed with data "
@@ -374,7 +386,7 @@ def model_view_json(snapshot: Snapshot) -> str:
     from ax.plot.figures import importances_figure, model_figure, model_importances
 
     experiment = snapshot.experiment
-    model, reason = fit_model(experiment)
+    model, reason = fit_model(experiment, rows_of(snapshot))
     figures: Dict[str, Optional[str]] = {"contour": None, "slice": None, "importances": None}
     notes: Dict[str, str] = {}
     if model is None:
@@ -429,10 +441,18 @@ def _number(value: Optional[float]) -> Optional[float]:
 
 
 def _scalar(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
+    """A JSON-ready cell: numbers stay numbers (non-finite ones become null)."""
+    kind = value.__class__
+    if kind is float:
+        return value if value - value == 0.0 else None  # False for inf and nan
+    if value is None or kind in (int, str, bool):
         return value
-    if isinstance(value, float):
-        return _number(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _number(float(value))
     return str(value)
 
 
