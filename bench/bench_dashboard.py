@@ -12,7 +12,8 @@ dashboard open against without.
    trip; the table gives the median.
 2. A run with the dashboard open. ``--run-trials`` Sobol trials of Branin through
    ``AxClient`` with a SQLite store (a save after every trial), in a subprocess, with no
-   dashboard and then with ``ax dashboard`` serving the store and a client polling it as
+   dashboard and then with ``ax dashboard`` serving the store (opened once before the run
+   starts, so its imports and first model fit are not counted) and a client polling it as
    the experiment page does (the change marker every ``--poll`` seconds; the whole view
    when it changed; the model figures at most every 30 s); with ``--browser``, a headless
    Chromium page (Debian's) holds the real experiment page open instead. The two are
@@ -60,7 +61,7 @@ from ax.storage.sqa_store.structs import DBSettings
 url, trials = sys.argv[1], int(sys.argv[2])
 sobol = GenerationStep(Models.SOBOL, -1, model_kwargs={"seed": 0})
 client = AxClient(generation_strategy=GenerationStrategy([sobol]),
-    db_settings=DBSettings(url=url), random_seed=0, verbose_logging=False)
+    db_settings=DBSettings(url=url), verbose_logging=False)
 client.create_experiment(name="run", parameters=[
     {"name": "x1", "type": "range", "bounds": [-5.0, 10.0]},
     {"name": "x2", "type": "range", "bounds": [0.0, 15.0]}], objective_name="branin", minimize=True)
@@ -232,6 +233,10 @@ def one_run(trials: int, workdir: Path, watch: str, poll: float) -> float:
     try:
         if watch != "none":
             dashboard = Dashboard(url)
+            # Open the page once before the run starts (the dashboard's imports and first
+            # model fit happen when a user opens it, not on every trial).
+            dashboard.get("/experiment?name=run")
+            dashboard.get("/api/model?name=run")
             if watch == "poller":
                 poller = Poller(dashboard, "run", poll)
                 poller.start()

@@ -38,3 +38,8 @@ def sqlite_url(tmp_path: Path, _sqlite_template: Path) -> str:
 @pytest.fixture
 def json_path(tmp_path: Path) -> Path:
     return json_store(tmp_path)
+
+
+from tests.storage.postgres_server import postgres_server_session, postgres_url  # noqa: E402
+
+__all__ = ["postgres_server_session", "postgres_url"]
