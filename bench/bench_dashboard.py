@@ -17,7 +17,8 @@ dashboard open against without.
    the experiment page does (the change marker every ``--poll`` seconds; the whole view
    when it changed; the model figures at most every 30 s); with ``--browser``, a headless
    Chromium page (Debian's) holds the real experiment page open instead. The two are
-   alternated ``--pairs`` times; the table gives each run's time and the ratio of medians.
+   alternated ``--pairs`` times; printed: each run's time, the ratio of the medians and
+   the ratio of the best times (less sensitive to other load on the machine).
 
 Usage:
     .venv/bin/python bench/bench_dashboard.py [--trials 5000] [--repeats 7]
@@ -37,6 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -71,10 +73,12 @@ def branin(x1, x2):
 print("READY", flush=True)
 sys.stdin.readline()  # wait until the dashboard watches the store
 start = time.perf_counter()
+cpu0 = time.process_time()
 for _ in range(trials):
     p, i = client.get_next_trial()
     client.complete_trial(i, raw_data={"branin": (branin(p["x1"], p["x2"]), 0.0)})
-print(f"SECONDS {time.perf_counter() - start:.4f}", flush=True)
+cpu = time.process_time() - cpu0
+print(f"SECONDS {time.perf_counter() - start:.4f} CPU {cpu:.4f}", flush=True)
 """
 
 
@@ -102,6 +106,12 @@ class Dashboard:
         with urllib.request.urlopen(self.url.rstrip("/") + path, timeout=120) as response:
             data: bytes = response.read()
             return data
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the dashboard process has used so far (Linux)."""
+        with open(f"/proc/{self.process.pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -217,7 +227,7 @@ class Poller(threading.Thread):
                 self.errors += 1
 
 
-def one_run(trials: int, workdir: Path, watch: str, poll: float) -> float:
+def one_run(trials: int, workdir: Path, watch: str, poll: float) -> Timing:
     db = workdir / f"run-{time.perf_counter_ns()}.db"
     url = f"sqlite:///{db}"
     run = subprocess.Popen(
@@ -243,10 +253,12 @@ def one_run(trials: int, workdir: Path, watch: str, poll: float) -> float:
             else:
                 browser = BrowserPage(dashboard.url + "experiment?name=run")
             time.sleep(1.0)
+        cpu_before = dashboard.cpu_seconds() if dashboard is not None else 0.0
         run.stdin.write("go\n")
         run.stdin.flush()
         out = run.stdout.read()
         run.wait(600)
+        dashboard_cpu = dashboard.cpu_seconds() - cpu_before if dashboard is not None else 0.0
     finally:
         if poller is not None:
             poller.stop_event.set()
@@ -255,10 +267,24 @@ def one_run(trials: int, workdir: Path, watch: str, poll: float) -> float:
             browser.close()
         if dashboard is not None:
             dashboard.stop()
-    seconds = float(out.split("SECONDS")[-1])
-    extra = f" ({poller.views} view refreshes)" if poller is not None else ""
-    print(f"  run of {trials} trials, dashboard {watch:7}: {seconds:.2f} s{extra}", flush=True)
-    return seconds
+    fields = out.split("SECONDS")[-1].split()
+    seconds, run_cpu = float(fields[0]), float(fields[2])
+    extra = f", {poller.views} view refreshes" if poller is not None else ""
+    if dashboard is not None:
+        extra += f", dashboard CPU {dashboard_cpu:.2f} s"
+    print(
+        f"  run of {trials} trials, dashboard {watch:7}: {seconds:.2f} s (run CPU "
+        f"{run_cpu:.2f} s{extra})",
+        flush=True,
+    )
+    return Timing(seconds, run_cpu, dashboard_cpu)
+
+
+@dataclass
+class Timing:
+    wall: float
+    cpu: float
+    dashboard_cpu: float
 
 
 class BrowserPage:
@@ -300,14 +326,24 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.skip_run:
             watch = "browser" if args.browser else "poller"
             print(f"A run of {args.run_trials} Sobol trials with SQLite saves:")
-            without, with_ = [], []
-            for _ in range(args.pairs):
-                without.append(one_run(args.run_trials, workdir, "none", args.poll))
-                with_.append(one_run(args.run_trials, workdir, watch, args.poll))
-            ratio = statistics.median(with_) / statistics.median(without)
+            without: List[Timing] = []
+            with_: List[Timing] = []
+            for pair in range(args.pairs):  # alternate which goes first
+                order = ("none", watch) if pair % 2 == 0 else (watch, "none")
+                for mode in order:
+                    timing = one_run(args.run_trials, workdir, mode, args.poll)
+                    (without if mode == "none" else with_).append(timing)
+            for label, key in (("wall", "wall"), ("run CPU", "cpu")):
+                a = [getattr(t, key) for t in without]
+                b = [getattr(t, key) for t in with_]
+                ma, mb = statistics.median(a), statistics.median(b)
+                print(
+                    f"{label}: median without {ma:.2f} s, with {mb:.2f} s: ratio {mb / ma:.3f}; "
+                    f"best of each {min(a):.2f} s, {min(b):.2f} s: ratio {min(b) / min(a):.3f}"
+                )
             print(
-                f"median without {statistics.median(without):.2f} s, with "
-                f"{statistics.median(with_):.2f} s: ratio {ratio:.3f}"
+                "dashboard CPU per run: median "
+                f"{statistics.median(t.dashboard_cpu for t in with_):.2f} s"
             )
     return 0
 
