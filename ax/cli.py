@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 # ---------------------------------------------------------------------------- dashboard
 
 
-def _add_dashboard_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_dashboard_parser(commands: argparse._SubParsersAction) -> None:
     dashboard = commands.add_parser(
         "dashboard",
         help="serve a live web dashboard of the experiments in a store (read-only)",
