@@ -6,6 +6,7 @@
     ax report EXPERIMENT.json [-o REPORT.html] [--title TITLE]
     ax show EXPERIMENT.json
     ax worker [--broker URL] --exp-key KEY [--mpi] [--run-once] [--max-jobs N] [--max-retries R]
+    ax dashboard STORE [--host 127.0.0.1] [--port N] [--token T] [--allow-actions]
 
 ``python -m ax`` is the same command. Importing this module is cheap (argparse only); each
 subcommand imports what it needs when it runs. A bad path or an unreadable experiment
@@ -112,7 +113,76 @@ def build_parser() -> argparse.ArgumentParser:
         "trial (data-parallel training), rank 0 talks to the broker (needs mpi4py)",
     )
     worker.add_argument("--quiet", action="store_true", help="log warnings only")
+    _add_dashboard_parser(commands)
     return parser
+
+
+# ---------------------------------------------------------------------------- dashboard
+
+
+def _add_dashboard_parser(commands: argparse._SubParsersAction) -> None:
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve a live web dashboard of the experiments in a store (read-only)",
+        description="Serve every experiment of STORE (sqlite:///runs.db, a PostgreSQL URL, "
+        "or a JSON file saved by ax.save) as web pages that follow a run as it writes. "
+        "Binds to 127.0.0.1 by default; another address needs --token. Read-only unless "
+        "--allow-actions. Needs the `dashboard` extra: pip install 'ax-experiments[dashboard]'.",
+    )
+    dashboard.add_argument("store", metavar="STORE", help="database URL or JSON file")
+    dashboard.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    dashboard.add_argument(
+        "--port", type=_port, default=8080, help="port (default 8080; 0 picks a free one)"
+    )
+    dashboard.add_argument(
+        "--token",
+        default=os.environ.get("AX_DASHBOARD_TOKEN"),
+        help="secret every request must carry (required off loopback; default $AX_DASHBOARD_TOKEN)",
+    )
+    dashboard.add_argument(
+        "--allow-actions",
+        action="store_true",
+        help="allow marking trials abandoned and adding notes (POST, CSRF-protected)",
+    )
+
+
+def _dashboard(args: argparse.Namespace, out: TextIO) -> int:
+    from ax.exceptions import AxError
+
+    try:
+        from ax.dashboard.options import DashboardOptions
+
+        options = DashboardOptions(
+            store=args.store,
+            host=args.host,
+            port=args.port,
+            token=args.token,
+            allow_actions=args.allow_actions,
+        )
+        from ax.dashboard.server import serve
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] in ("starlette", "uvicorn", "anyio"):
+            raise CommandError(
+                f"the dashboard needs {err.name}: pip install 'ax-experiments[dashboard]'"
+            ) from err
+        raise
+    except AxError as err:
+        raise CommandError(_one_line(err)) from err
+    try:
+        serve(options, out)
+    except AxError as err:
+        raise CommandError(_one_line(err)) from err
+    return EXIT_OK
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port 0..65535, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port 0..65535, got {text!r}")
+    return value
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -138,6 +208,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _report(args, sys.stdout)
         if args.command == "worker":
             return _worker(args, sys.stdout)
+        if args.command == "dashboard":
+            return _dashboard(args, sys.stdout)
         return _show(args, sys.stdout)
     except CommandError as err:
         print(f"ax {args.command}: error: {err}", file=sys.stderr)

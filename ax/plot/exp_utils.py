@@ -57,8 +57,9 @@ def arm_rows(experiment: Experiment) -> List[ArmRow]:
     """Every arm of every trial, in trial then arm order."""
     means = metric_means(experiment)
     rows: List[ArmRow] = []
-    for index in sorted(experiment.trials):
-        trial = experiment.trials[index]
+    trials = experiment.trials  # a copy per access: take it once
+    for index in sorted(trials):
+        trial = trials[index]
         runs = trial.generator_runs
         model_key = runs[0].model_key if runs else None
         for arm in trial.arms:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import datetime
 import html
-import math
 import os
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
 
 from ax.core.experiment import Experiment
-from ax.core.parameter import RangeParameter
-from ax.core.types import TrialStatus
-from ax.exceptions import AxError, StorageError, UserInputTypeError
+from ax.exceptions import StorageError, UserInputTypeError
 from ax.plot.exp_utils import (
     ArmRow,
     TracePoint,
@@ -27,7 +24,7 @@ from ax.plot.exp_utils import (
     objective,
     objective_trace,
 )
-from ax.plot.helpers import make_subplots, plotly_go
+from ax.plot.figures import FigureResult, model_figure, parameters_figure, trace_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from plotly.graph_objects import Figure
@@ -201,6 +198,12 @@ class _Figures:
         self._included = True
         return text
 
+    def result(self, result: FigureResult, div_id: str) -> str:
+        """The figure's div, or its note as a paragraph."""
+        if result.figure is None:
+            return f'<p class="note">{_e(result.note)}</p>'
+        return self.div(result.figure, div_id)
+
 
 def _summary(experiment: Experiment, rows: List[ArmRow], best: Optional[ArmRow]) -> str:
     items: List[Tuple[str, str]] = [("Experiment", _e(experiment._name or "(unnamed)"))]
@@ -246,120 +249,16 @@ def _constraint(constraint: Any) -> str:
 
 
 def _trace_section(experiment: Experiment, trace: List[TracePoint], figures: _Figures) -> str:
-    target = objective(experiment)
-    if target is None:
-        return '<p class="note">The experiment has no optimization config: no objective.</p>'
-    if not trace:
-        return '<p class="note">No completed trial has data for the objective yet.</p>'
-    from ax.plot.trace import optimization_trace_single_method
-
-    name, minimize = target
-    transitions = [i for i in range(1, len(trace)) if trace[i].model_key != trace[i - 1].model_key]
-    labels = [
-        f"trial {_e(str(p.trial_index))}, arm {_e(p.arm_name)}"
-        + (f" ({_e(p.model_key)})" if p.model_key else "")
-        for p in trace
-    ]
-    fig = optimization_trace_single_method(
-        y=[[p.best_so_far for p in trace]],
-        title=f"Best {_e(name)} so far ({'minimize' if minimize else 'maximize'})",
-        ylabel=_e(name),
-        model_transitions=transitions,
-        hover_labels=labels,
-    )
-    fig.data[0].name = "best so far"
-    go = plotly_go()
-    fig.add_trace(
-        go.Scatter(
-            x=list(range(1, len(trace) + 1)),
-            y=[p.value for p in trace],
-            mode="markers",
-            marker={"color": "rgba(0, 0, 0, 0.45)", "size": 6},
-            name="trial value",
-            text=labels,
-            hovertemplate="%{text}<br>value=%{y:.4g}<extra></extra>",
-        )
-    )
-    fig.update_layout(xaxis={"title": {"text": "Completed trial"}}, height=420)
-    return figures.div(fig, TRACE_DIV_ID)
+    return figures.result(trace_figure(experiment, trace), TRACE_DIV_ID)
 
 
 def _parameters_section(experiment: Experiment, rows: List[ArmRow], figures: _Figures) -> str:
-    target = objective(experiment)
-    if target is None:
-        return '<p class="note">No objective to plot the parameters against.</p>'
-    name = target[0]
-    points = [r for r in rows if r.status is TrialStatus.COMPLETED and name in r.means]
-    parameters = list(experiment.search_space.parameters.values())
-    if not points or not parameters:
-        return '<p class="note">No completed trial has data for the objective yet.</p>'
-    cols = min(3, len(parameters))
-    nrows = math.ceil(len(parameters) / cols)
-    fig = make_subplots(
-        rows=nrows,
-        cols=cols,
-        subplot_titles=[_e(p.name) for p in parameters],
-        vertical_spacing=min(0.3 / max(nrows - 1, 1), 0.12) if nrows > 1 else 0.1,
-    )
-    go = plotly_go()
-    for i, parameter in enumerate(parameters):
-        row, col = divmod(i, cols)
-        fig.add_trace(
-            go.Scatter(
-                x=[_plot_value(r.parameters.get(parameter.name)) for r in points],
-                y=[r.means[name] for r in points],
-                mode="markers",
-                marker={
-                    "color": [r.trial_index for r in points],
-                    "colorscale": "Viridis",
-                    "size": 7,
-                    "showscale": i == 0,
-                    "colorbar": {"title": {"text": "trial"}},
-                },
-                text=[f"trial {r.trial_index}, arm {_e(r.arm_name)}" for r in points],
-                hovertemplate="%{text}<br>value=%{x}<br>objective=%{y:.4g}<extra></extra>",
-                name=_e(parameter.name),
-                showlegend=False,
-            ),
-            row=row + 1,
-            col=col + 1,
-        )
-        if isinstance(parameter, RangeParameter) and parameter.log_scale:
-            fig.update_xaxes(type="log", row=row + 1, col=col + 1)
-        if col == 0:
-            fig.update_yaxes(title_text=_e(name), row=row + 1, col=col + 1)
-    fig.update_layout(
-        height=max(320, 300 * nrows), title={"text": f"Parameter values against {_e(name)}"}
-    )
-    return figures.div(fig, PARAMETERS_DIV_ID)
+    return figures.result(parameters_figure(experiment, rows), PARAMETERS_DIV_ID)
 
 
 def _model_section(experiment: Experiment, model: ModelBridge, figures: _Figures) -> str:
-    target = objective(experiment)
-    if target is None:
-        return '<p class="note">No objective to predict.</p>'
-    name = target[0]
-    numeric = [
-        p.name
-        for p in model.model_space.parameters.values()
-        if isinstance(p, RangeParameter) and p.is_numeric
-    ]
-    try:
-        if len(numeric) >= 2:
-            from ax.plot.contour import plot_contour
-
-            fig = plot_contour(model, numeric[0], numeric[1], name, density=40)
-            div_id = CONTOUR_DIV_ID
-        elif numeric:
-            from ax.plot.slice import plot_slice
-
-            fig = plot_slice(model, numeric[0], name)
-            div_id = SLICE_DIV_ID
-        else:
-            return '<p class="note">The model has no numeric range parameter to plot.</p>'
-    except (AxError, NotImplementedError, ValueError) as err:
-        return f'<p class="note">Model plots are unavailable: {_e(str(err))}</p>'
-    return figures.div(fig, div_id)
+    result = model_figure(experiment, model)
+    return figures.result(result, CONTOUR_DIV_ID if result.kind == "contour" else SLICE_DIV_ID)
 
 
 def _table(experiment: Experiment, rows: List[ArmRow], best: Optional[ArmRow]) -> str:
@@ -395,10 +294,6 @@ def _cell(value: object) -> str:
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
     css = ' class="num"' if numeric else ""
     return f"<td{css}>{_e(format_value(value))}</td>"
-
-
-def _plot_value(value: object) -> object:
-    return value if isinstance(value, (int, float, str)) else format_value(value)
 
 
 def _e(text: str) -> str:

@@ -1,0 +1,474 @@
+"""What the dashboard's pages show, as JSON-ready values built from a snapshot.
+
+Figures are the HTML report's (:mod:`ax.plot.figures`), serialised by plotly. Views are
+cached per experiment by the snapshot's change marker, so polling an unchanged 5,000-trial
+experiment costs one marker query. The model (for the contour, slice and feature
+importances) is fitted only when it is cheap: up to :data:`MODEL_MAX_POINTS` completed
+trials, at most once per :data:`MODEL_REFRESH_S` seconds per experiment, so that a
+dashboard left open does not take CPU away from the run it watches.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from ax.core.base_trial import BaseTrial
+from ax.core.experiment import Experiment
+from ax.core.types import TrialStatus
+from ax.dashboard.store import Snapshot
+from ax.exceptions import AxError
+from ax.plot.exp_utils import ArmRow, arm_rows, best_observed, metric_names, objective
+from ax.plot.exp_utils import objective_trace as trace_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from plotly.graph_objects import Figure
+
+    from ax.modelbridge.base import ModelBridge
+    from ax.modelbridge.generation_strategy import GenerationStrategy
+
+logger = logging.getLogger(__name__)
+
+MODEL_MIN_POINTS = 3
+"""Completed trials with objective data needed before a model is fitted."""
+MODEL_MAX_POINTS = 300
+"""Above this many completed trials the dashboard fits no model (a GP fit grows as n^3)."""
+MODEL_REFRESH_S = 30.0
+"""A fitted model is reused for this long even when the experiment changed."""
+NOTES_KEY = "dashboard_notes"
+"""``trial.run_metadata[NOTES_KEY]``: the notes added from the dashboard (a list of dicts)."""
+
+
+# ---------------------------------------------------------------------- optional views
+
+
+def has_pareto_view(experiment: Experiment) -> bool:
+    """Whether the experiment has a Pareto frontier to show (a multi-objective config).
+
+    Multi-objective optimization configs do not exist in ``ax.core`` yet (issue 13), so no
+    experiment has one and this returns False. When they land, return True for an
+    experiment whose optimization config has several objectives, and fill
+    :func:`pareto_figure`; the page shows the section whenever the view's ``"pareto"``
+    figure is present.
+    """
+    del experiment
+    return False
+
+
+def has_learning_curves(experiment: Experiment) -> bool:
+    """Whether the experiment has learning curves to show (intermediate results).
+
+    Progression data (metric values per step/epoch, issue 14) does not exist in
+    ``ax.core.Data`` yet, so this returns False. When it lands, return True when the
+    attached data has values at more than one progression for some trial, and fill
+    :func:`learning_curves_figure`; the page shows the section whenever the view's
+    ``"curves"`` figure is present.
+    """
+    del experiment
+    return False
+
+
+def pareto_figure(experiment: Experiment) -> Optional[Figure]:
+    """The Pareto frontier figure (none until multi-objective configs exist, issue 13)."""
+    del experiment
+    return None
+
+
+def learning_curves_figure(experiment: Experiment) -> Optional[Figure]:
+    """Metric against progression per trial (none until progression data exists, issue 14)."""
+    del experiment
+    return None
+
+
+# ---------------------------------------------------------------------- summaries
+
+
+def experiment_status(experiment: Experiment) -> str:
+    """``"empty"`` (no trials), ``"running"`` (a trial is not yet completed, failed or
+    abandoned) or ``"idle"``."""
+    if not experiment.trials:
+        return "empty"
+    by_status = experiment.trial_indices_by_status
+    return "running" if any(ids for s, ids in by_status.items() if not s.is_terminal) else "idle"
+
+
+def rows_of(snapshot: Snapshot) -> List[ArmRow]:
+    """:func:`~ax.plot.exp_utils.arm_rows` of the snapshot, computed once per snapshot."""
+    rows = snapshot.derived.get("rows")
+    if rows is None:
+        rows = snapshot.derived["rows"] = arm_rows(snapshot.experiment)
+    result: List[ArmRow] = rows
+    return result
+
+
+def summary(snapshot: Snapshot) -> Dict[str, Any]:
+    """One line of the list page: name, status, trial counts, best value, last change."""
+    experiment = snapshot.experiment
+    rows = rows_of(snapshot)
+    counts: Dict[str, int] = {}
+    for trial in experiment.trials.values():
+        counts[trial.status.name] = counts.get(trial.status.name, 0) + 1
+    target = objective(experiment)
+    best = best_observed(experiment, rows)
+    best_value = None
+    if best is not None and target is not None:
+        best_value = {
+            "value": _number(best.means[target[0]]),
+            "trial": best.trial_index,
+            "arm": best.arm_name,
+            "parameters": {k: _scalar(v) for k, v in best.parameters.items()},
+        }
+    return {
+        "name": snapshot.name,
+        "description": experiment.description or "",
+        "status": experiment_status(experiment),
+        "trials": len(experiment.trials),
+        "counts": dict(sorted(counts.items())),
+        "objective": None if target is None else {"name": target[0], "minimize": target[1]},
+        "best": best_value,
+        "updated_at": _last_change(snapshot),
+        "marker": snapshot.marker,
+    }
+
+
+def _last_change(snapshot: Snapshot) -> Optional[str]:
+    """When the store last changed the experiment (UTC, ISO 8601), else the newest
+    trial time (local)."""
+    stamp = snapshot.updated_at
+    if stamp is not None:
+        if stamp.tzinfo is None:  # the SQL store writes naive UTC
+            stamp = stamp.replace(tzinfo=datetime.timezone.utc)
+        return stamp.isoformat(timespec="seconds")
+    times = [
+        t
+        for trial in snapshot.experiment.trials.values()
+        for t in (trial.time_created, trial.time_run_started, trial.time_completed)
+        if t is not None
+    ]
+    return max(times).isoformat(timespec="seconds") if times else None
+
+
+# ---------------------------------------------------------------------- trials table
+
+
+def trials_table(experiment: Experiment, rows: List[ArmRow]) -> Dict[str, Any]:
+    """Columns and one row per arm: trial, status, arm, generator, parameters, metric
+    means, the failure or abandonment reason and the notes added from the dashboard.
+
+    Values stay numbers where they are numbers, so the page sorts them as numbers.
+    """
+    parameters = list(experiment.search_space.parameters)
+    metrics = metric_names(experiment, rows)
+    columns = [
+        {"key": "trial", "label": "trial", "kind": "number"},
+        {"key": "status", "label": "status", "kind": "text"},
+        {"key": "arm", "label": "arm", "kind": "text"},
+        {"key": "generator", "label": "generator", "kind": "text"},
+        *({"key": f"p:{p}", "label": p, "kind": "param"} for p in parameters),
+        *({"key": f"m:{m}", "label": m, "kind": "metric"} for m in metrics),
+        {"key": "reason", "label": "reason", "kind": "text"},
+        {"key": "notes", "label": "notes", "kind": "text"},
+    ]
+    out: List[List[Any]] = []
+    trials = experiment.trials
+    for r in rows:
+        trial = trials[r.trial_index]
+        out.append(
+            [
+                r.trial_index,
+                r.status.name,
+                r.arm_name,
+                r.model_key or "",
+                *[_scalar(r.parameters.get(p)) for p in parameters],
+                *[_scalar(r.means.get(m)) for m in metrics],
+                _reason(trial),
+                "\n".join(n.get("text", "") for n in trial_notes(trial)),
+            ]
+        )
+    return {"columns": columns, "rows": out}
+
+
+def _reason(trial: BaseTrial) -> str:
+    if trial.status is TrialStatus.FAILED:
+        return trial.failed_reason or ""
+    if trial.status is TrialStatus.ABANDONED:
+        return trial.abandoned_reason or ""
+    return ""
+
+
+def trial_notes(trial: BaseTrial) -> List[Dict[str, str]]:
+    """The notes added to ``trial`` from the dashboard (oldest first)."""
+    notes = trial.run_metadata.get(NOTES_KEY)
+    if not isinstance(notes, list):
+        return []
+    return [n for n in notes if isinstance(n, dict)]
+
+
+# ---------------------------------------------------------------------- strategy
+
+
+def strategy_view(strategy: Optional[GenerationStrategy]) -> Optional[Dict[str, Any]]:
+    """The generation strategy's steps, trials made by each, and the current step."""
+    if strategy is None:
+        return None
+    experiment = strategy.experiment
+    by_step = strategy.trial_indices_by_step
+    current = strategy.current_step_index
+    done = (
+        set() if experiment is None else experiment.trial_indices_by_status[TrialStatus.COMPLETED]
+    )
+    steps = []
+    for step in strategy.steps:
+        indices = by_step.get(step.index, [])
+        completed = len(done.intersection(indices))
+        steps.append(
+            {
+                "index": step.index,
+                "model": step.model_name,
+                "num_trials": step.num_trials,
+                "min_trials_observed": step.min_trials_observed,
+                "max_parallelism": step.max_parallelism,
+                "trials": len(indices),
+                "completed": completed,
+                "state": "current"
+                if step.index == current
+                else ("done" if step.index < current else "next"),
+            }
+        )
+    return {"name": strategy.name, "current": current, "steps": steps}
+
+
+# ---------------------------------------------------------------------- the page
+
+
+@dataclass
+class _Cached:
+    marker: str
+    text: str
+
+
+class ViewCache:
+    """The experiment views (JSON text), rebuilt only when the snapshot's marker moves;
+    and the model figures, refitted at most once per :data:`MODEL_REFRESH_S`."""
+
+    def __init__(
+        self, model_refresh_s: float = MODEL_REFRESH_S, model_threads: Optional[int] = None
+    ) -> None:
+        self.model_threads = model_threads
+        self._views: Dict[str, _Cached] = {}
+        self._models: Dict[str, Tuple[float, _Cached]] = {}
+        self._lock = threading.Lock()
+        self._locks: Dict[str, threading.Lock] = {}
+        self.model_refresh_s = model_refresh_s
+
+    def _name_lock(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def experiment_json(self, snapshot: Snapshot, actions: bool) -> str:
+        """:func:`experiment_view` as JSON text (cached by marker)."""
+        key = f"view:{actions}:{snapshot.name}"
+        with self._name_lock(key):
+            cached = self._views.get(key)
+            if cached is None or cached.marker != snapshot.marker:
+                cached = _Cached(snapshot.marker, experiment_view_json(snapshot, actions))
+                self._views[key] = cached
+            return cached.text
+
+    def summary(self, snapshot: Snapshot) -> Dict[str, Any]:
+        """:func:`summary` (cached by marker)."""
+        key = f"summary:{snapshot.name}"
+        cached = self._views.get(key)
+        if cached is None or cached.marker != snapshot.marker:
+            cached = _Cached(snapshot.marker, json.dumps(summary(snapshot)))
+            self._views[key] = cached
+        result: Dict[str, Any] = json.loads(cached.text)
+        return result
+
+    def model_json(self, snapshot: Snapshot) -> str:
+        """:func:`model_view_json`, refitted only when the experiment changed and the last
+        fit is older than ``model_refresh_s``."""
+        key = snapshot.name
+        with self._name_lock(f"model:{key}"):
+            entry = self._models.get(key)
+            now = time.monotonic()
+            if entry is not None and (
+                entry[1].marker == snapshot.marker or now - entry[0] < self.model_refresh_s
+            ):
+                return entry[1].text
+            if self.model_threads is not None:
+                import torch
+
+                if torch.get_num_threads() != self.model_threads:
+                    torch.set_num_threads(self.model_threads)
+            text = model_view_json(snapshot)
+            self._models[key] = (time.monotonic(), _Cached(snapshot.marker, text))
+            return text
+
+
+def experiment_view_json(snapshot: Snapshot, actions: bool) -> str:
+    """Everything the experiment page shows except the model's figures, as JSON text.
+
+    Keys: ``summary``, ``trials`` (see :func:`trials_table`), ``strategy`` (see
+    :func:`strategy_view`), ``figures`` (``trace``, ``parameters``, and ``pareto`` /
+    ``curves`` when the experiment has them: plotly figure JSON or null), ``notes``
+    (why a figure is missing), ``actions`` (whether writes are allowed), ``marker``.
+    """
+    from ax.plot.figures import parameters_figure, trace_figure
+
+    experiment = snapshot.experiment
+    rows = rows_of(snapshot)
+    figures: Dict[str, Optional[str]] = {}
+    notes: Dict[str, str] = {}
+    trace = trace_figure(experiment, trace_of(experiment, rows))
+    params = parameters_figure(experiment, rows)
+    for key, result in (("trace", trace), ("parameters", params)):
+        figures[key] = _figure_json(result.figure)
+        if result.note:
+            notes[key] = result.note
+    if has_pareto_view(experiment):
+        figures["pareto"] = _figure_json(pareto_figure(experiment))
+    if has_learning_curves(experiment):
+        figures["curves"] = _figure_json(learning_curves_figure(experiment))
+    view = {
+        "summary": summary(snapshot),
+        "trials": trials_table(experiment, rows),
+        "strategy": strategy_view(snapshot.generation_strategy),
+        "notes": notes,
+        "actions": actions,
+        "marker": snapshot.marker,
+    }
+    return _with_figures(view, figures)
+
+
+def fit_model(
+    experiment: Experiment, rows: Optional[List[ArmRow]] = None
+) -> Tuple[Optional[ModelBridge], str]:
+    """A GP fitted on the completed trials when that is cheap, else None and why.
+
+    Returns:
+        ``(bridge, "")`` or ``(None, reason)``.
+    """
+    target = objective(experiment)
+    if target is None:
+        return None, "The experiment has no objective to model."
+    observed = len(trace_of(experiment, rows))
+    if observed < MODEL_MIN_POINTS:
+        return None, (
+            f"The model is fitted once {MODEL_MIN_POINTS} trials have completed with data "
+            f"for {target[0]} ({observed} so far)."
+        )
+    if observed > MODEL_MAX_POINTS:
+        return None, (
+            f"No model is fitted above {MODEL_MAX_POINTS} completed trials ({observed} "
+            "here): a GP fit on every change would slow the machine the run uses."
+        )
+    from ax.modelbridge.registry import Models
+
+    try:
+        return Models.GPEI(experiment=experiment, data=experiment.lookup_data()), ""
+    except (AxError, ValueError, RuntimeError, NotImplementedError) as err:
+        logger.info("dashboard: no model for %r: %s", experiment.name, err)
+        return None, f"The model could not be fitted: {err}"
+
+
+def model_view_json(snapshot: Snapshot) -> str:
+    """The model's figures: ``contour``, ``slice`` and ``importances`` (plotly JSON or
+    null), ``notes`` and ``fitted_on`` (completed trials), as JSON text."""
+    from ax.plot.figures import importances_figure, model_figure, model_importances
+
+    experiment = snapshot.experiment
+    model, reason = fit_model(experiment, rows_of(snapshot))
+    figures: Dict[str, Optional[str]] = {"contour": None, "slice": None, "importances": None}
+    notes: Dict[str, str] = {}
+    if model is None:
+        notes["model"] = reason
+    else:
+        target = objective(experiment)
+        order = None
+        if target is not None:
+            try:
+                ranked = model_importances(model, target[0])
+                order = sorted(ranked, key=lambda p: -ranked[p])
+            except (AxError, NotImplementedError, ValueError):
+                order = None
+        for key, result in (
+            ("contour", model_figure(experiment, model, order, kind="contour")),
+            ("slice", model_figure(experiment, model, order, kind="slice")),
+            ("importances", importances_figure(experiment, model)),
+        ):
+            figures[key] = _figure_json(result.figure)
+            if result.note:
+                notes[key] = result.note
+    view = {
+        "notes": notes,
+        "fitted_on": len(experiment.trial_indices_by_status[TrialStatus.COMPLETED]),
+        "marker": snapshot.marker,
+    }
+    return _with_figures(view, figures)
+
+
+# ---------------------------------------------------------------------- JSON helpers
+
+
+def _figure_json(figure: Optional[Figure]) -> Optional[str]:
+    if figure is None:
+        return None
+    text: str = figure.to_json()
+    return text
+
+
+def _with_figures(view: Dict[str, Any], figures: Dict[str, Optional[str]]) -> str:
+    """``view`` as JSON with a ``figures`` object spliced in from already-serialised
+    figures (serialising plotly figures twice would double the cost)."""
+    head = json.dumps(view, allow_nan=False, separators=(",", ":"))
+    parts = ",".join(f"{json.dumps(k)}:{'null' if v is None else v}" for k, v in figures.items())
+    return head[:-1] + ("," if view else "") + '"figures":{' + parts + "}}"
+
+
+def _number(value: Optional[float]) -> Optional[float]:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _scalar(value: Any) -> Any:
+    """A JSON-ready cell: numbers stay numbers (non-finite ones become null)."""
+    kind = value.__class__
+    if kind is float:
+        return value if value - value == 0.0 else None  # False for inf and nan
+    if value is None or kind in (int, str, bool):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return _number(float(value))
+    return str(value)
+
+
+__all__ = [
+    "MODEL_MAX_POINTS",
+    "MODEL_REFRESH_S",
+    "NOTES_KEY",
+    "ViewCache",
+    "experiment_status",
+    "experiment_view_json",
+    "fit_model",
+    "has_learning_curves",
+    "has_pareto_view",
+    "model_view_json",
+    "strategy_view",
+    "summary",
+    "trial_notes",
+    "trials_table",
+]

@@ -1,0 +1,76 @@
+"""Builders shared by the dashboard tests: small runs written to a SQLite or JSON store.
+
+The experiment carries hostile text where a user's data could: a choice parameter value
+and a failure reason that contain ``<script>``, so every test that renders it is also an
+escaping test.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+from ax.service.ax_client import AxClient
+
+HOSTILE_VALUE = "<script>window.__axPwned = 1</script>"
+HOSTILE_REASON = "<script>window.__axPwned = 2</script><img src=x onerror=alert(1)>"
+NAME = "dash <test> & co"
+
+
+def branin(x1: float, x2: float) -> float:
+    b, c = 5.1 / (4 * math.pi**2), 5 / math.pi
+    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10
+
+
+def new_client(db_url: Optional[str] = None, name: str = NAME, seed: int = 0) -> AxClient:
+    """An AxClient (SQLite-backed when ``db_url`` is given) with a hostile choice value."""
+    from ax.storage.sqa_store.structs import DBSettings
+
+    client = AxClient(
+        db_settings=DBSettings(url=db_url) if db_url else None,
+        random_seed=seed,
+        verbose_logging=False,
+    )
+    client.create_experiment(
+        name=name,
+        parameters=[
+            {"name": "x1", "type": "range", "bounds": [-5.0, 10.0]},
+            {"name": "x2", "type": "range", "bounds": [0.0, 15.0]},
+            {"name": "c", "type": "choice", "values": [HOSTILE_VALUE, "plain"]},
+        ],
+        objective_name="branin",
+        minimize=True,
+    )
+    return client
+
+
+def run_trials(client: AxClient, completed: int, failed: bool = True, running: bool = True) -> None:
+    """Complete ``completed`` trials, then fail one (hostile reason) and leave one RUNNING."""
+    for _ in range(completed):
+        parameters, index = client.get_next_trial()
+        value = branin(float(parameters["x1"]), float(parameters["x2"]))  # type: ignore[arg-type]
+        client.complete_trial(index, raw_data={"branin": (value, 0.0)})
+    if failed:
+        _, index = client.get_next_trial()
+        client.log_trial_failure(index, reason=HOSTILE_REASON)
+    if running:
+        client.get_next_trial()
+
+
+def sqlite_store(tmp_path: Path, completed: int = 4) -> str:
+    """A SQLite store holding one small run; returns its URL."""
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    run_trials(new_client(url), completed)
+    return url
+
+
+def json_store(tmp_path: Path, completed: int = 4) -> Path:
+    """A JSON file (experiment and generation strategy) holding one small run."""
+    from ax.storage.json_store.generation_strategy import save_experiment_and_generation_strategy
+
+    client = new_client()
+    run_trials(client, completed)
+    path = tmp_path / "run.json"
+    save_experiment_and_generation_strategy(client.experiment, client.generation_strategy, path)
+    return path
