@@ -408,6 +408,21 @@ class GenerationStrategy(Base):
                         return runs[-1]
         return None
 
+    def resync(self) -> None:
+        """Continue from the experiment's trials, forgetting the runs this strategy made.
+
+        Call it after trials made elsewhere (other clients of one stored experiment) were
+        merged into the experiment: each step then continues from the state of the
+        newest trial it made (e.g. Sobol's position), whoever made it.
+        """
+        self._generator_runs = []
+        self._model = None
+
+    def discard_generator_run(self, generator_run: GeneratorRun) -> None:
+        """Forget ``generator_run`` (its trial was never created or was discarded)."""
+        if self._generator_runs and self._generator_runs[-1] is generator_run:
+            self._generator_runs.pop()
+
     # ------------------------------------------------------------------ copies
     def clone_reset(self) -> GenerationStrategy:
         """A fresh strategy with the same name and steps, bound to no experiment."""

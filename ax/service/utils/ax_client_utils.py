@@ -359,6 +359,34 @@ def raw_data_to_trial_data(
         raise type(err)(f"{function}: {err.message}", hint=err.hint) from err
 
 
+def check_same_study(function: str, stored: Experiment, wanted: Experiment) -> None:
+    """Check that a stored experiment is the study ``wanted`` describes (``load_if_exists``).
+
+    Raises:
+        UserInputError: The parameters, parameter constraints or optimization config
+            differ; the message names what differs.
+    """
+    name = stored._name
+    if stored.search_space.parameters != wanted.search_space.parameters:
+        raise UserInputError(
+            f"{function}: the stored experiment {name!r} has other parameters "
+            f"({sorted(stored.search_space.parameters)}) than the ones given "
+            f"({sorted(wanted.search_space.parameters)}), or other bounds or values",
+            hint="use another name, or the same parameters as the stored experiment",
+        )
+    if stored.search_space != wanted.search_space:
+        raise UserInputError(
+            f"{function}: the stored experiment {name!r} has other parameter constraints "
+            "than the ones given"
+        )
+    if stored.optimization_config != wanted.optimization_config:
+        raise UserInputError(
+            f"{function}: the stored experiment {name!r} has another objective or outcome "
+            f"constraints ({stored.optimization_config}) than the ones given "
+            f"({wanted.optimization_config})"
+        )
+
+
 def merge_new_data(previous: Data, new: Data) -> Data:
     """``previous`` with the rows of every metric in ``new`` replaced by ``new``'s."""
     from ax.core.data import clone_without_metrics
@@ -415,6 +443,7 @@ __all__ = [
     "check_metadata",
     "check_parameterization",
     "check_positive_int",
+    "check_same_study",
     "check_seed",
     "check_tracking_metric_names",
     "get_trial",

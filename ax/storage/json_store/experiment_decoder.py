@@ -242,6 +242,45 @@ def decode_batch_trial(cls: Any, d: Dict[str, Any], dec: Decoder) -> BatchTrial:
     return batch
 
 
+def restore_trial(trial: BaseTrial, d: Any, dec: Decoder) -> None:
+    """Apply a stored version of ``trial`` to it in place (status, times, metadata...).
+
+    Used to bring in another writer's change of a trial this copy already holds. The
+    stored version must be the same kind of trial, with the same index and arms.
+
+    Args:
+        trial: The trial to update; ``dec.experiment`` must be its experiment.
+        d: The stored trial (a parsed ``Trial``/``BatchTrial`` object).
+        dec: The decoder.
+
+    Raises:
+        DecodeFailure: The stored version is malformed, or is not a version of ``trial``.
+    """
+    name = type(trial).__name__
+    if type(d) is not dict or d.get("__type") != name:
+        raise fail(f"must be an object of type {name!r}, got {describe(d)}")
+    check_fields(d, _BATCH_FIELDS if isinstance(trial, BatchTrial) else _TRIAL_FIELDS, name)
+    index = get_int(d, "index")
+    if index != trial.index:
+        raise fail(f"is trial {index}, not trial {trial.index}", ".index")
+    if isinstance(trial, BatchTrial):
+        runs = [
+            s.generator_run for s in dec.list_of(d, "generator_run_structs", GeneratorRunStruct)
+        ]
+    else:
+        run = dec.optional(d, "generator_run", GeneratorRun)
+        runs = [] if run is None else [run]
+    stored = sorted(arm.name for gr in runs for arm in gr.arms)
+    held = sorted(arm.name for gr in trial.generator_runs for arm in gr.arms)
+    if stored != held:
+        raise fail(f"has arms {stored}, but this copy of the trial has arms {held}")
+    state = _trial_state(d, dec)
+    if isinstance(trial, BatchTrial):
+        abandoned = dec.list_of(d, "abandoned_arms_metadata", AbandonedArm)
+        trial._abandoned_arms_metadata = {arm.name: arm for arm in abandoned}
+    trial._restore(**state)
+
+
 # ---------------------------------------------------------------------- experiment
 _EXPERIMENT_FIELDS = frozenset(
     {
@@ -347,4 +386,5 @@ __all__ = [
     "decode_generator_run",
     "decode_generator_run_struct",
     "decode_trial",
+    "restore_trial",
 ]
