@@ -241,3 +241,69 @@ def test_four_processes_of_25_trials_make_100_trials_and_lose_nothing(
         assert [float(m) for m in next(iter(versions.values())).columns["mean"]] == [mean]
     points = {tuple(t.arms[0].parameters.values()) for t in stored.trials.values()}
     assert len(points) == workers * per_worker
+
+
+SCHEDULER_WORKER = textwrap.dedent(
+    """
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+    from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
+    from ax.modelbridge.registry import Models
+    from ax.service.ax_client import AxClient
+    from ax.service.scheduler import Scheduler
+    from ax.service.utils.scheduler_options import SchedulerOptions
+    from ax.storage.sqa_store.structs import DBSettings
+
+    url, trials = sys.argv[1], int(sys.argv[2])
+    strategy = GenerationStrategy(
+        [GenerationStep(Models.SOBOL, num_trials=-1, model_kwargs={"seed": 0})]
+    )
+    client = AxClient(generation_strategy=strategy, db_settings=DBSettings(url=url),
+                      verbose_logging=False)
+    client.create_experiment(
+        name="scheduled", objective_name="objective", load_if_exists=True,
+        parameters=[{"name": "x1", "type": "range", "bounds": [0.0, 1.0]},
+                    {"name": "x2", "type": "range", "bounds": [0.0, 1.0]}],
+    )
+
+    def evaluate(parameters):
+        return parameters["x1"] + 10.0 * parameters["x2"]
+
+    options = SchedulerOptions(max_parallelism=2, total_trials=None,
+                               persistence=DBSettings(url=url), shared=True)
+    with ThreadPoolExecutor(2) as pool:
+        Scheduler.from_ax_client(client, evaluate, pool, options).run_n_trials(trials)
+    """
+)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_schedulers_in_several_processes_share_one_study(url: str) -> None:
+    workers, per_worker = 3, 6
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SCHEDULER_WORKER, url, str(per_worker)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(workers)
+    ]
+    logs = [p.communicate(timeout=280)[0] for p in processes]
+    assert [p.returncode for p in processes] == [0] * workers, "\n".join(logs)[-4000:]
+    engine = create_engine_for_url(url)
+    stored = load_experiment("scheduled", engine=engine)
+    engine.dispose()
+    total = workers * per_worker
+    assert sorted(stored.trials) == list(range(total))
+    assert all(t.status == TrialStatus.COMPLETED for t in stored.trials.values())
+    points = {tuple(t.arms[0].parameters.values()) for t in stored.trials.values()}
+    assert len(points) == total
+    for index, trial in stored.trials.items():
+        x = trial.arms[0].parameters
+        means = [float(m) for m in stored.lookup_data([index]).columns["mean"]]
+        assert means == [pytest.approx(x["x1"] + 10.0 * x["x2"])]

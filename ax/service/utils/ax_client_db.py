@@ -127,7 +127,6 @@ class Store:
 
     Args:
         locked: The locked experiment (None: the client has no database).
-        strategy: The client's generation strategy, told to continue from merged trials.
     """
 
     def __init__(self, locked: Optional[LockedExperiment]) -> None:
@@ -144,6 +143,11 @@ class Store:
         """Write these trials (and new ones, and their data) and maybe the strategy."""
         if self.locked is not None:
             self.locked.save([t.index for t in trials], generation_strategy)
+
+    def save_all(self, generation_strategy: Optional[GenerationStrategy]) -> None:
+        """Write every changed trial (and the strategy, when given)."""
+        if self.locked is not None:
+            self.locked.save(None, generation_strategy)
 
 
 @contextlib.contextmanager
