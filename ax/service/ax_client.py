@@ -83,6 +83,7 @@ from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import make_experiment
 from ax.service.utils.pending import get_pending_observation_features
 from ax.utils.logger import get_logger
+from ax.utils.text import short_repr
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Executor
@@ -1044,8 +1045,8 @@ class AxClient:
         known = experiment.metrics
         if metric_name not in known:
             raise UserInputError(
-                f"{function}: unknown metric {metric_name!r}; the experiment's metrics are "
-                f"{sorted(known)}"
+                f"{function}: unknown metric {short_repr(metric_name)}; the experiment's "
+                f"metrics are {sorted(known)}"
             )
         return metric_name
 

@@ -425,13 +425,26 @@ class Scheduler:
             else:
                 try:
                     evaluation = raw_data_to_evaluation(outcome["value"], self._objective_name)
-                    data = data_from_evaluations({trial.arms[0].name: evaluation}, trial.index)
-                    if len(data):
-                        self.experiment.attach_data(data)
+                    reason = self._missing_objective(evaluation)
+                    if reason is None:
+                        data = data_from_evaluations({trial.arms[0].name: evaluation}, trial.index)
+                        if len(data):
+                            self.experiment.attach_data(data)
                 except AxError as err:
                     reason = f"invalid result: {err.message}"
         self.stats.record_s += time.perf_counter() - t0
         self._finish(trial, reason)
+
+    def _missing_objective(self, evaluation: Any) -> Optional[str]:
+        """Why a ``{metric: value}`` result is unusable (it lacks the objective), or None."""
+        if not isinstance(evaluation, dict) or self._objective_name in evaluation:
+            return None
+        returned = sorted(str(name)[:100] for name in evaluation)
+        return (
+            f"invalid result: the evaluation returned metric(s) {returned} but not the "
+            f"objective {self._objective_name!r} (the experiment's metrics: "
+            f"{sorted(self.experiment.metrics)})"
+        )
 
     def _finish(self, trial: BaseTrial, reason: Optional[str]) -> None:
         """Mark the trial COMPLETED (no reason) or FAILED, persist, count failures."""

@@ -46,14 +46,6 @@ from ax.storage.sqa_store.structs import DBSettings
 from ax.utils.testing.core_stubs import get_experiment_with_trials
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine_for_url(f"sqlite:///{tmp_path / 'store.db'}")
-    create_all_tables(engine)
-    yield engine
-    engine.dispose()
-
-
 class Writes:
     """Counts the rows written per table (INSERT/UPDATE/DELETE) by an engine."""
 

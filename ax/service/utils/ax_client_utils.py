@@ -29,6 +29,7 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
+from ax.utils.text import short_reprs
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -324,7 +325,8 @@ def raw_data_to_trial_data(
     unknown = [m for m in reported if m not in known]
     if unknown:
         raise UserInputError(
-            f"{function}: raw_data names unknown metric(s) {unknown}; the experiment's "
+            f"{function}: raw_data names unknown metric(s) {short_reprs(unknown)}; the "
+            "experiment's "
             f"metrics are {sorted(known)}",
             hint="declare extra metrics with create_experiment(tracking_metric_names=[...])",
         )

@@ -44,6 +44,7 @@ from pydantic import (
 from ax.core.parameter import ChoiceParameter, FixedParameter, Parameter, RangeParameter
 from ax.core.types import ParameterType, TParamValue
 from ax.exceptions import AxError, UserInputError
+from ax.utils.text import short_repr
 
 TScalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
 TNumber = Union[StrictInt, StrictFloat]
@@ -348,7 +349,8 @@ def _describe_errors(
         seen.add(key)
         if error["type"] == "extra_forbidden":
             problems.append(
-                f"unknown key {key!r} for a {kind} parameter{_did_you_mean(key, allowed)}; "
+                f"unknown key {short_repr(key)} for a {kind} parameter"
+                f"{_did_you_mean(key, allowed)}; "
                 f"allowed keys: {allowed}"
             )
         elif error["type"] == "missing":

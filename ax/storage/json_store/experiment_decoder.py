@@ -26,6 +26,7 @@ from ax.core.search_space import SearchSpace
 from ax.core.simple_experiment import SimpleExperiment
 from ax.core.trial import Trial
 from ax.core.types import TrialStatus
+from ax.exceptions import UserInputError, UserInputTypeError
 from ax.storage.json_store.data_table import decode_experiment_data
 from ax.storage.json_store.decoder import (
     Decoder,
@@ -173,10 +174,18 @@ def _check_arms(experiment: Experiment, arms: List[Arm], segment: str) -> None:
     """Check that saved arms are named and agree with the arms already registered."""
     by_signature = experiment._arms_by_signature
     by_name = experiment._arms_by_name
+    search_space = experiment._search_space
     for i, arm in enumerate(arms):
         name = arm._name
         if name is None:
             raise fail("an arm of a trial must have a name", f"{segment}[{i}]")
+        try:  # names and types only: the bounds may have been narrowed since
+            search_space.check_types(arm.parameters, raise_error=True)
+        except (UserInputError, UserInputTypeError) as err:
+            raise fail(
+                f"arm {name!r} does not fit the search space: {err.message}",
+                f"{segment}[{i}].parameters",
+            ) from None
         existing = by_signature.get(arm.signature)
         if existing is not None and existing._name != name:
             raise fail(

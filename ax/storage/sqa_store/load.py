@@ -30,6 +30,7 @@ from ax.storage.sqa_store.schema import (
     trial_table,
 )
 from ax.storage.sqa_store.sync import Tracker, database_key, set_tracker
+from ax.utils.text import short_repr, short_reprs
 
 _LISTED_NAMES = 5
 
@@ -137,8 +138,8 @@ def _experiment_row(conn: Connection, name: str, function: str) -> Any:
         listed = list(some)
         more = f" and {count - len(listed)} more" if count > len(listed) else ""
         raise ExperimentNotFoundError(
-            f"{function}: no experiment named {name!r} in the database (it holds {count} "
-            f"experiment(s){': ' + repr(listed) + more if listed else ''})"
+            f"{function}: no experiment named {short_repr(name)} in the database (it holds "
+            f"{count} experiment(s){': ' + short_reprs(listed) + more if listed else ''})"
         )
     return row
 
