@@ -50,6 +50,7 @@ from ax.service.utils.parameter_specs import (
     parameter_from_json,
     parameters_from_json,
 )
+from ax.utils.text import short_repr
 
 # ---------------------------------------------------------------------------- experiments
 
@@ -272,7 +273,16 @@ def raw_data_to_evaluation(raw_data: Any, objective_name: str) -> Any:
 def _check_finite(metric: Any, value: Any) -> None:
     mean = value[0] if isinstance(value, tuple) and value else value
     is_number = isinstance(mean, (numbers.Real, np.number)) and not isinstance(mean, bool)
-    if is_number and not math.isfinite(float(mean)):
+    if not is_number:
+        return
+    try:
+        finite = math.isfinite(float(mean))
+    except OverflowError:  # an int beyond the floats
+        raise UserInputError(
+            f"evaluation: metric {short_repr(metric)} has a mean too large for a float: "
+            f"{short_repr(mean)}"
+        ) from None
+    if not finite:
         raise UserInputError(f"evaluation: metric {metric!r} has a non-finite mean {mean!r}")
 
 

@@ -310,15 +310,16 @@ def parameter_from_json(representation: Mapping[str, Any]) -> Parameter:
     name = representation.get("name")
     if not isinstance(name, str) or not name:
         raise UserInputError(
-            f"parameter {dict(representation)!r}: key 'name' must be {_EXPECTED['name']}, "
-            f"got {name!r}"
+            f"parameter {short_repr(dict(representation))}: key 'name' must be "
+            f"{_EXPECTED['name']}, got {short_repr(name)}"
         )
     label = f"parameter {name!r}"
     kind = representation.get("type")
-    if kind not in _SPECS:
+    if not isinstance(kind, str) or kind not in _SPECS:
         hint = _did_you_mean(kind, list(_SPECS)) if isinstance(kind, str) else ""
         raise UserInputError(
-            f"{label}: key 'type' must be one of 'range', 'choice', 'fixed', got {kind!r}{hint}"
+            f"{label}: key 'type' must be one of 'range', 'choice', 'fixed', got "
+            f"{short_repr(kind)}{hint}"
         )
     spec_class = _SPECS[kind]
     try:
