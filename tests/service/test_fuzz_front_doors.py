@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from ax.core.types import TrialStatus
@@ -24,16 +24,7 @@ from ax.exceptions import AxError
 from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
 from ax.modelbridge.registry import Models
 from ax.service.ax_client import AxClient
-
-
-def _settings(examples: int) -> Any:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
+from tests.fuzzing import fuzz_settings
 
 
 def _client() -> AxClient:
@@ -91,26 +82,36 @@ def parameter_dicts(draw: st.DrawFn, name: str) -> Any:
     return spec
 
 
+def _accepted(make: Any, **kwargs: Any) -> bool:
+    """Whether ``make(**kwargs)`` succeeded; a project error counts as refused (events for
+    ``--hypothesis-show-statistics``), any other error fails the test."""
+    try:
+        make(**kwargs)
+    except AxError as err:
+        event(f"refused: {type(err).__name__}")
+        return False
+    event("accepted")
+    return True
+
+
 def _check_proposal(client: AxClient) -> None:
     try:
         parameters, index = client.get_next_trial()
-    except AxError:
+    except AxError as err:
+        event(f"accepted, no proposal: {type(err).__name__}")
         return
     client.experiment.search_space.check_types(parameters, raise_error=True)
     assert client.experiment.trials[index].status == TrialStatus.RUNNING
 
 
-@_settings(500)
+@fuzz_settings(500)
 @given(st.lists(st.integers(0, 2), min_size=1, max_size=3).flatmap(
     lambda names: st.tuples(*[parameter_dicts(f"p{i}") for i in names])
 ))  # fmt: skip
 def test_parameter_dicts_are_accepted_or_refused_with_a_project_error(specs: Any) -> None:
     client = _client()
-    try:
-        client.create_experiment(parameters=list(specs), objective_name="obj")
-    except AxError:
-        return
-    _check_proposal(client)
+    if _accepted(client.create_experiment, parameters=list(specs), objective_name="obj"):
+        _check_proposal(client)
 
 
 NAMES = ["x1", "x2", "k", "x3", "", "x1x2", "X1"]
@@ -133,25 +134,23 @@ CONSTRAINTS = st.one_of(
 )
 
 
-@_settings(400)
+@fuzz_settings(400)
 @given(st.lists(CONSTRAINTS, min_size=1, max_size=3))
 def test_constraint_strings_are_accepted_or_refused_with_a_project_error(
     constraints: List[Any],
 ) -> None:
     client = _client()
-    try:
-        client.create_experiment(
-            parameters=[
-                {"name": "x1", "type": "range", "bounds": [0.0, 1.0]},
-                {"name": "x2", "type": "range", "bounds": [0.0, 1.0]},
-                {"name": "k", "type": "range", "bounds": [0, 5]},
-            ],
-            objective_name="obj",
-            parameter_constraints=constraints,
-        )
-    except AxError:
-        return
-    _check_proposal(client)
+    if _accepted(
+        client.create_experiment,
+        parameters=[
+            {"name": "x1", "type": "range", "bounds": [0.0, 1.0]},
+            {"name": "x2", "type": "range", "bounds": [0.0, 1.0]},
+            {"name": "k", "type": "range", "bounds": [0, 5]},
+        ],
+        objective_name="obj",
+        parameter_constraints=constraints,
+    ):
+        _check_proposal(client)
 
 
 REPORTS = st.one_of(
@@ -165,7 +164,7 @@ REPORTS = st.one_of(
 )
 
 
-@_settings(500)
+@fuzz_settings(500)
 @given(REPORTS, st.one_of(st.none(), st.dictionaries(st.text(max_size=3), ODD, max_size=2)))
 def test_reports_are_recorded_or_refused_leaving_the_trial_unchanged(
     raw_data: Any, metadata: Any
@@ -178,9 +177,9 @@ def test_reports_are_recorded_or_refused_leaving_the_trial_unchanged(
     )
     _, index = client.get_next_trial()
     experiment = client.experiment
-    try:
-        client.complete_trial(index, raw_data=raw_data, metadata=metadata)
-    except AxError:
+    if not _accepted(
+        client.complete_trial, trial_index=index, raw_data=raw_data, metadata=metadata
+    ):
         assert experiment.trials[index].status == TrialStatus.RUNNING
         assert len(experiment.lookup_data([index])) == 0
         return

@@ -16,11 +16,12 @@ Every run is deterministic (``derandomize=True``) and bounded (``max_examples``)
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, Iterator, List, Tuple
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
@@ -34,17 +35,7 @@ from ax.storage.sqa_store.db import create_all_tables, create_engine_for_url
 from ax.storage.sqa_store.load import load_experiment
 from ax.storage.sqa_store.save import save_experiment
 from ax.utils.testing.core_stubs import get_experiment_with_trials
-
-
-def _settings(examples: int) -> Any:
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-    )
-
+from tests.fuzzing import fuzz_settings
 
 _BASE_TEXT = dumps(get_experiment_with_trials(3)).encode("utf-8")
 _BASE = json.loads(_BASE_TEXT)
@@ -107,10 +98,22 @@ def _mutate(document: Any, paths: List[Tuple[Any, ...]], edits: List[Tuple[int, 
             if delete:
                 del parent[path[-1]]
             else:
-                parent[path[-1]] = value
+                parent[path[-1]] = copy.deepcopy(value)  # st.just values are shared
         except (KeyError, IndexError, TypeError):
             continue  # an earlier edit removed or replaced this path
     return document
+
+
+def _outcome(load: Any, *args: Any, **kwargs: Any) -> Any:
+    """``load(*args, **kwargs)``, or None if it raised JSONDecodeError (counted as events
+    for ``--hypothesis-show-statistics``); any other error fails the test."""
+    try:
+        loaded = load(*args, **kwargs)
+    except JSONDecodeError:
+        event("refused: JSONDecodeError")
+        return None
+    event("loaded")
+    return loaded
 
 
 EDITS = st.lists(
@@ -121,7 +124,7 @@ EDITS = st.lists(
 
 
 # ---------------------------------------------------------------------- text
-@_settings(800)
+@fuzz_settings(800)
 @given(
     st.lists(
         st.tuples(
@@ -148,25 +151,19 @@ def test_damaged_text_loads_or_raises_json_decode_error(
             data[at:at] = token
         elif kind == "duplicate":
             data[at:at] = data[max(0, at - 50) : at]
-    try:
-        loads(bytes(data))
-    except JSONDecodeError:
-        pass
+    _outcome(loads, bytes(data))
 
 
 # ---------------------------------------------------------------------- structure
 _PATHS = [p for p in _paths(_BASE) if p]
 
 
-@_settings(700)
+@fuzz_settings(700)
 @given(EDITS)
 def test_hostile_values_load_or_raise_json_decode_error(
     edits: List[Tuple[int, Any, bool]],
 ) -> None:
-    try:
-        decode_document(_mutate(_BASE, _PATHS, edits))
-    except JSONDecodeError:
-        pass
+    _outcome(decode_document, _mutate(_BASE, _PATHS, edits))
 
 
 # ---------------------------------------------------------------------- snapshots
@@ -193,20 +190,20 @@ _SNAPSHOT = _snapshot()
 _SNAPSHOT_PATHS = [p for p in _paths(_SNAPSHOT) if p]
 
 
-@_settings(300)
+@fuzz_settings(300)
 @given(EDITS)
 def test_hostile_snapshots_load_and_work_or_raise_project_errors(
     edits: List[Tuple[int, Any, bool]],
 ) -> None:
     document = _mutate(_SNAPSHOT, _SNAPSHOT_PATHS, edits)
-    try:
-        client = AxClient.from_json_snapshot(document)
-    except JSONDecodeError:
+    client = _outcome(AxClient.from_json_snapshot, document)
+    if client is None:
         return
-    try:  # a loaded snapshot is usable: it proposes, or refuses with a project error
+    try:  # a loaded snapshot proposes, or refuses with a project error
         client.get_next_trial()
-    except AxError:
-        pass
+        event("proposed a trial")
+    except AxError as err:
+        event(f"refused to propose: {type(err).__name__}")
 
 
 # ---------------------------------------------------------------------- SQL rows
@@ -222,7 +219,7 @@ def stored() -> Iterator[Tuple[Engine, str]]:
     engine.dispose()
 
 
-@_settings(200)
+@fuzz_settings(200)
 @given(edits=EDITS)
 def test_hostile_stored_trials_load_or_raise_json_decode_error(
     stored: Tuple[Engine, str], edits: List[Tuple[int, Any, bool]]
@@ -233,9 +230,7 @@ def test_hostile_stored_trials_load_or_raise_json_decode_error(
     with engine.begin() as conn:
         conn.execute(text("UPDATE trial SET body = :body WHERE trial_index = 1"), {"body": mutated})
     try:
-        load_experiment("bench_3", engine=engine)
-    except JSONDecodeError:
-        pass
+        _outcome(load_experiment, "bench_3", engine=engine)
     finally:
         with engine.begin() as conn:
             conn.execute(

@@ -29,6 +29,7 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
+from ax.utils.floats import finite_float
 from ax.utils.text import short_reprs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -279,7 +280,7 @@ def _check_values(function: str, evaluation: Any) -> None:
                         f"{function}: metric {metric!r}: the {what} must be a number, got "
                         f"{number!r} in {value!r}"
                     )
-                if not math.isfinite(float(number)):
+                if finite_float(number) is None:
                     raise UserInputError(
                         f"{function}: metric {metric!r}: the {what} must be finite, got "
                         f"{what}={number!r}; nothing was recorded",
