@@ -22,4 +22,20 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-__all__ = ["engine", "postgres_server_session", "postgres_url"]
+@pytest.fixture(params=["sqlite", "postgres"])
+def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty store, once a SQLite file and once the session's PostgreSQL
+    (its tables dropped and created afresh)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'shared.db'}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    from tests.storage.conformance import reset_database
+
+    engine = create_engine_for_url(url)
+    reset_database(engine)
+    engine.dispose()
+    yield url
+
+
+__all__ = ["engine", "postgres_server_session", "postgres_url", "shared_url"]

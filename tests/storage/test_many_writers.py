@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 
@@ -36,18 +36,10 @@ PARAMETERS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-        return
-    url = request.getfixturevalue("postgres_url")
-    from tests.storage.conformance import reset_database
-
-    engine = create_engine_for_url(url)
-    reset_database(engine)
-    engine.dispose()
-    yield url
+@pytest.fixture
+def url(shared_url: str) -> str:
+    """An empty store: a SQLite file, then the session's PostgreSQL (reset)."""
+    return shared_url
 
 
 def _sobol() -> GenerationStrategy:

@@ -18,7 +18,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, List
 
 import pytest
 from sqlalchemy import text
@@ -39,18 +39,10 @@ PARAMETERS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'faults.db'}"
-        return
-    url = request.getfixturevalue("postgres_url")
-    from tests.storage.conformance import reset_database
-
-    engine = create_engine_for_url(url)
-    reset_database(engine)
-    engine.dispose()
-    yield url
+@pytest.fixture
+def url(shared_url: str) -> str:
+    """An empty store: a SQLite file, then the session's PostgreSQL (reset)."""
+    return shared_url
 
 
 WORKER = textwrap.dedent(
