@@ -12,7 +12,8 @@ again can help). The leaves are typed by what the user should do:
 - :class:`UnsupportedError` (also a ``NotImplementedError``, which Ax 0.1 raised for these
   refusals): the request is well formed but not supported.
 - :class:`DataRequiredError` / :class:`NoDataError`: more data is needed first.
-- :class:`StorageError` and its JSON encode/decode leaves: saving or loading failed.
+- :class:`StorageError` and its leaves: saving or loading failed (JSON encode/decode,
+  :class:`WriteConflictError` for a stale copy, :class:`DatabaseLockedError`).
 """
 
 from __future__ import annotations
@@ -137,6 +138,22 @@ class StorageError(AxError):
     """Saving or loading failed; the previously saved state is untouched."""
 
 
+class WriteConflictError(StorageError):
+    """A stale copy of a stored experiment would overwrite a newer version written by
+    another client (another process, or another copy in this one): nothing was written.
+
+    Reload the experiment (``load_experiment`` / ``AxClient.load_experiment_from_database``)
+    and redo the change on the stored version.
+    """
+
+
+class DatabaseLockedError(StorageError):
+    """The database stayed locked by another connection for longer than the lock wait;
+    nothing was written. Retrying once the other writer is done can succeed."""
+
+    retryable = True
+
+
 class JSONEncodeError(StorageError, TypeError):
     """An object could not be encoded to JSON (for example, an unregistered class)."""
 
@@ -148,6 +165,7 @@ class JSONDecodeError(StorageError, ValueError):
 __all__ = [
     "AxError",
     "DataRequiredError",
+    "DatabaseLockedError",
     "ExecutorError",
     "GenerationStrategyCompleted",
     "ImmutabilityError",
@@ -162,4 +180,5 @@ __all__ = [
     "UnsupportedError",
     "UserInputError",
     "UserInputTypeError",
+    "WriteConflictError",
 ]

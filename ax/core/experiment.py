@@ -343,6 +343,30 @@ class Experiment(Base):
         if trial.ttl_seconds is not None:
             self._trials_have_ttl = True
 
+    def _discard_newest_trial(self, trial: BaseTrial) -> None:
+        """Forget ``trial``, the newest trial, as if it had never been created.
+
+        For front doors whose save of a new trial failed: the user never got it, so the
+        experiment must not keep it. Arms it registered (and no other trial holds) and
+        its data go with it.
+
+        Raises:
+            UserInputError: ``trial`` is not this experiment's newest trial.
+        """
+        index = trial.index
+        if self._trials.get(index) is not trial or index != len(self._trials) - 1:
+            raise UserInputError(
+                f"Experiment {self._name!r}: only the newest trial can be discarded, got "
+                f"trial {index} of {len(self._trials)}"
+            )
+        del self._trials[index]
+        self._trial_indices_by_status[trial._status].discard(index)
+        self._data_by_trial.pop(index, None)
+        for arm in trial.arms:
+            if self._arms_by_name.get(arm.name) is arm:
+                del self._arms_by_name[arm.name]
+                self._arms_by_signature.pop(arm.signature, None)
+
     def _update_trial_status(self, index: int, old: TrialStatus, new: TrialStatus) -> None:
         self._trial_indices_by_status[old].discard(index)
         self._trial_indices_by_status[new].add(index)

@@ -25,6 +25,7 @@ import numpy as np
 from ax.core.base import Base
 from ax.core.types import ParameterType, TParamValue
 from ax.exceptions import UserInputError, UserInputTypeError
+from ax.utils.text import short_repr
 
 TNumber = Union[int, float]
 
@@ -401,7 +402,14 @@ class RangeParameter(Parameter):
                 f"{self._describe()}: {field} must be {_TYPE_WORDS[self._parameter_type]} "
                 f"for a {self._parameter_type.name} parameter, got {value!r}"
             )
-        if not math.isfinite(float(value)):
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:  # an int beyond the floats
+            raise UserInputError(
+                f"{self._describe()}: {field} must fit in a float (|value| < 1.8e308), got "
+                f"{short_repr(value)}"
+            ) from None
+        if not finite:
             raise UserInputError(f"{self._describe()}: {field} must be finite, got {value!r}")
         return self._cast_number(value, digits)
 
@@ -419,6 +427,12 @@ class RangeParameter(Parameter):
         if log_scale and lower <= 0:
             raise UserInputError(
                 f"{self._describe()}: log_scale=True requires lower > 0, got lower={lower!r}"
+            )
+        if not math.isfinite(float(upper) - float(lower)):
+            raise UserInputError(
+                f"{self._describe()}: the width upper - lower must be a finite float, got "
+                f"lower={lower!r}, upper={upper!r} (the width overflows to inf)",
+                hint="rescale the parameter, e.g. to [-1, 1], or use log_scale=True",
             )
 
 

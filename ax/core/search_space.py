@@ -10,6 +10,7 @@ from ax.core.parameter import FixedParameter, Parameter
 from ax.core.parameter_constraint import OrderConstraint, ParameterConstraint, SumConstraint
 from ax.core.types import TParameterization, TParamValue
 from ax.exceptions import UserInputError, UserInputTypeError
+from ax.utils.text import short_reprs
 
 _T = TypeVar("_T")
 
@@ -376,9 +377,9 @@ def _key_error(
     extra = [n for n in parameterization if n not in parameters]
     parts = []
     if missing:
-        parts.append(f"missing parameter(s) {missing}")
+        parts.append(f"missing parameter(s) {short_reprs(missing)}")
     if extra:
-        parts.append(f"unknown parameter(s) {extra}")
+        parts.append(f"unknown parameter(s) {short_reprs(extra)}")
     return UserInputError(f"SearchSpace: parameterization has {' and '.join(parts)}")
 
 

@@ -408,6 +408,53 @@ class GenerationStrategy(Base):
                         return runs[-1]
         return None
 
+    def check_model_states(self) -> None:
+        """Check that each quasi-random step can continue from the state its newest run
+        stored (e.g. Sobol's ``init_position``), so a loaded strategy fails now, not at
+        its next ``gen``. Model-based steps are checked when they are fitted.
+
+        Raises:
+            UserInputError: A stored state is invalid; the message names the step, the
+                trial and the offending value.
+        """
+        from ax.models.random.base import RandomModel
+
+        for step in self._steps:
+            if not isinstance(step.model, Models):
+                continue
+            model_class = step.model.model_class
+            if not issubclass(model_class, RandomModel):
+                continue
+            last = self._last_run_of_step(step.index)
+            if last is None or not last.model_state_after_gen:
+                continue
+            kwargs = dict(step.model_kwargs or {})
+            kwargs.update(last.model_state_after_gen)
+            accepted = inspect.signature(model_class).parameters
+            try:
+                model_class(**{k: v for k, v in kwargs.items() if k in accepted})
+            except (UserInputError, UserInputTypeError) as err:
+                raise UserInputError(
+                    f"GenerationStrategy {self._name!r}: step {step.index} ({step.model_name}) "
+                    f"cannot continue from the model state stored by its newest generator "
+                    f"run (model_state_after_gen): {err.message}"
+                ) from err
+
+    def resync(self) -> None:
+        """Continue from the experiment's trials, forgetting the runs this strategy made.
+
+        Call it after trials made elsewhere (other clients of one stored experiment) were
+        merged into the experiment: each step then continues from the state of the
+        newest trial it made (e.g. Sobol's position), whoever made it.
+        """
+        self._generator_runs = []
+        self._model = None
+
+    def discard_generator_run(self, generator_run: GeneratorRun) -> None:
+        """Forget ``generator_run`` (its trial was never created or was discarded)."""
+        if self._generator_runs and self._generator_runs[-1] is generator_run:
+            self._generator_runs.pop()
+
     # ------------------------------------------------------------------ copies
     def clone_reset(self) -> GenerationStrategy:
         """A fresh strategy with the same name and steps, bound to no experiment."""

@@ -18,6 +18,7 @@ from ax.core.observation import ObservationFeatures
 from ax.core.parameter import ChoiceParameter, FixedParameter, Parameter, RangeParameter
 from ax.core.types import TParameterization, TParamValue
 from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
+from ax.utils.text import short_repr
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.modelbridge.base import ModelBridge
@@ -68,7 +69,7 @@ def checked_metric(model: ModelBridge, metric_name: Any, function: str) -> str:
     valid = sorted(model.metric_names)
     if not isinstance(metric_name, str) or metric_name not in valid:
         raise UserInputError(
-            f"{function}: unknown metric_name={metric_name!r}; the model has data for "
+            f"{function}: unknown metric_name={short_repr(metric_name)}; the model has data for "
             f"metrics {valid}"
         )
     return metric_name

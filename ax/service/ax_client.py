@@ -37,12 +37,26 @@ Example:
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    ContextManager,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from ax.core.arm import Arm
+from ax.core.base_trial import BaseTrial
+from ax.core.data import Data
 from ax.core.experiment import Experiment
 from ax.core.generator_run import GeneratorRun
 from ax.core.metric import Metric
+from ax.core.trial import Trial
 from ax.core.types import (
     GeneratorRunType,
     TModelPredictArm,
@@ -69,6 +83,7 @@ from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import make_experiment
 from ax.service.utils.pending import get_pending_observation_features
 from ax.utils.logger import get_logger
+from ax.utils.text import short_repr
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Executor
@@ -77,7 +92,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
     from sqlalchemy import Engine
 
-    from ax.core.base_trial import BaseTrial
     from ax.modelbridge.base import ModelBridge
     from ax.storage.json_store.save import TPath
 
@@ -215,8 +229,15 @@ class AxClient:
         experiment_type: Optional[str] = None,
         choose_generation_strategy_kwargs: Optional[Dict[str, Any]] = None,
         tracking_metric_names: Optional[Sequence[str]] = None,
+        load_if_exists: bool = False,
     ) -> None:
         """Create the experiment and, unless one was given, the generation strategy.
+
+        Several workers, one study: with ``db_settings`` and ``load_if_exists=True``,
+        every worker can make the same call; the first one stores the experiment and the
+        others load it (race-free: the database's unique name decides), then each asks
+        for trials and reports results independently (see
+        :func:`~ax.service.utils.ax_client_db.locked`).
 
         Args:
             parameters: Parameter dicts, e.g. ``{"name": "x", "type": "range",
@@ -238,6 +259,9 @@ class AxClient:
                 ``enforce_sequential_optimization`` here override the client's.
             tracking_metric_names: Extra metrics the user will report, besides the
                 objective and the constrained metrics.
+            load_if_exists: With ``db_settings``: if the database already holds an
+                experiment of this ``name``, load it (and its strategy) instead of
+                failing; its parameters and objective must match the ones given.
 
         Raises:
             UserInputError: The client already has an experiment and overwriting was not
@@ -285,13 +309,43 @@ class AxClient:
             }
             settings.update(choose_kwargs)
             strategy = choose_generation_strategy(search_space=experiment.search_space, **settings)
+        load = utils.check_bool(function, "load_if_exists", load_if_exists)
+        if load and self._db_engine is None:
+            raise UserInputError(
+                f"{function}: load_if_exists=True needs a database; create the client with "
+                "AxClient(db_settings=DBSettings(url=...))"
+            )
+        if load and name is None:
+            raise UserInputError(f"{function}: load_if_exists=True needs the experiment's name")
         if self._db_engine is not None:
-            db.save_all(self._db_engine, experiment, strategy, self._suppress_storage_errors)
+            if load and self._load_existing(function, experiment):
+                return
+            try:
+                db.save_all(self._db_engine, experiment, strategy, self._suppress_storage_errors)
+            except db.experiment_exists_error() as err:
+                # Another worker stored it first (between our look and our save).
+                if not load or not self._load_existing(function, experiment):
+                    raise err
+                return
         self._experiment = experiment
         self._generation_strategy = strategy
         self._model_data_ts = None
         self._refit = None
         self._log("Created experiment %r with generation strategy %r.", experiment._name, strategy)
+
+    def _load_existing(self, function: str, wanted: Experiment) -> bool:
+        """Load the stored experiment named like ``wanted`` if there is one (True), after
+        checking that it has the same parameters and objective."""
+        from ax.storage.sqa_store.load import ExperimentNotFoundError
+
+        name = wanted.name
+        try:
+            stored, _ = db.load(function, self._db_engine, name)
+        except ExperimentNotFoundError:
+            return False
+        utils.check_same_study(function, stored, wanted)
+        self.load_experiment_from_database(name)
+        return True
 
     # ------------------------------------------------------------------ trials
     def get_next_trial(self) -> Tuple[TParameterization, int]:
@@ -314,19 +368,28 @@ class AxClient:
         function = "AxClient.get_next_trial"
         experiment = self._require_experiment(function)
         strategy = self.generation_strategy
-        pending = get_pending_observation_features(experiment)
-        data_version = experiment._last_data_ts
-        generator_run = strategy.gen(experiment, n=1, pending_observations=pending)
-        self._model_data_ts = data_version
-        if len(generator_run.arms) != 1:
-            raise ModelError(
-                f"{function}: the model made {len(generator_run.arms)} arms instead of 1; the "
-                "search space may be exhausted",
-                hint="widen the search space, or stop the optimization",
-            )
-        trial = experiment.new_trial(generator_run=generator_run)
-        trial.mark_running(no_runner_required=True)
-        self._save_trial(trial, with_strategy=True)
+        trial: Optional[BaseTrial] = None
+        generator_run: Optional[GeneratorRun] = None
+        try:
+            with self._locked(function) as store:
+                pending = get_pending_observation_features(experiment)
+                data_version = experiment._last_data_ts
+                generator_run = strategy.gen(experiment, n=1, pending_observations=pending)
+                self._model_data_ts = data_version
+                if len(generator_run.arms) != 1:
+                    raise ModelError(
+                        f"{function}: the model made {len(generator_run.arms)} arms instead of "
+                        "1; the search space may be exhausted",
+                        hint="widen the search space, or stop the optimization",
+                    )
+                trial = experiment.new_trial(generator_run=generator_run)
+                trial.mark_running(no_runner_required=True)
+                store.save([trial], strategy)
+        except BaseException:
+            # Nothing was stored: the user never gets this trial, so nothing keeps it.
+            db.discard_new_trial(experiment, trial, strategy, generator_run)
+            raise
+        assert trial is not None and generator_run is not None
         parameters = dict(generator_run.arms[0].parameters)
         self._log("Generated new trial %d with parameters %s.", trial.index, parameters)
         return parameters, trial.index
@@ -404,9 +467,16 @@ class AxClient:
             function, experiment, parameters, allow_out_of_design=allow_out_of_design
         )
         generator_run = GeneratorRun(arms=[Arm(parameters=cast)], type=GeneratorRunType.MANUAL.name)
-        trial = experiment.new_trial(generator_run=generator_run)
-        trial.mark_running(no_runner_required=True)
-        self._save_trial(trial)
+        trial: Optional[BaseTrial] = None
+        try:
+            with self._locked(function) as store:
+                trial = experiment.new_trial(generator_run=generator_run)
+                trial.mark_running(no_runner_required=True)
+                store.save([trial], None)
+        except BaseException:
+            db.discard_new_trial(experiment, trial, None, None)
+            raise
+        assert trial is not None
         self._log("Attached custom parameterization %s as trial %d.", cast, trial.index)
         return dict(cast), trial.index
 
@@ -437,24 +507,17 @@ class AxClient:
                 ``update_trial_data``).
         """
         function = "AxClient.complete_trial"
-        experiment = self._require_experiment(function)
-        trial = utils.get_trial(function, experiment, trial_index)
-        utils.require_status(function, trial, (TrialStatus.RUNNING,))
-        meta = utils.check_metadata(function, metadata)
-        data = utils.raw_data_to_trial_data(
-            function,
-            experiment,
-            trial,
-            raw_data,
-            self._objective_name(function),
-            meta,
-            sample_size,
-            require_objective=True,
-        )
-        experiment.attach_data(data)
-        trial.update_run_metadata(meta)
-        trial.mark_completed()
-        self._save_trial(trial)
+
+        def change(experiment: Experiment, trial: Trial) -> None:
+            utils.require_status(function, trial, (TrialStatus.RUNNING,))
+            meta, data = self._reported(
+                function, trial, raw_data, metadata, sample_size, require_objective=True
+            )
+            experiment.attach_data(data)
+            trial.update_run_metadata(meta)
+            trial.mark_completed()
+
+        trial = self._change_trial(function, trial_index, change)
         self._log("Completed trial %d with data: %s.", trial.index, raw_data)
 
     def update_trial_data(
@@ -480,23 +543,16 @@ class AxClient:
             TrialStatusError: The trial is not COMPLETED (call ``complete_trial`` first).
         """
         function = "AxClient.update_trial_data"
-        experiment = self._require_experiment(function)
-        trial = utils.get_trial(function, experiment, trial_index)
-        utils.require_status(function, trial, (TrialStatus.COMPLETED,))
-        meta = utils.check_metadata(function, metadata)
-        data = utils.raw_data_to_trial_data(
-            function,
-            experiment,
-            trial,
-            raw_data,
-            self._objective_name(function),
-            meta,
-            sample_size,
-            require_objective=False,
-        )
-        experiment.attach_data(utils.merge_new_data(trial.lookup_data(), data))
-        trial.update_run_metadata(meta)
-        self._save_trial(trial)
+
+        def change(experiment: Experiment, trial: Trial) -> None:
+            utils.require_status(function, trial, (TrialStatus.COMPLETED,))
+            meta, data = self._reported(
+                function, trial, raw_data, metadata, sample_size, require_objective=False
+            )
+            experiment.attach_data(utils.merge_new_data(trial.lookup_data(), data))
+            trial.update_run_metadata(meta)
+
+        trial = self._change_trial(function, trial_index, change)
         self._log("Updated data of trial %d with: %s.", trial.index, raw_data)
 
     def log_trial_failure(
@@ -517,15 +573,18 @@ class AxClient:
             TrialStatusError: The trial is not RUNNING.
         """
         function = "AxClient.log_trial_failure"
-        experiment = self._require_experiment(function)
-        trial = utils.get_trial(function, experiment, trial_index)
-        utils.require_status(function, trial, (TrialStatus.RUNNING, TrialStatus.STAGED))
-        meta = utils.check_metadata(function, metadata)
-        if reason is not None and not isinstance(reason, str):
-            raise UserInputTypeError(f"{function}: reason must be a str or None, got {reason!r}")
-        trial.mark_failed(reason=reason)
-        trial.update_run_metadata(meta)
-        self._save_trial(trial)
+
+        def change(experiment: Experiment, trial: Trial) -> None:
+            utils.require_status(function, trial, (TrialStatus.RUNNING, TrialStatus.STAGED))
+            meta = utils.check_metadata(function, metadata)
+            if reason is not None and not isinstance(reason, str):
+                raise UserInputTypeError(
+                    f"{function}: reason must be a str or None, got {reason!r}"
+                )
+            trial.mark_failed(reason=reason)
+            trial.update_run_metadata(meta)
+
+        trial = self._change_trial(function, trial_index, change)
         self._log("Registered failure of trial %d (%s).", trial.index, reason or "no reason")
 
     def abandon_trial(self, trial_index: int, reason: Optional[str] = None) -> None:
@@ -536,15 +595,18 @@ class AxClient:
             TrialStatusError: The trial already finished (completed, failed or abandoned).
         """
         function = "AxClient.abandon_trial"
-        experiment = self._require_experiment(function)
-        trial = utils.get_trial(function, experiment, trial_index)
-        utils.require_status(
-            function, trial, (TrialStatus.RUNNING, TrialStatus.STAGED, TrialStatus.CANDIDATE)
-        )
-        if reason is not None and not isinstance(reason, str):
-            raise UserInputTypeError(f"{function}: reason must be a str or None, got {reason!r}")
-        trial.mark_abandoned(reason=reason)
-        self._save_trial(trial)
+
+        def change(experiment: Experiment, trial: Trial) -> None:
+            utils.require_status(
+                function, trial, (TrialStatus.RUNNING, TrialStatus.STAGED, TrialStatus.CANDIDATE)
+            )
+            if reason is not None and not isinstance(reason, str):
+                raise UserInputTypeError(
+                    f"{function}: reason must be a str or None, got {reason!r}"
+                )
+            trial.mark_abandoned(reason=reason)
+
+        trial = self._change_trial(function, trial_index, change)
         self._log("Abandoned trial %d (%s).", trial.index, reason or "no reason")
 
     def get_trial_parameters(self, trial_index: int) -> TParameterization:
@@ -913,17 +975,64 @@ class AxClient:
         raise UnsupportedError("AxClient.save is removed; use AxClient.save_to_json_file")
 
     # ------------------------------------------------------------------ internals
-    def _save_trial(self, trial: BaseTrial, with_strategy: bool = False) -> None:
-        """With SQL storage: save this trial (its new data too) and maybe the strategy."""
-        if self._db_engine is None or self._experiment is None:
-            return
-        db.save_trials(
+    def _locked(self, function: str) -> ContextManager[db.Store]:
+        """With SQL storage: lock the stored experiment and merge the other clients'
+        changes for the block (see :func:`ax.service.utils.ax_client_db.locked`)."""
+        return db.locked(
             self._db_engine,
-            self._experiment,
-            [trial],
-            self._generation_strategy if with_strategy else None,
+            self._require_experiment(function),
+            self._generation_strategy,
+            function,
             self._suppress_storage_errors,
         )
+
+    def _change_trial(
+        self,
+        function: str,
+        trial_index: int,
+        change: Callable[[Experiment, Trial], None],
+    ) -> Trial:
+        """Apply ``change`` to a trial and save it, under the lock; undone if it fails.
+
+        The trial is looked up after the other clients' changes are merged, so a trial
+        made (or finished) by another client is seen as it is stored.
+        """
+        experiment = self._require_experiment(function)
+        snapshot: Optional[db.TrialSnapshot] = None
+        try:
+            with self._locked(function) as store:
+                trial = utils.get_trial(function, experiment, trial_index)
+                snapshot = db.TrialSnapshot(experiment, trial)
+                change(experiment, trial)
+                store.save([trial], None)
+        except BaseException:
+            if snapshot is not None:
+                snapshot.restore()
+            raise
+        return trial
+
+    def _reported(
+        self,
+        function: str,
+        trial: Trial,
+        raw_data: Any,
+        metadata: Optional[Dict[str, Any]],
+        sample_size: Optional[int],
+        require_objective: bool,
+    ) -> Tuple[Dict[str, Any], Data]:
+        """The checked metadata and the Data of a report on ``trial``."""
+        meta = utils.check_metadata(function, metadata)
+        data = utils.raw_data_to_trial_data(
+            function,
+            self._require_experiment(function),
+            trial,
+            raw_data,
+            self._objective_name(function),
+            meta,
+            sample_size,
+            require_objective=require_objective,
+        )
+        return meta, data
 
     def _require_experiment(self, function: str) -> Experiment:
         if self._experiment is None:
@@ -946,8 +1055,8 @@ class AxClient:
         known = experiment.metrics
         if metric_name not in known:
             raise UserInputError(
-                f"{function}: unknown metric {metric_name!r}; the experiment's metrics are "
-                f"{sorted(known)}"
+                f"{function}: unknown metric {short_repr(metric_name)}; the experiment's "
+                f"metrics are {sorted(known)}"
             )
         return metric_name
 

@@ -491,9 +491,22 @@ class OptimizationLoop(TrialExecutionMixin):
                 )
             raise NoDataError(
                 f"OptimizationLoop: no trial of {self._experiment_label()} has "
-                f"completed with data for the objective{failures}"
+                f"completed with data for the objective{failures}{self._reported_instead()}"
             )
         return best
+
+    def _reported_instead(self) -> str:
+        """Which metrics the completed trials reported, when none is the objective."""
+        data = self.experiment.lookup_data()
+        config = self.experiment.optimization_config
+        if not len(data) or config is None:
+            return ""
+        reported = sorted({str(name)[:100] for name in data.columns["metric_name"]})
+        return (
+            f"; the evaluations returned metric(s) {reported}, not the objective "
+            f"{config.objective.metric.name!r} (the experiment's metrics: "
+            f"{sorted(self.experiment.metrics)})"
+        )
 
     def get_current_model(self) -> Optional[ModelBridge]:
         """The model bridge that made the last generator run, or None before any."""

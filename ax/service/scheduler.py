@@ -36,11 +36,11 @@ import pickle
 import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Dict, Optional, Tuple
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
-from ax.core.types import TModelPredictArm, TParameterization
+from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
 from ax.exceptions import (
     AxError,
     DataRequiredError,
@@ -53,12 +53,14 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.utils.ax_client_db import Store, connect, discard_new_trial, locked
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
 from ax.service.utils.loop_validation import _resume
 from ax.service.utils.pending import gen_on_recorded_data
 from ax.service.utils.scheduler_options import SchedulerOptions
 from ax.service.utils.scheduler_worker import run_evaluation
+from ax.storage.sqa_store.structs import DBSettings
 from ax.utils.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -181,6 +183,12 @@ class Scheduler:
         self._abort: Optional[AxError] = None
         self._engine: Optional[Engine] = None
         self._objective_name = experiment.optimization_config.objective.metric.name
+        if options.shared:
+            by_status = experiment.trial_indices_by_status
+            self._num_finished = len(by_status[TrialStatus.COMPLETED]) + len(
+                by_status[TrialStatus.FAILED]
+            )
+            return
         had_unfinished = any(not t.status.is_terminal for t in experiment.trials.values())
         self._num_finished = _resume(experiment)
         if had_unfinished:
@@ -320,10 +328,14 @@ class Scheduler:
 
     def _launch_one(self) -> None:
         t0 = time.perf_counter()
-        generator_run = gen_on_recorded_data(self.experiment, self.generation_strategy)
-        t1 = time.perf_counter()
-        trial = self.experiment.new_trial(generator_run)
-        trial.mark_running(no_runner_required=True)
+        if isinstance(self.options.persistence, DBSettings):
+            trial = self._new_trial_locked()
+            t1 = time.perf_counter()
+        else:
+            generator_run = gen_on_recorded_data(self.experiment, self.generation_strategy)
+            t1 = time.perf_counter()
+            trial = self.experiment.new_trial(generator_run)
+            trial.mark_running(no_runner_required=True)
         parameters = dict(trial.arms[0].parameters)
         try:
             future = self.executor.submit(run_evaluation, self.evaluation_function, parameters)
@@ -335,7 +347,36 @@ class Scheduler:
         t2 = time.perf_counter()
         self.stats.gen_s += t1 - t0
         self.stats.submit_s += t2 - t1
-        self._persist(trial, with_strategy=True)
+        if not isinstance(self.options.persistence, DBSettings):
+            self._persist(trial, with_strategy=True)  # (SQL: saved with the generation)
+
+    def _new_trial_locked(self) -> BaseTrial:
+        """Generate and save a RUNNING trial under the database lock, after merging what
+        other writers stored (their trials are pending points; the index is the next
+        free one). Nothing is kept in memory if the save fails."""
+        trial: Optional[BaseTrial] = None
+        generator_run = None
+        strategy = self.generation_strategy
+        t0 = time.perf_counter()
+        try:
+            with self._locked("Scheduler") as store:
+                generator_run = gen_on_recorded_data(self.experiment, strategy)
+                trial = self.experiment.new_trial(generator_run)
+                trial.mark_running(no_runner_required=True)
+                store.save([trial], strategy)
+        except BaseException:
+            discard_new_trial(self.experiment, trial, strategy, generator_run)
+            raise
+        self.stats.persist_s += time.perf_counter() - t0
+        assert trial is not None
+        return trial
+
+    def _locked(self, function: str) -> ContextManager[Store]:
+        if self._engine is None:
+            persistence = self.options.persistence
+            assert isinstance(persistence, DBSettings)
+            self._engine = connect(persistence)
+        return locked(self._engine, self.experiment, self.generation_strategy, function, False)
 
     def _wait_and_record(self) -> None:
         timeout = self.options.poll_interval
@@ -384,13 +425,26 @@ class Scheduler:
             else:
                 try:
                     evaluation = raw_data_to_evaluation(outcome["value"], self._objective_name)
-                    data = data_from_evaluations({trial.arms[0].name: evaluation}, trial.index)
-                    if len(data):
-                        self.experiment.attach_data(data)
+                    reason = self._missing_objective(evaluation)
+                    if reason is None:
+                        data = data_from_evaluations({trial.arms[0].name: evaluation}, trial.index)
+                        if len(data):
+                            self.experiment.attach_data(data)
                 except AxError as err:
                     reason = f"invalid result: {err.message}"
         self.stats.record_s += time.perf_counter() - t0
         self._finish(trial, reason)
+
+    def _missing_objective(self, evaluation: Any) -> Optional[str]:
+        """Why a ``{metric: value}`` result is unusable (it lacks the objective), or None."""
+        if not isinstance(evaluation, dict) or self._objective_name in evaluation:
+            return None
+        returned = sorted(str(name)[:100] for name in evaluation)
+        return (
+            f"invalid result: the evaluation returned metric(s) {returned} but not the "
+            f"objective {self._objective_name!r} (the experiment's metrics: "
+            f"{sorted(self.experiment.metrics)})"
+        )
 
     def _finish(self, trial: BaseTrial, reason: Optional[str]) -> None:
         """Mark the trial COMPLETED (no reason) or FAILED, persist, count failures."""
@@ -440,21 +494,14 @@ class Scheduler:
                 self.experiment, self.generation_strategy, os.fspath(target)
             )
         else:
-            from ax.storage.sqa_store.save import save_experiment, save_or_update_trials
-
-            if self._engine is None:
-                from ax.service.utils.ax_client_db import connect
-
-                self._engine = connect(target)
             strategy = self.generation_strategy if with_strategy else None
             if strategy is not None and strategy.experiment is None:
                 strategy = None
-            if trial is None:
-                save_experiment(self.experiment, engine=self._engine, generation_strategy=strategy)
-            else:
-                save_or_update_trials(
-                    self.experiment, [trial], engine=self._engine, generation_strategy=strategy
-                )
+            with self._locked("Scheduler") as store:
+                if trial is None:
+                    store.save_all(strategy)
+                else:
+                    store.save([trial], strategy)
         self.stats.persist_s += time.perf_counter() - t0
 
 

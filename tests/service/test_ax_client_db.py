@@ -86,7 +86,11 @@ def test_load_experiment_from_database_continues_exactly(settings: DBSettings) -
         resumed.generation_strategy.current_step_index
         == client.generation_strategy.current_step_index
     )
-    expected, _ = client.get_next_trial()
+    # The original client now shares the database with `resumed` (its next trial would
+    # be merged into `resumed`, which then continues after it): an exact copy of it,
+    # without the database, gives what it would generate next.
+    twin = AxClient.from_json_snapshot(client.to_json_snapshot())
+    expected, _ = twin.get_next_trial()
     got, _ = resumed.get_next_trial()
     assert got == expected
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from sqlalchemy import Engine, event, inspect
@@ -44,14 +44,6 @@ from ax.storage.sqa_store.save import (
 from ax.storage.sqa_store.schema import TABLE_NAMES
 from ax.storage.sqa_store.structs import DBSettings
 from ax.utils.testing.core_stubs import get_experiment_with_trials
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = create_engine_for_url(f"sqlite:///{tmp_path / 'store.db'}")
-    create_all_tables(engine)
-    yield engine
-    engine.dispose()
 
 
 class Writes:
@@ -105,7 +97,7 @@ def test_create_all_tables_makes_the_schema_at_the_head_revision(tmp_path: Path)
     assert current_revision(engine) is None
     create_all_tables(engine)
     assert set(TABLE_NAMES) <= set(inspect(engine).get_table_names())
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     engine.dispose()
 
 
@@ -362,23 +354,6 @@ def _worker(url: str, name: str, index: int, rounds: int) -> None:
     trial.mark_completed()
     save_or_update_trial(experiment, trial, engine=engine)
     engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-        return
-    try:
-        url = request.getfixturevalue("postgres_url")
-    except pytest.FixtureLookupError:
-        pytest.skip("no postgres_url fixture (tests/storage/postgres_server.py) available")
-    from tests.storage.conformance import reset_database
-
-    engine = create_engine_for_url(url)
-    reset_database(engine)
-    engine.dispose()
-    yield url
 
 
 def test_processes_writing_different_trials_lose_nothing(shared_url: str) -> None:

@@ -12,6 +12,8 @@ from ax.models.random.base import RandomModel
 from ax.models.utils import check_bool
 
 MAX_SOBOL_DIMENSION = 21201
+MAX_SOBOL_POINTS = 2**30
+"""Length of scipy's Sobol' sequence (``bits=30``): points 0 .. 2**30 - 1."""
 """The most dimensions scipy's Sobol' direction numbers support."""
 
 
@@ -58,10 +60,21 @@ class SobolGenerator(RandomModel):
             init_position=init_position,
         )
         self.scramble: bool = check_bool(type(self).__name__, "scramble", scramble)
+        if self.init_position >= MAX_SOBOL_POINTS:
+            raise UserInputError(
+                f"{type(self).__name__}: init_position must be < 2**30 = {MAX_SOBOL_POINTS} "
+                f"(the length of the Sobol' sequence), got {self.init_position}"
+            )
         self._engine: Any = None  # scipy.stats.qmc.Sobol, created at the first draw
         self._dimension: Optional[int] = None
 
     def _draw(self, start: int, count: int, dim: int) -> np.ndarray:
+        if start + count > MAX_SOBOL_POINTS:
+            raise UserInputError(
+                f"{type(self).__name__}: the Sobol' sequence has {MAX_SOBOL_POINTS} points; "
+                f"drawing {count} from position {start} would go past its end",
+                hint="start a new generator with another seed",
+            )
         engine = self._get_engine(dim)
         with warnings.catch_warnings():
             # Non-power-of-2 sample sizes and starts: expected here (see class docstring).
@@ -98,4 +111,4 @@ class SobolGenerator(RandomModel):
         return state
 
 
-__all__ = ["SobolGenerator"]
+__all__ = ["MAX_SOBOL_DIMENSION", "MAX_SOBOL_POINTS", "SobolGenerator"]

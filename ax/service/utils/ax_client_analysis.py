@@ -18,6 +18,7 @@ from ax.core.generator_run import GeneratorRun
 from ax.core.observation import ObservationFeatures
 from ax.core.types import TrialStatus
 from ax.exceptions import NoDataError, UnsupportedError, UserInputError, UserInputTypeError
+from ax.utils.text import short_repr
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -113,7 +114,7 @@ def predict_trials(
         for name in names:
             if name not in known:
                 raise UserInputError(
-                    f"{function}: unknown metric {name!r}; the experiment's metrics are "
+                    f"{function}: unknown metric {short_repr(name)}; the experiment's metrics are "
                     f"{sorted(known)}"
                 )
             _require_modelled(function, bridge, name)

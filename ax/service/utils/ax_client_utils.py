@@ -29,6 +29,8 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
+from ax.utils.floats import finite_float
+from ax.utils.text import short_reprs
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -303,7 +305,7 @@ def _check_values(function: str, evaluation: Any) -> None:
                         f"{function}: metric {metric!r}: the {what} must be a number, got "
                         f"{number!r} in {value!r}"
                     )
-                if not math.isfinite(float(number)):
+                if finite_float(number) is None:
                     raise UserInputError(
                         f"{function}: metric {metric!r}: the {what} must be finite, got "
                         f"{what}={number!r}; nothing was recorded",
@@ -349,7 +351,8 @@ def raw_data_to_trial_data(
     unknown = [m for m in reported if m not in known]
     if unknown:
         raise UserInputError(
-            f"{function}: raw_data names unknown metric(s) {unknown}; the experiment's "
+            f"{function}: raw_data names unknown metric(s) {short_reprs(unknown)}; the "
+            "experiment's "
             f"metrics are {sorted(known)}",
             hint="declare extra metrics with create_experiment(tracking_metric_names=[...])",
         )
@@ -382,6 +385,34 @@ def raw_data_to_trial_data(
         )
     except (UserInputError, UserInputTypeError) as err:
         raise type(err)(f"{function}: {err.message}", hint=err.hint) from err
+
+
+def check_same_study(function: str, stored: Experiment, wanted: Experiment) -> None:
+    """Check that a stored experiment is the study ``wanted`` describes (``load_if_exists``).
+
+    Raises:
+        UserInputError: The parameters, parameter constraints or optimization config
+            differ; the message names what differs.
+    """
+    name = stored._name
+    if stored.search_space.parameters != wanted.search_space.parameters:
+        raise UserInputError(
+            f"{function}: the stored experiment {name!r} has other parameters "
+            f"({sorted(stored.search_space.parameters)}) than the ones given "
+            f"({sorted(wanted.search_space.parameters)}), or other bounds or values",
+            hint="use another name, or the same parameters as the stored experiment",
+        )
+    if stored.search_space != wanted.search_space:
+        raise UserInputError(
+            f"{function}: the stored experiment {name!r} has other parameter constraints "
+            "than the ones given"
+        )
+    if stored.optimization_config != wanted.optimization_config:
+        raise UserInputError(
+            f"{function}: the stored experiment {name!r} has another objective or outcome "
+            f"constraints ({stored.optimization_config}) than the ones given "
+            f"({wanted.optimization_config})"
+        )
 
 
 def merge_new_data(previous: Data, new: Data) -> Data:
@@ -440,6 +471,7 @@ __all__ = [
     "check_metadata",
     "check_parameterization",
     "check_positive_int",
+    "check_same_study",
     "check_seed",
     "check_tracking_metric_names",
     "get_trial",

@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
@@ -50,6 +49,8 @@ from ax.service.utils.parameter_specs import (
     parameter_from_json,
     parameters_from_json,
 )
+from ax.utils.floats import finite_float
+from ax.utils.text import short_repr
 
 # ---------------------------------------------------------------------------- experiments
 
@@ -272,7 +273,12 @@ def raw_data_to_evaluation(raw_data: Any, objective_name: str) -> Any:
 def _check_finite(metric: Any, value: Any) -> None:
     mean = value[0] if isinstance(value, tuple) and value else value
     is_number = isinstance(mean, (numbers.Real, np.number)) and not isinstance(mean, bool)
-    if is_number and not math.isfinite(float(mean)):
+    if is_number and finite_float(mean) is None:
+        if isinstance(mean, int):
+            raise UserInputError(
+                f"evaluation: metric {short_repr(metric)} has a mean beyond the floats "
+                f"{short_repr(mean)}"
+            )
         raise UserInputError(f"evaluation: metric {metric!r} has a non-finite mean {mean!r}")
 
 

@@ -44,6 +44,7 @@ from pydantic import (
 from ax.core.parameter import ChoiceParameter, FixedParameter, Parameter, RangeParameter
 from ax.core.types import ParameterType, TParamValue
 from ax.exceptions import AxError, UserInputError
+from ax.utils.text import short_repr
 
 TScalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
 TNumber = Union[StrictInt, StrictFloat]
@@ -309,15 +310,16 @@ def parameter_from_json(representation: Mapping[str, Any]) -> Parameter:
     name = representation.get("name")
     if not isinstance(name, str) or not name:
         raise UserInputError(
-            f"parameter {dict(representation)!r}: key 'name' must be {_EXPECTED['name']}, "
-            f"got {name!r}"
+            f"parameter {short_repr(dict(representation))}: key 'name' must be "
+            f"{_EXPECTED['name']}, got {short_repr(name)}"
         )
     label = f"parameter {name!r}"
     kind = representation.get("type")
-    if kind not in _SPECS:
+    if not isinstance(kind, str) or kind not in _SPECS:
         hint = _did_you_mean(kind, list(_SPECS)) if isinstance(kind, str) else ""
         raise UserInputError(
-            f"{label}: key 'type' must be one of 'range', 'choice', 'fixed', got {kind!r}{hint}"
+            f"{label}: key 'type' must be one of 'range', 'choice', 'fixed', got "
+            f"{short_repr(kind)}{hint}"
         )
     spec_class = _SPECS[kind]
     try:
@@ -348,7 +350,8 @@ def _describe_errors(
         seen.add(key)
         if error["type"] == "extra_forbidden":
             problems.append(
-                f"unknown key {key!r} for a {kind} parameter{_did_you_mean(key, allowed)}; "
+                f"unknown key {short_repr(key)} for a {kind} parameter"
+                f"{_did_you_mean(key, allowed)}; "
                 f"allowed keys: {allowed}"
             )
         elif error["type"] == "missing":

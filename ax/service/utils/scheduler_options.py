@@ -58,6 +58,12 @@ class SchedulerOptions:
             (only the changed trial, and the strategy, are written). None: not saved.
         poll_interval: The longest the Scheduler blocks waiting for a result before it
             checks timeouts again, in seconds.
+        shared: Several workers, one study: other processes (Schedulers or AxClients) run
+            trials of the same experiment in the database of ``persistence`` (a
+            DBSettings) at the same time. Trials found RUNNING at start are theirs, not
+            left over by a crash, so they are not abandoned; every trial this Scheduler
+            makes is generated under the database lock, after merging the others'
+            trials (their RUNNING points are pending, so no point is proposed twice).
 
     Raises:
         UserInputTypeError / UserInputError: A field has the wrong type or is out of range
@@ -73,8 +79,13 @@ class SchedulerOptions:
     max_consecutive_failures: int = 5
     persistence: TPersistence = field(default=None)
     poll_interval: float = 0.05
+    shared: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.shared, bool):
+            raise UserInputTypeError(
+                f"SchedulerOptions: shared must be a bool, got {self.shared!r}"
+            )
         _check_int("max_parallelism", self.max_parallelism, 1)
         if self.total_trials is not None:
             _check_int("total_trials", self.total_trials, 1)
@@ -84,6 +95,11 @@ class SchedulerOptions:
         _check_seconds("poll_interval", self.poll_interval, positive=True)
         persistence = self.persistence
         if persistence is None or isinstance(persistence, (str, os.PathLike)):
+            if self.shared:
+                raise UserInputError(
+                    "SchedulerOptions: shared=True needs persistence=DBSettings(url=...), the "
+                    f"database the workers share, got persistence={persistence!r}"
+                )
             if persistence is not None and not str(Path(persistence)).endswith(".json"):
                 raise UserInputError(
                     f"SchedulerOptions: persistence path must end with '.json', got "

@@ -26,6 +26,7 @@ from ax.core.search_space import SearchSpace
 from ax.core.simple_experiment import SimpleExperiment
 from ax.core.trial import Trial
 from ax.core.types import TrialStatus
+from ax.exceptions import UserInputError, UserInputTypeError
 from ax.storage.json_store.data_table import decode_experiment_data
 from ax.storage.json_store.decoder import (
     Decoder,
@@ -173,10 +174,18 @@ def _check_arms(experiment: Experiment, arms: List[Arm], segment: str) -> None:
     """Check that saved arms are named and agree with the arms already registered."""
     by_signature = experiment._arms_by_signature
     by_name = experiment._arms_by_name
+    search_space = experiment._search_space
     for i, arm in enumerate(arms):
         name = arm._name
         if name is None:
             raise fail("an arm of a trial must have a name", f"{segment}[{i}]")
+        try:  # names and types only: the bounds may have been narrowed since
+            search_space.check_types(arm.parameters, raise_error=True)
+        except (UserInputError, UserInputTypeError) as err:
+            raise fail(
+                f"arm {name!r} does not fit the search space: {err.message}",
+                f"{segment}[{i}].parameters",
+            ) from None
         existing = by_signature.get(arm.signature)
         if existing is not None and existing._name != name:
             raise fail(
@@ -240,6 +249,45 @@ def decode_batch_trial(cls: Any, d: Dict[str, Any], dec: Decoder) -> BatchTrial:
     batch.optimize_for_power = optimize_for_power
     batch._restore(**state)
     return batch
+
+
+def restore_trial(trial: BaseTrial, d: Any, dec: Decoder) -> None:
+    """Apply a stored version of ``trial`` to it in place (status, times, metadata...).
+
+    Used to bring in another writer's change of a trial this copy already holds. The
+    stored version must be the same kind of trial, with the same index and arms.
+
+    Args:
+        trial: The trial to update; ``dec.experiment`` must be its experiment.
+        d: The stored trial (a parsed ``Trial``/``BatchTrial`` object).
+        dec: The decoder.
+
+    Raises:
+        DecodeFailure: The stored version is malformed, or is not a version of ``trial``.
+    """
+    name = type(trial).__name__
+    if type(d) is not dict or d.get("__type") != name:
+        raise fail(f"must be an object of type {name!r}, got {describe(d)}")
+    check_fields(d, _BATCH_FIELDS if isinstance(trial, BatchTrial) else _TRIAL_FIELDS, name)
+    index = get_int(d, "index")
+    if index != trial.index:
+        raise fail(f"is trial {index}, not trial {trial.index}", ".index")
+    if isinstance(trial, BatchTrial):
+        runs = [
+            s.generator_run for s in dec.list_of(d, "generator_run_structs", GeneratorRunStruct)
+        ]
+    else:
+        run = dec.optional(d, "generator_run", GeneratorRun)
+        runs = [] if run is None else [run]
+    stored = sorted(arm.name for gr in runs for arm in gr.arms)
+    held = sorted(arm.name for gr in trial.generator_runs for arm in gr.arms)
+    if stored != held:
+        raise fail(f"has arms {stored}, but this copy of the trial has arms {held}")
+    state = _trial_state(d, dec)
+    if isinstance(trial, BatchTrial):
+        abandoned = dec.list_of(d, "abandoned_arms_metadata", AbandonedArm)
+        trial._abandoned_arms_metadata = {arm.name: arm for arm in abandoned}
+    trial._restore(**state)
 
 
 # ---------------------------------------------------------------------- experiment
@@ -347,4 +395,5 @@ __all__ = [
     "decode_generator_run",
     "decode_generator_run_struct",
     "decode_trial",
+    "restore_trial",
 ]

@@ -111,6 +111,10 @@ def generation_strategy_from_json(
     strategy._curr_index = curr_index
     if experiment is not None:
         strategy.experiment = experiment
+        try:
+            strategy.check_model_states()
+        except (ValueError, TypeError) as err:
+            raise JSONDecodeError(f"generation_strategy: {err}") from err
     return strategy
 
 

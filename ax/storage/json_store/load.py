@@ -59,6 +59,15 @@ def parse_document(text: Union[str, bytes]) -> Any:
         ) from None
     except RecursionError:
         raise JSONDecodeError("not a saved experiment: values are nested too deeply") from None
+    except ValueError as err:  # e.g. an integer of more than 4,300 digits (Python's limit)
+        raise JSONDecodeError(
+            f"not a saved experiment: a value cannot be read ({_first_line(err)})"
+        ) from None
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def read_document(filepath: TPath, function: str) -> Any:

@@ -6,6 +6,11 @@ the same registries): the experiment's own settings in one row, one row per tria
 row per data version and one row for the generation strategy. Saving writes only the
 pieces that changed, each save in one transaction.
 
+Many processes may work on one stored experiment (see :mod:`.sync`): each save locks
+the experiment, merges what the others committed, and writes with a compare-and-swap on
+each trial's version, so indices are taken once, nothing stored is overwritten by a
+stale copy (:class:`~ax.exceptions.WriteConflictError`) and data is only ever added.
+
 Example:
     >>> from ax.storage.sqa_store.db import create_all_tables, init_engine_and_session_factory
     >>> from ax.storage.sqa_store.load import load_experiment

@@ -2,7 +2,10 @@
 
 SQLite (the embedded default) runs in WAL mode with a busy timeout, and every write
 transaction starts with ``BEGIN IMMEDIATE``, so concurrent writers from several processes
-queue up instead of failing; readers never block writers. PostgreSQL URLs work the same.
+queue up instead of failing; readers never block writers. PostgreSQL URLs work the same
+(with a ``lock_timeout``). A writer waits at most ``lock_timeout_s`` (default 60 s) for
+another connection's lock, then gets :class:`~ax.exceptions.DatabaseLockedError` naming
+the database; nothing is written.
 
 Example:
     >>> init_engine_and_session_factory(url="sqlite:///ax.db")
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import weakref
 from typing import Any, Callable, Dict, Iterator, Optional
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -22,9 +26,12 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from ax.exceptions import StorageError, UserInputError, UserInputTypeError
+from ax.exceptions import DatabaseLockedError, StorageError, UserInputError, UserInputTypeError
+from ax.storage.sqa_store.structs import DEFAULT_LOCK_TIMEOUT_S, check_lock_timeout
 
-SQLITE_BUSY_TIMEOUT_S = 60.0
+SQLITE_BUSY_TIMEOUT_S = DEFAULT_LOCK_TIMEOUT_S
+"""The default lock wait (seconds), for SQLite and PostgreSQL alike."""
+_LOCK_TIMEOUTS: weakref.WeakKeyDictionary[Engine, float] = weakref.WeakKeyDictionary()
 _READ_OPTION = "ax_read_only"
 
 _LOCK = threading.Lock()
@@ -33,32 +40,48 @@ _SESSION_FACTORY: Optional[scoped_session[Session]] = None
 _ENGINES_BY_URL: Dict[str, Engine] = {}
 
 
-def create_engine_for_url(url: str, echo: bool = False, **kwargs: Any) -> Engine:
+def create_engine_for_url(
+    url: str, echo: bool = False, lock_timeout_s: float = SQLITE_BUSY_TIMEOUT_S, **kwargs: Any
+) -> Engine:
     """A new engine for ``url``, configured for the store (see the module docs).
 
     Args:
         url: A SQLAlchemy URL (``sqlite:///path.db``, ``sqlite://`` for memory,
             ``postgresql+psycopg://...``).
         echo: Log statements.
+        lock_timeout_s: How long a write waits for another connection's lock before
+            failing with DatabaseLockedError (> 0).
         kwargs: More arguments of ``sqlalchemy.create_engine``.
 
     Raises:
         UserInputTypeError: ``url`` is not a str.
-        UserInputError: ``url`` is not a valid SQLAlchemy URL.
+        UserInputError: ``url`` is not a valid SQLAlchemy URL, or ``lock_timeout_s`` is
+            not a positive number.
     """
     if not isinstance(url, str):
         raise UserInputTypeError(f"create_engine: url must be a str, got {type(url).__name__}")
+    lock_timeout_s = check_lock_timeout("create_engine", lock_timeout_s)
     try:
         if url.startswith("sqlite"):
-            return _sqlite_engine(url, echo, **kwargs)
-        return create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
+            engine = _sqlite_engine(url, echo, lock_timeout_s, **kwargs)
+        else:
+            if url.startswith("postgresql"):
+                connect_args = dict(kwargs.pop("connect_args", {}))
+                options = connect_args.get("options", "")
+                connect_args["options"] = (
+                    f"{options} -c lock_timeout={int(lock_timeout_s * 1000)}".strip()
+                )
+                kwargs["connect_args"] = connect_args
+            engine = create_engine(url, echo=echo, pool_pre_ping=True, **kwargs)
     except (ArgumentError, ImportError) as err:
         raise UserInputError(f"create_engine: cannot use url {url!r}: {err}") from err
+    _LOCK_TIMEOUTS[engine] = lock_timeout_s
+    return engine
 
 
-def _sqlite_engine(url: str, echo: bool, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, echo: bool, lock_timeout_s: float, **kwargs: Any) -> Engine:
     connect_args = dict(kwargs.pop("connect_args", {}))
-    connect_args.setdefault("timeout", SQLITE_BUSY_TIMEOUT_S)
+    connect_args.setdefault("timeout", lock_timeout_s)
     connect_args.setdefault("check_same_thread", False)
     memory = url in ("sqlite://", "sqlite:///:memory:")
     if memory:
@@ -72,7 +95,7 @@ def _sqlite_engine(url: str, echo: bool, **kwargs: Any) -> Engine:
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_s * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -194,13 +217,15 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-def engine_for_url(url: str, echo: bool = False) -> Engine:
-    """A shared engine per URL (made on first use), e.g. for ``DBSettings``."""
+def engine_for_url(
+    url: str, echo: bool = False, lock_timeout_s: float = SQLITE_BUSY_TIMEOUT_S
+) -> Engine:
+    """A shared engine per URL and settings (made on first use), e.g. for ``DBSettings``."""
     with _LOCK:
-        key = f"{os.getpid()}:{url}:{echo}"
+        key = f"{os.getpid()}:{url}:{echo}:{lock_timeout_s}"
         engine = _ENGINES_BY_URL.get(key)
         if engine is None:
-            engine = create_engine_for_url(url, echo=echo)
+            engine = create_engine_for_url(url, echo=echo, lock_timeout_s=lock_timeout_s)
             _ENGINES_BY_URL[key] = engine
         return engine
 
@@ -229,6 +254,14 @@ def transaction(engine: Engine, function: str, read_only: bool = False) -> Itera
             with conn.begin():
                 yield conn
     except SQLAlchemyError as err:
+        if _is_lock_timeout(err):
+            waited = _LOCK_TIMEOUTS.get(engine, SQLITE_BUSY_TIMEOUT_S)
+            raise DatabaseLockedError(
+                f"{function}: the database {database_label(engine)} stayed locked by another "
+                f"connection for {waited:g} s (the lock wait); nothing was written",
+                hint="retry when the other writer is done, or raise the wait with "
+                "DBSettings(lock_timeout_s=...) / create_engine_for_url(lock_timeout_s=...)",
+            ) from err
         hint = ""
         if not _tables_exist(engine):
             hint = "create the tables first: ax.storage.sqa_store.db.create_all_tables(engine)"
@@ -237,6 +270,23 @@ def transaction(engine: Engine, function: str, read_only: bool = False) -> Itera
             f"{str(err).splitlines()[0]}); the last committed state is unchanged",
             hint=hint,
         ) from err
+
+
+def database_label(engine: Engine) -> str:
+    """The database named in messages: its file for SQLite, else its URL (no password)."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return repr(url.database or ":memory:")
+    return repr(url.render_as_string(hide_password=True))
+
+
+def _is_lock_timeout(err: SQLAlchemyError) -> bool:
+    text = str(getattr(err, "orig", err)).lower()
+    return (
+        "database is locked" in text
+        or "lock timeout" in text
+        or type(getattr(err, "orig", None)).__name__ == "LockNotAvailable"
+    )
 
 
 def _tables_exist(engine: Engine) -> bool:
@@ -265,6 +315,7 @@ def create_all_tables(engine: Optional[Engine] = None) -> None:
 
 __all__ = [
     "create_all_tables",
+    "database_label",
     "create_engine_for_url",
     "engine_for_url",
     "get_engine",

@@ -30,6 +30,8 @@ from ax.storage.sqa_store.schema import (
     trial_table,
 )
 from ax.storage.sqa_store.sqa_config import SQAConfig, apply_config
+from ax.storage.sqa_store.sync import Tracker, database_key, set_tracker
+from ax.utils.text import short_repr, short_reprs
 
 _LISTED_NAMES = 5
 
@@ -144,8 +146,8 @@ def _experiment_row(conn: Connection, name: str, function: str) -> Any:
         listed = list(some)
         more = f" and {count - len(listed)} more" if count > len(listed) else ""
         raise ExperimentNotFoundError(
-            f"{function}: no experiment named {name!r} in the database (it holds {count} "
-            f"experiment(s){': ' + repr(listed) + more if listed else ''})"
+            f"{function}: no experiment named {short_repr(name)} in the database (it holds "
+            f"{count} experiment(s){': ' + short_reprs(listed) + more if listed else ''})"
         )
     return row
 
@@ -156,21 +158,35 @@ def _load(
     row = _experiment_row(conn, name, function)
     t, d = trial_table, data_version_table
     trials = conn.execute(
-        select(t.c.body).where(t.c.experiment_id == row.id).order_by(t.c.trial_index)
-    ).scalars()
+        select(t.c.trial_index, t.c.version, t.c.body_hash, t.c.body)
+        .where(t.c.experiment_id == row.id)
+        .order_by(t.c.trial_index)
+    ).all()
     versions = conn.execute(
-        select(d.c.body)
+        select(d.c.trial_index, d.c.storage_ts, d.c.body)
         .where(d.c.experiment_id == row.id)
         .order_by(d.c.trial_index, d.c.storage_ts)
-    ).scalars()
+    ).all()
     try:
         experiment = experiment_from_pieces(
-            int(row.format_version), row.body, list(trials), list(versions), int(row.last_data_ts)
+            int(row.format_version),
+            row.body,
+            [trial.body for trial in trials],
+            [version.body for version in versions],
+            int(row.last_data_ts),
         )
     except JSONDecodeError as err:
         raise JSONDecodeError(
             f"{function} {name!r}: the stored experiment is invalid: {err.message}", hint=err.hint
         ) from err
+    tracker = Tracker(
+        experiment_id=int(row.id),
+        revision=int(row.revision),
+        header_hash=str(row.body_hash),
+        trials={int(r.trial_index): (int(r.version), str(r.body_hash)) for r in trials},
+        data={(int(v.trial_index), int(v.storage_ts)) for v in versions},
+    )
+    set_tracker(experiment, database_key(conn), tracker)
     strategy = _strategy(conn, row.id, experiment, function) if with_strategy else None
     return experiment, strategy
 

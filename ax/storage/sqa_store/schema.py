@@ -3,10 +3,15 @@
 - ``experiment``: one row per experiment; ``body`` is the experiment encoded by the JSON
   store without its trials and data, ``body_hash`` its hash; ``name`` is unique;
   ``time_created`` identifies the experiment (another experiment with the same name is
-  refused); ``last_data_ts`` is the latest data storage time.
-- ``trial``: one row per trial, ``body`` the trial encoded in its experiment's context.
+  refused); ``last_data_ts`` is the latest data storage time; ``revision`` counts the
+  transactions that changed the experiment (its row is the per-experiment write lock).
+- ``trial``: one row per trial, ``body`` the trial encoded in its experiment's context;
+  ``(experiment_id, trial_index)`` is the primary key, so an index is taken once;
+  ``version`` counts the writes of that trial (compare-and-swap on update) and
+  ``revision`` is the experiment's revision that last wrote it.
 - ``data_version``: one row per stored Data version ``(trial_index, storage_ts)``, ``body``
-  the version as the JSON store's columnar ``ExperimentData`` table.
+  the version as the JSON store's columnar ``ExperimentData`` table; ``revision`` as for
+  trials. Versions are only ever added by other writers' saves, never replaced.
 - ``generation_strategy``: at most one per experiment.
 
 Alembic's ``alembic_version`` table holds the schema version.
@@ -40,6 +45,7 @@ experiment_table = Table(
     Column("body_hash", String(64), nullable=False),
     Column("last_data_ts", BigInteger, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    Column("revision", BigInteger, nullable=False, server_default="0"),
 )
 
 trial_table = Table(
@@ -54,6 +60,8 @@ trial_table = Table(
     Column("trial_index", Integer, primary_key=True, autoincrement=False),
     Column("body", Text, nullable=False),
     Column("body_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("revision", BigInteger, nullable=False, server_default="0", index=True),
 )
 
 data_version_table = Table(
@@ -68,6 +76,7 @@ data_version_table = Table(
     Column("trial_index", Integer, primary_key=True, autoincrement=False),
     Column("storage_ts", BigInteger, primary_key=True, autoincrement=False),
     Column("body", Text, nullable=False),
+    Column("revision", BigInteger, nullable=False, server_default="0", index=True),
 )
 
 generation_strategy_table = Table(

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 from ax.exceptions import UserInputError, UserInputTypeError
 from ax.storage.sqa_store.sqa_config import SQAConfig
+
+DEFAULT_LOCK_TIMEOUT_S = 60.0
+"""How long a write waits for another connection's lock, by default (seconds)."""
+
+
+def check_lock_timeout(function: str, value: Any) -> float:
+    """``value`` as a float if it is a finite number > 0.
+
+    Raises:
+        UserInputTypeError: Not a number.
+        UserInputError: Not finite and > 0 (the message names ``function``).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UserInputTypeError(
+            f"{function}: lock_timeout_s must be a number of seconds, got {value!r}"
+        )
+    if not 0 < value < float("inf"):
+        raise UserInputError(f"{function}: lock_timeout_s must be > 0 and finite, got {value!r}")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -20,10 +39,14 @@ class DBSettings:
         echo: Log every SQL statement (SQLAlchemy's ``echo``).
         config: Custom classes (metrics, runners, ...) to register before saving and
             loading (see :class:`~ax.storage.sqa_store.sqa_config.SQAConfig`).
+        lock_timeout_s: How long a write waits for another connection's lock (another
+            process saving, a SQLite file held by another program) before it fails with
+            :class:`~ax.exceptions.DatabaseLockedError` naming the database.
 
     Raises:
-        UserInputTypeError: ``url`` is not a str, or ``config`` is not an SQAConfig.
-        UserInputError: ``url`` is empty.
+        UserInputTypeError: ``url`` is not a str, ``config`` is not an SQAConfig, or
+            ``lock_timeout_s`` not a number.
+        UserInputError: ``url`` is empty, or ``lock_timeout_s`` is not > 0.
 
     Example:
         >>> client = AxClient(db_settings=DBSettings(url="sqlite:///ax.db"))
@@ -32,6 +55,7 @@ class DBSettings:
     url: str
     echo: bool = False
     config: Optional[SQAConfig] = None
+    lock_timeout_s: float = DEFAULT_LOCK_TIMEOUT_S
 
     def __post_init__(self) -> None:
         if not isinstance(self.url, str):
@@ -47,6 +71,7 @@ class DBSettings:
             raise UserInputTypeError(
                 f"DBSettings: config must be an SQAConfig, got {type(self.config).__name__}"
             )
+        check_lock_timeout("DBSettings", self.lock_timeout_s)
 
 
-__all__ = ["DBSettings"]
+__all__ = ["DEFAULT_LOCK_TIMEOUT_S", "DBSettings", "check_lock_timeout"]

@@ -52,8 +52,42 @@ def _run(engine: Engine, action: str, revision: str) -> None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` in one transaction (a no-op when there)."""
+    """Migrate the database to ``revision`` in one transaction (a no-op when there).
+
+    Raises:
+        StorageError: The database's schema revision is unknown to this package (a
+            newer version of ax-experiments wrote it), or the migration failed.
+    """
+    check_known_revision(engine)
     _run(engine, "upgrade", revision)
+
+
+def check_known_revision(engine: Engine) -> None:
+    """Refuse a database whose schema revision this package does not know.
+
+    Raises:
+        StorageError: The revision is unknown: a newer version of the package wrote the
+            database (its schema may differ; this version must not touch it).
+    """
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as err:
+        raise StorageError(
+            f"create_all_tables: cannot read the schema version of the database "
+            f"({type(err).__name__}: {str(err).splitlines()[0]})"
+        ) from err
+    if current is None:
+        return
+    script = ScriptDirectory.from_config(alembic_config())
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current not in known:
+        raise StorageError(
+            f"create_all_tables: the database's schema is at revision {current[:100]!r}, "
+            f"which this version of ax-experiments does not know (it knows up to "
+            f"{head_revision()!r}): a newer version of ax-experiments wrote this database; "
+            "it was left unchanged",
+            hint="upgrade ax-experiments (pip install -U ax-experiments) to open it",
+        )
 
 
 def stamp(engine: Engine, revision: str) -> None:
@@ -61,4 +95,11 @@ def stamp(engine: Engine, revision: str) -> None:
     _run(engine, "stamp", revision)
 
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "stamp", "upgrade"]
+__all__ = [
+    "alembic_config",
+    "check_known_revision",
+    "current_revision",
+    "head_revision",
+    "stamp",
+    "upgrade",
+]
