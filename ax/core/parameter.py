@@ -270,6 +270,7 @@ class RangeParameter(Parameter):
         self._lower: TNumber = new_lower
         self._upper: TNumber = new_upper
         self._init_fidelity(is_fidelity, target_value)
+        self._check_target_in_range(new_lower, new_upper)
 
     @property
     def lower(self) -> TNumber:
@@ -310,8 +311,19 @@ class RangeParameter(Parameter):
         new_lower = self._lower if lower is None else self._checked_bound("lower", lower, digits)
         new_upper = self._upper if upper is None else self._checked_bound("upper", upper, digits)
         self._check_range(new_lower, new_upper, self._log_scale)
+        self._check_target_in_range(new_lower, new_upper)
         self._lower, self._upper = new_lower, new_upper
         return self
+
+    def _check_target_in_range(self, lower: TNumber, upper: TNumber) -> None:
+        """A target value outside ``[lower, upper]`` cannot be modelled (nor, on a log
+        scale, transformed): refuse it, naming the parameter."""
+        target = self._target_value
+        if target is not None and not lower <= target <= upper:  # type: ignore[operator]
+            raise UserInputError(
+                f"{self._describe()}: target_value must lie within [lower, upper] = "
+                f"[{lower}, {upper}], got target_value={target!r}"
+            )
 
     def set_digits(self, digits: Optional[int]) -> RangeParameter:
         """Set the rounding digits and re-cast both bounds with them.

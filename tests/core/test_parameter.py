@@ -606,3 +606,16 @@ def test_fixed_clone_and_repr() -> None:
     )
     assert g.clone() == g
     assert f != FixedParameter("f", BOOL, False)
+
+
+def test_range_target_value_must_lie_within_the_bounds() -> None:
+    # Found by the front-door fuzzer: a log-scale parameter with target_value=0 was
+    # accepted and then broke the Log transform with a raw "math domain error".
+    with pytest.raises(UserInputError, match=r"'p0'.*must lie within.*got target_value=0"):
+        RangeParameter("p0", ParameterType.FLOAT, 1.0, 2.0, log_scale=True, target_value=0)
+    fidelity = RangeParameter(
+        "s", ParameterType.FLOAT, 0.0, 1.0, is_fidelity=True, target_value=1.0
+    )
+    with pytest.raises(UserInputError, match="target_value must lie within"):
+        fidelity.update_range(upper=0.5)
+    assert fidelity.upper == 1.0  # unchanged after the refusal
