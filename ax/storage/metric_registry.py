@@ -57,14 +57,16 @@ def register_metric(metric_cls: Type[Metric], val: Optional[int] = None) -> int:
 
 def _register_bundled_metrics() -> None:
     """The metrics shipped in :mod:`ax.metrics`, with the original's ids where it had one."""
-    from ax.metrics.branin import BraninMetric, NegativeBraninMetric
-    from ax.metrics.hartmann6 import Hartmann6Metric
+    from ax.metrics.branin import AugmentedBraninMetric, BraninMetric, NegativeBraninMetric
+    from ax.metrics.hartmann6 import AugmentedHartmann6Metric, Hartmann6Metric
     from ax.metrics.l2norm import L2NormMetric
 
     register_metric(BraninMetric, val=2)
     register_metric(Hartmann6Metric, val=4)
     register_metric(NegativeBraninMetric)
     register_metric(L2NormMetric)
+    register_metric(AugmentedBraninMetric)
+    register_metric(AugmentedHartmann6Metric)
 
 
 _register_bundled_metrics()
