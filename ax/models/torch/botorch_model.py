@@ -219,7 +219,7 @@ class BotorchModel(Generator):
             data,
             allow_batched=self.batch_outputs,
             fidelity_features=[f.index for f in self.fidelity_features],
-            linear_truncated=bool(getattr(self.options, "linear_truncated", True)),
+            linear_truncated=bool(getattr(self.options, "linear_truncated", False)),
         )
 
     def _fit_data(self, data: TrainingData) -> None:

@@ -218,7 +218,7 @@ def build_model(
     data: TrainingData,
     allow_batched: bool = True,
     fidelity_features: Sequence[int] = (),
-    linear_truncated: bool = True,
+    linear_truncated: bool = False,
 ) -> Model:
     """A GP on ``data``, not yet fitted (hyperparameters at the priors' modes).
 

@@ -104,7 +104,11 @@ class KnowledgeGradient(BotorchModel):
         targets = target_fidelities(features)
         fixed_cost, weights = affine_cost(name, opts.effective_cost_model, features)
         problem.notes.setdefault("acquisition", []).append("qMFKG")
-        problem.notes["fidelity_cost"] = {"fixed_cost": fixed_cost, "weights": weights}
+        names = {f.index: f.name for f in features}
+        problem.notes["fidelity_cost"] = {
+            "fixed_cost": fixed_cost,
+            "weights": {names[j]: w for j, w in weights.items()},
+        }
         current = problem.notes.get("current_value")
         if current is None:
             assert problem.bounds is not None

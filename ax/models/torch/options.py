@@ -125,7 +125,9 @@ class KnowledgeGradientOptions(BotorchOptions):
         cost_intercept: Ax 0.1's name for the fixed cost; when set it replaces
             ``cost_model.fixed_cost`` (> 0).
         linear_truncated: Multi-fidelity GP kernel: BoTorch's linear truncated fidelity
-            kernel (True, one fidelity parameter) or the exponential decay kernel.
+            kernel (True; one fidelity parameter) or its exponential decay kernel (False,
+            the default: with BoTorch 0.18 the linear truncated kernel gave NaN gradients
+            in the knowledge gradient's optimisation on augmented Hartmann6).
     """
 
     num_restarts: int = Field(default=4, ge=1, le=1000)
@@ -134,7 +136,7 @@ class KnowledgeGradientOptions(BotorchOptions):
     num_fantasies: int = Field(default=16, ge=1, le=1024)
     cost_model: FidelityCostModel = FidelityCostModel()
     cost_intercept: Optional[float] = Field(default=None, gt=0, allow_inf_nan=False)
-    linear_truncated: bool = True
+    linear_truncated: bool = False
 
     @property
     def effective_cost_model(self) -> FidelityCostModel:

@@ -35,15 +35,15 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 import re
-from typing import TYPE_CHECKING, Any, List, Tuple, Union
+from typing import Any, List, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
 
 from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from botorch.test_functions.synthetic import SyntheticTestFunction
+SyntheticTestFunction = Any
+"""A BoTorch ``SyntheticTestFunction`` (not imported here: ``ax.utils`` imports no torch)."""
 
 TArrayLike = Union[float, int, npt.ArrayLike]
 
@@ -310,8 +310,9 @@ class FromBotorch(SyntheticFunction):
     """A BoTorch ``SyntheticTestFunction`` as a :class:`SyntheticFunction` (as in Ax).
 
     Dimensionality, domain, optimal value and (where BoTorch lists them) optimisers come
-    from the BoTorch function; it is evaluated without noise. Torch is imported only
-    when the wrapped function is evaluated. ``maximums`` and ``fmax`` are not known.
+    from the BoTorch function; it is evaluated without noise (on tensors made like the
+    function's own bounds, so this module imports no torch). ``maximums`` and ``fmax``
+    are not known.
 
     Args:
         botorch_synthetic_function: The BoTorch test function (an instance).
@@ -368,10 +369,9 @@ class FromBotorch(SyntheticFunction):
         raise UnsupportedError(f"{self._name} does not specify fmax")
 
     def _f(self, X: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        import torch
-
-        with torch.no_grad():
-            values = self._botorch_function.evaluate_true(torch.as_tensor(X, dtype=torch.float64))
+        # A tensor made like the function's own bounds: no torch import here.
+        function = self._botorch_function
+        values = function.evaluate_true(function.bounds.new_tensor(X))
         return np.asarray(values.detach().cpu().numpy(), dtype=np.float64).reshape(-1)
 
     def __repr__(self) -> str:
