@@ -14,12 +14,12 @@ the cheapest 0.1).
   and costs 1.
 
 Both run through ``AxClient`` (ask/tell) with the same seed per pair; a run stops when its
-total cost reaches its cap (``--budget`` for sf, ``--mf-budget`` for mf) or after ``--max-trials`` trials. Before each
-model-based suggestion the recommendation is read (``AxClient.get_best_parameters``:
-the model's best point, at the target fidelity), and its simple regret is computed on
-the target-fidelity function (``f(x, s=1) - f_min``); until a model recommends, the
-recommendation is the observed point with the best observed value. Raw records go to
-``bench/results/``.
+total cost reaches its cap (``--budget`` for sf, ``--mf-budget`` for mf) or after
+``--max-trials`` trials. At each model-based suggestion the recommendation is read
+(``AxClient.get_best_parameters``: the model's best point, at the target fidelity), and
+its simple regret is computed on the target-fidelity function (``f(x, s=1) - f_min``);
+until a model recommends, the recommendation is the observed point with the best
+observed value. Raw records go to ``bench/results/``.
 
 Usage::
 
@@ -125,9 +125,7 @@ def run_one(problem: str, method: str, seed: int, args: argparse.Namespace) -> D
             best = client.get_best_parameters()
             from_model = best is not None and trial_index > 0 and _model_made_last(client)
             recommended = best[0] if from_model and best is not None else best_observed
-        regret = (
-            None if recommended is None else _value(problem, recommended, 1.0) - fmin
-        )
+        regret = None if recommended is None else _value(problem, recommended, 1.0) - fmin
         s = float(candidate.get("s", 1.0))
         value = _value(problem, candidate, s)
         cost = FIXED_COST + COST_PER_UNIT * s if fidelity else 1.0
@@ -173,6 +171,92 @@ def _model_made_last(client: AxClient) -> bool:
     return bool(runs) and runs[0].best_arm_predictions is not None
 
 
+def _cost_to_reach(records: List[Dict[str, Any]], level: float) -> float:
+    """Total cost spent when the recommendation first has regret <= level (inf: never)."""
+    for r in records:
+        if r["regret_before"] is not None and r["regret_before"] <= level:
+            return float(r["cost_before"])
+    return math.inf
+
+
+def _regret_at(records: List[Dict[str, Any]], budget: float) -> float:
+    """Regret of the recommendation made with at most ``budget`` total cost spent."""
+    if budget > records[-1]["cost_before"] + 1e-9:
+        return math.nan  # the run stopped before spending that much
+    regret = math.nan
+    for r in records:
+        if r["cost_before"] > budget + 1e-9:
+            break
+        if r["regret_before"] is not None:
+            regret = float(r["regret_before"])
+    return regret
+
+
+def _quantile(values: List[float], q: float) -> float:
+    """Quantile where ``inf`` (never reached) sorts last; inf when it is involved."""
+    with np.errstate(invalid="ignore"):
+        value = float(np.quantile(np.asarray(values, dtype=float), q))
+    return math.inf if math.isnan(value) else value
+
+
+def _fmt(value: float) -> str:
+    return "not reached" if math.isinf(value) else f"{value:.3g}"
+
+
+def _quartiles(values: List[float]) -> str:
+    q1, q2, q3 = (_quantile(values, q) for q in (0.25, 0.5, 0.75))
+    return f"{_fmt(q2)} [{_fmt(q1)}, {_fmt(q3)}]"
+
+
+def summarize(paths: List[Path], levels: List[float], budgets: List[float]) -> str:
+    """Markdown tables: cost to reach each regret level, regret at each budget."""
+    runs: Dict[str, Dict[int, List[Dict[str, Any]]]] = {}
+    for path in paths:
+        for line in path.read_text().splitlines():
+            if line.strip():
+                result = json.loads(line)
+                runs.setdefault(result["method"], {})[result["seed"]] = result["records"]
+    seeds = sorted(set.intersection(*(set(v) for v in runs.values())))
+    lines = [f"Paired seeds: {len(seeds)} ({seeds[0]}-{seeds[-1]})", ""]
+    lines.append(
+        "| regret level | sf: cost to reach, median [q1, q3] | mf: cost to reach | "
+        "mf / sf (medians) | mf / sf per seed, median | reached (sf, mf) |"
+    )
+    lines.append("|---|---|---|---|---|---|")
+    for level in levels:
+        sf = [_cost_to_reach(runs["sf"][s], level) for s in seeds]
+        mf = [_cost_to_reach(runs["mf"][s], level) for s in seeds]
+        med_sf, med_mf = _quantile(sf, 0.5), _quantile(mf, 0.5)
+        ratio = med_mf / med_sf if math.isfinite(med_sf) else math.nan
+        per_seed = [m / f if f > 0 and math.isfinite(f) else math.nan for m, f in zip(mf, sf)]
+        with np.errstate(invalid="ignore"):
+            per_seed_median = _quantile([v for v in per_seed if not math.isnan(v)], 0.5)
+        lines.append(
+            f"| {level:g} | {_quartiles(sf)} | {_quartiles(mf)} | "
+            f"{'> cap' if math.isinf(ratio) else f'{ratio:.2f}'} | "
+            f"{'> cap' if math.isinf(per_seed_median) else f'{per_seed_median:.2f}'} | "
+            f"{sum(np.isfinite(sf))}/{len(seeds)}, "
+            f"{sum(np.isfinite(mf))}/{len(seeds)} |"
+        )
+    lines += ["", "| total cost | sf: regret, median [q1, q3] | mf: regret |", "|---|---|---|"]
+    for budget in budgets:
+        sf = [_regret_at(runs["sf"][s], budget) for s in seeds]
+        mf = [_regret_at(runs["mf"][s], budget) for s in seeds]
+        mf_text = _quartiles(mf) if not any(np.isnan(mf)) else "(runs stop at their cap)"
+        lines.append(f"| {budget:g} | {_quartiles(sf)} | {mf_text} |")
+    fidelities = [r["fidelity"] for s in seeds for r in runs["mf"][s] if r["fidelity"] is not None]
+    evaluations = [len(runs["mf"][s]) - 1 for s in seeds]
+    seconds = [r["gen_seconds"] for s in seeds for r in runs["mf"][s] if r["gen_seconds"]]
+    lines += [
+        "",
+        f"mf: {np.median(evaluations):.0f} evaluations per run (median), fidelity "
+        f"< 0.1 in {np.mean(np.asarray(fidelities) < 0.1):.0%} of them, = 1 in "
+        f"{np.mean(np.asarray(fidelities) >= 1 - 1e-9):.0%}; suggestion time median "
+        f"{np.median(seconds):.1f} s.",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--problem", choices=sorted(PROBLEMS), default="hartmann6")
@@ -188,7 +272,19 @@ def main() -> None:
     parser.add_argument("--maxiter", type=int, default=30)
     parser.add_argument("--out", default=None)
     parser.add_argument("--linear-truncated", action="store_true")
+    parser.add_argument("--summarize", nargs="*", default=None, help="jsonl files to summarise")
+    parser.add_argument("--levels", default="0.5,0.2,0.1,0.05")
+    parser.add_argument("--budgets", default="2.5,5,10,20,50")
     args = parser.parse_args()
+    if args.summarize is not None:
+        print(
+            summarize(
+                [Path(p) for p in args.summarize],
+                [float(v) for v in args.levels.split(",")],
+                [float(v) for v in args.budgets.split(",")],
+            )
+        )
+        return
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     out = Path(args.out or ROOT / "bench" / "results" / f"mf_{args.problem}.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)

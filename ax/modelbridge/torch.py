@@ -259,7 +259,7 @@ class TorchModelBridge(ModelBridge):
                     f"{type(self).__name__}: fidelity parameter {name!r} has no target_value",
                     hint="declare RangeParameter(..., is_fidelity=True, target_value=...)",
                 )
-            target = float(user.target_value)  # type: ignore[arg-type]
+            target = float(user.target_value)
             if not float(user.lower) <= target <= float(user.upper):
                 raise UserInputError(
                     f"{type(self).__name__}: the target_value of fidelity parameter {name!r} "
@@ -269,7 +269,7 @@ class TorchModelBridge(ModelBridge):
                 FidelityFeature(
                     index=index,
                     name=name,
-                    target=float(p.target_value),  # type: ignore[arg-type]
+                    target=float(p.target_value),
                     lower=float(user.lower),
                     upper=float(user.upper),
                     log_scale=bool(user.log_scale),

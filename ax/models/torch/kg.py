@@ -61,7 +61,8 @@ class KnowledgeGradient(BotorchModel):
         >>> model = KnowledgeGradient(seed=0, num_fantasies=8)
         >>> model.options.num_fantasies
         8
-        >>> KnowledgeGradient(cost_model={"fixed_cost": 0.1, "cost_per_unit": 0.9}).options.cost_model
+        >>> cheap = KnowledgeGradient(cost_model={"fixed_cost": 0.1, "cost_per_unit": 0.9})
+        >>> cheap.options.cost_model
         FidelityCostModel(fixed_cost=0.1, cost_per_unit=0.9)
     """
 
@@ -87,7 +88,6 @@ class KnowledgeGradient(BotorchModel):
             objective=scalarized_objective(problem),
             X_pending=pending if pending is not None and pending.shape[0] else None,
         )
-
 
     def _multi_fidelity_acquisition(
         self, problem: AcquisitionProblem, opts: KnowledgeGradientOptions

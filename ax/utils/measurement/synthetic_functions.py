@@ -26,15 +26,16 @@ Example:
     True
     >>> branin(x1=3.141592653589793, x2=2.275) == branin(3.141592653589793, 2.275)
     True
-    >>> aug_hartmann6([0.2, 0.2, 0.5, 0.3, 0.3, 0.7, 1.0]) == hartmann6([0.2, 0.2, 0.5, 0.3, 0.3, 0.7])
+    >>> x = [0.2, 0.2, 0.5, 0.3, 0.3, 0.7]
+    >>> aug_hartmann6(x + [1.0]) == hartmann6(x)
     True
 """
 
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
 import re
+from abc import ABC, abstractmethod
 from typing import Any, List, Tuple, Union
 
 import numpy as np

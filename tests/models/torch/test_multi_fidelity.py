@@ -42,7 +42,12 @@ def data(n: int = 12, seed: int = 0) -> np.ndarray:
 def fit(model: BotorchModel, X: np.ndarray, features: Any = (FIDELITY,)) -> BotorchModel:
     y = toy(X)
     model.fit(
-        [X], [(y - y.mean()) / y.std()], [np.full(len(X), 1e-4)], BOX, NAMES, ["f"],
+        [X],
+        [(y - y.mean()) / y.std()],
+        [np.full(len(X), 1e-4)],
+        BOX,
+        NAMES,
+        ["f"],
         fidelity_features=list(features),
     )
     return model
@@ -57,7 +62,10 @@ def fit(model: BotorchModel, X: np.ndarray, features: Any = (FIDELITY,)) -> Boto
         ({"fixed_cost": math.nan}, r"fixed_cost must be a finite number > 0, got nan"),
         ({"fixed_cost": True}, r"fixed_cost must be a number > 0, got True"),
         ({"cost_per_unit": 0}, r"cost_per_unit must be a finite number > 0, got 0"),
-        ({"cost_per_unit": {"s": -1.0}}, r"cost_per_unit\['s'\] must be a finite number > 0, got -1\.0"),
+        (
+            {"cost_per_unit": {"s": -1.0}},
+            r"cost_per_unit\['s'\] must be a finite number > 0, got -1\.0",
+        ),
         ({"cost_per_unit": {}}, r"cost_per_unit must name at least one parameter"),
         ({"budget": 3}, r"budget"),
     ],
@@ -118,6 +126,7 @@ def test_fidelity_features_give_a_multi_fidelity_gp_and_are_checked() -> None:
         fit(KnowledgeGradient(seed=0), data(), [FidelityFeature(5, "s", 1.0, 0.0, 1.0)])
 
 
+@pytest.mark.slow
 def test_mf_kg_picks_cheaper_fidelities_when_they_are_cheap() -> None:
     model = fit(
         KnowledgeGradient(seed=0, cost_model={"fixed_cost": 0.05, "cost_per_unit": 1.0}, **CHEAP),
@@ -135,6 +144,7 @@ def test_mf_kg_picks_cheaper_fidelities_when_they_are_cheap() -> None:
     json.dumps(meta)
 
 
+@pytest.mark.slow
 def test_mf_kg_is_reproducible_with_a_seed() -> None:
     first = fit(KnowledgeGradient(seed=3, **CHEAP), data()).gen(1, BOX, np.array([1.0]))[0]
     second = fit(KnowledgeGradient(seed=3, **CHEAP), data()).gen(1, BOX, np.array([1.0]))[0]
@@ -175,6 +185,7 @@ def test_update_and_cross_validate_keep_the_fidelity_features() -> None:
     assert mean.shape == (6, 1) and cov.shape == (6, 1, 1)
 
 
+@pytest.mark.slow
 def test_two_fidelity_parameters() -> None:
     X = np.random.default_rng(1).random((12, 4))
     y = -((X[:, 0] - 0.3) ** 2) - 0.1 * (1 - X[:, 2]) - 0.1 * (1 - X[:, 3])
@@ -184,8 +195,13 @@ def test_two_fidelity_parameters() -> None:
     ]
     model = KnowledgeGradient(seed=0, cost_model={"cost_per_unit": {"a": 1.0, "b": 2.0}}, **CHEAP)
     model.fit(
-        [X], [(y - y.mean()) / y.std()], [np.full(12, 1e-4)], [(0.0, 1.0)] * 4,
-        ["x", "y", "a", "b"], ["f"], fidelity_features=features,
+        [X],
+        [(y - y.mean()) / y.std()],
+        [np.full(12, 1e-4)],
+        [(0.0, 1.0)] * 4,
+        ["x", "y", "a", "b"],
+        ["f"],
+        fidelity_features=features,
     )
     points, _, meta, _ = model.gen(1, [(0.0, 1.0)] * 4, np.array([1.0]))
     assert np.all((points >= 0) & (points <= 1))
