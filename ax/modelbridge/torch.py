@@ -275,6 +275,7 @@ class TorchModelBridge(ModelBridge):
                     log_scale=bool(user.log_scale),
                     model_lower=float(p.lower),
                     model_upper=float(p.upper),
+                    user_target=target,
                 )
             )
         return out

@@ -76,6 +76,7 @@ def test_gpkg_is_multi_fidelity_with_the_cost_in_the_users_units() -> None:
     assert isinstance(params["epochs"], int) and 10 <= params["epochs"] <= 100
     meta = run.gen_metadata
     assert meta["acquisition"] == ["qMFKG"]
+    assert meta["target_fidelities"] == {"epochs": 100.0}
     # cost = 1 + 0.1 * epochs; epochs = 10 + 90 z  =>  2 + 9 z in model coordinates
     assert meta["fidelity_cost"]["fixed_cost"] == pytest.approx(2.0)
     assert meta["fidelity_cost"]["weights"] == {"epochs": pytest.approx(9.0)}

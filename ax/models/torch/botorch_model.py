@@ -415,7 +415,9 @@ class BotorchModel(Generator):
             )
         self.gen_count += 1
         if targets:
-            problem.notes["target_fidelities"] = {f.name: f.target for f in self.fidelity_features}
+            problem.notes["target_fidelities"] = {
+                f.name: f.reported_target for f in self.fidelity_features
+            }
         metadata = {
             **to_plain(problem.notes),
             "acquisition_values": [v if math.isfinite(v) else None for v in values],

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Tuple, Union
+from typing import Any, Dict, Optional, Tuple, Union
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -134,6 +134,7 @@ class FidelityFeature:
             in model coordinates).
         model_lower: The lower bound in model coordinates.
         model_upper: The upper bound in model coordinates.
+        user_target: The target in the user's units (for reports), when known.
     """
 
     index: int
@@ -144,6 +145,12 @@ class FidelityFeature:
     log_scale: bool = False
     model_lower: float = 0.0
     model_upper: float = 1.0
+    user_target: Optional[float] = None
+
+    @property
+    def reported_target(self) -> float:
+        """The target in the user's units when known, else in model coordinates."""
+        return self.target if self.user_target is None else self.user_target
 
     def to_user_units(self, value: float) -> float:
         """A model coordinate in the user's units (affine; not for log-scale parameters)."""
