@@ -194,9 +194,14 @@ def _regret_at(records: List[Dict[str, Any]], budget: float) -> float:
 
 def _quantile(values: List[float], q: float) -> float:
     """Quantile where ``inf`` (never reached) sorts last; inf when it is involved."""
-    with np.errstate(invalid="ignore"):
-        value = float(np.quantile(np.asarray(values, dtype=float), q))
-    return math.inf if math.isnan(value) else value
+    ordered = sorted(float(v) for v in values)
+    position = q * (len(ordered) - 1)
+    lo, hi = math.floor(position), math.ceil(position)
+    if lo == hi or ordered[lo] == ordered[hi]:
+        return ordered[lo]
+    if math.isinf(ordered[hi]):
+        return math.inf
+    return ordered[lo] + (position - lo) * (ordered[hi] - ordered[lo])
 
 
 def _fmt(value: float) -> str:
@@ -217,7 +222,7 @@ def summarize(paths: List[Path], levels: List[float], budgets: List[float]) -> s
                 result = json.loads(line)
                 runs.setdefault(result["method"], {})[result["seed"]] = result["records"]
     seeds = sorted(set.intersection(*(set(v) for v in runs.values())))
-    lines = [f"Paired seeds: {len(seeds)} ({seeds[0]}-{seeds[-1]})", ""]
+    lines = [f"Paired seeds: {len(seeds)} ({', '.join(str(s) for s in seeds)})", ""]
     lines.append(
         "| regret level | sf: cost to reach, median [q1, q3] | mf: cost to reach | "
         "mf / sf (medians) | mf / sf per seed, median | reached (sf, mf) |"
