@@ -414,7 +414,23 @@ class Data(Base):
         """
         rows: List[Tuple[Any, Any, Any, Optional[str]]] = []
         for arm, entries in _items("evaluations", evaluations):
-            for fidelity, outcomes in entries:
+            if isinstance(entries, (str, bytes, Mapping)) or not isinstance(entries, Sequence):
+                raise UserInputTypeError(
+                    f"Data.from_fidelity_evaluations: evaluations['{arm}'] must be a list of "
+                    f"(fidelities, {{metric: (mean, sem)}}) pairs, got {entries!r}"
+                )
+            for position, entry in enumerate(entries):
+                if not isinstance(entry, (tuple, list)) or len(entry) != 2:
+                    raise UserInputTypeError(
+                        f"Data.from_fidelity_evaluations: evaluations['{arm}'][{position}] must "
+                        f"be a (fidelities, {{metric: (mean, sem)}}) pair, got {entry!r}"
+                    )
+                fidelity, outcomes = entry
+                if not isinstance(fidelity, Mapping):
+                    raise UserInputTypeError(
+                        f"Data.from_fidelity_evaluations: arm '{arm}': fidelities must be a "
+                        f"dict {{parameter: value}}, got {fidelity!r}"
+                    )
                 try:
                     text = json.dumps(dict(fidelity))
                 except (TypeError, ValueError) as err:

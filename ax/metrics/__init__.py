@@ -1,4 +1,5 @@
-"""Bundled synthetic metrics: Branin, Hartmann6, L2Norm and the noisy-function base.
+"""Bundled synthetic metrics: Branin, Hartmann6 (and their augmented multi-fidelity
+versions), L2Norm and the noisy-function base.
 
 Each computes its value from an arm's parameters when a trial's data is fetched, so an
 experiment with one of them (and a runner such as
@@ -7,6 +8,8 @@ experiment with one of them (and a runner such as
 - :class:`~ax.metrics.noisy_function.NoisyFunctionMetric`: the base, ``f(x) + noise``;
 - :class:`~ax.metrics.branin.BraninMetric`, :class:`~ax.metrics.branin.NegativeBraninMetric`;
 - :class:`~ax.metrics.hartmann6.Hartmann6Metric`;
+- :class:`~ax.metrics.branin.AugmentedBraninMetric`,
+  :class:`~ax.metrics.hartmann6.AugmentedHartmann6Metric`: fidelity as last parameter;
 - :class:`~ax.metrics.l2norm.L2NormMetric`.
 
 The names are loaded lazily (PEP 562), like those of :mod:`ax`.
@@ -19,6 +22,8 @@ from ax.utils.lazy import lazy_exports
 TYPE_CHECKING = False
 
 _EXPORTS: dict[str, str] = {
+    "AugmentedBraninMetric": "ax.metrics.branin",
+    "AugmentedHartmann6Metric": "ax.metrics.hartmann6",
     "BraninMetric": "ax.metrics.branin",
     "Hartmann6Metric": "ax.metrics.hartmann6",
     "L2NormMetric": "ax.metrics.l2norm",
@@ -27,6 +32,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AugmentedBraninMetric",
+    "AugmentedHartmann6Metric",
     "BraninMetric",
     "Hartmann6Metric",
     "L2NormMetric",
@@ -35,8 +42,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
-    from ax.metrics.branin import BraninMetric, NegativeBraninMetric
-    from ax.metrics.hartmann6 import Hartmann6Metric
+    from ax.metrics.branin import AugmentedBraninMetric, BraninMetric, NegativeBraninMetric
+    from ax.metrics.hartmann6 import AugmentedHartmann6Metric, Hartmann6Metric
     from ax.metrics.l2norm import L2NormMetric
     from ax.metrics.noisy_function import NoisyFunctionMetric
 

@@ -1,4 +1,5 @@
-"""Branin metrics: the Branin function of two parameters (and its negative)."""
+"""Branin metrics: the Branin function of two parameters (and its negative), and the
+augmented Branin of two parameters and a fidelity."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ax.metrics.noisy_function import NoisyFunctionMetric
-from ax.utils.measurement.synthetic_functions import branin
+from ax.utils.measurement.synthetic_functions import aug_branin, branin
 
 
 class BraninMetric(NoisyFunctionMetric):
@@ -43,4 +44,24 @@ class NegativeBraninMetric(BraninMetric):
         return -float(branin(x))
 
 
-__all__ = ["BraninMetric", "NegativeBraninMetric", "branin"]
+class AugmentedBraninMetric(NoisyFunctionMetric):
+    """Augmented Branin of ``x1, x2`` and a fidelity ``s`` in ``[0, 1]`` (last parameter).
+
+    Equals Branin at ``s = 1`` (minimum ``0.397887``); lower fidelities are cheaper
+    approximations for multi-fidelity optimisation. See
+    :class:`~ax.metrics.noisy_function.NoisyFunctionMetric` for the arguments.
+
+    Example:
+        >>> metric = AugmentedBraninMetric("aug_branin", param_names=["x1", "x2", "s"])
+        >>> round(metric.f(np.array([np.pi, 2.275, 1.0])), 6)
+        0.397887
+    """
+
+    required_dimensionality: ClassVar[Optional[int]] = 3
+
+    def f(self, x: npt.NDArray[np.float64]) -> float:
+        """``aug_branin(x)`` for ``x`` of shape ``(3,)`` (fidelity last)."""
+        return float(aug_branin(x))
+
+
+__all__ = ["AugmentedBraninMetric", "BraninMetric", "NegativeBraninMetric", "branin"]

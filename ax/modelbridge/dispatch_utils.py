@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from ax.core.parameter import ChoiceParameter, FixedParameter, RangeParameter
 from ax.core.search_space import SearchSpace
@@ -15,8 +15,56 @@ from ax.modelbridge.generation_strategy import (
 )
 from ax.modelbridge.registry import Cont_X_trans, Models, Y_trans
 from ax.modelbridge.transforms.winsorize import Winsorize
+from ax.models.torch.fidelity import FidelityCostModel
+from ax.utils.logger import get_logger
+
+logger = get_logger(__name__)
 
 DEFAULT_BAYESIAN_PARALLELISM = 3
+
+
+def fidelity_parameter_names(search_space: SearchSpace) -> List[str]:
+    """Names of the search space's fidelity parameters, in order."""
+    return [name for name, p in search_space.parameters.items() if p.is_fidelity]
+
+
+def _cost_model_kwargs(
+    fidelity: List[str], cost_model: Union[FidelityCostModel, Mapping[str, Any], None]
+) -> Dict[str, Any]:
+    if cost_model is None:
+        return {}
+    if not fidelity:
+        raise UserInputError(
+            "choose_generation_strategy: fidelity_cost_model was given, but the search space "
+            "has no fidelity parameter",
+            hint="declare one with RangeParameter(..., is_fidelity=True, target_value=...)",
+        )
+    if isinstance(cost_model, FidelityCostModel):
+        parsed = cost_model
+    elif isinstance(cost_model, Mapping):
+        parsed = FidelityCostModel(**dict(cost_model))
+    else:
+        raise UserInputTypeError(
+            "choose_generation_strategy: fidelity_cost_model must be a FidelityCostModel or a "
+            f"dict of its fields, got {cost_model!r} ({type(cost_model).__name__})"
+        )
+    unknown = (
+        sorted(set(parsed.cost_per_unit) - set(fidelity))
+        if isinstance(parsed.cost_per_unit, dict)
+        else []
+    )
+    missing = (
+        sorted(set(fidelity) - set(parsed.cost_per_unit))
+        if isinstance(parsed.cost_per_unit, dict)
+        else []
+    )
+    if unknown or missing:
+        raise UserInputError(
+            "choose_generation_strategy: fidelity_cost_model.cost_per_unit must name each "
+            f"fidelity parameter {fidelity}; unknown: {unknown}, missing: {missing}"
+        )
+    # Stored as plain data in the step's model_kwargs (round-trips through storage).
+    return {"cost_model": parsed.model_dump()}
 
 
 def _should_use_gp(search_space: SearchSpace, num_trials: Optional[int] = None) -> bool:
@@ -81,8 +129,15 @@ def choose_generation_strategy(
     no_max_parallelism: bool = False,
     max_parallelism_cap: Optional[int] = None,
     max_parallelism_override: Optional[int] = None,
+    fidelity_cost_model: Union[FidelityCostModel, Mapping[str, Any], None] = None,
 ) -> GenerationStrategy:
     """A default strategy: quasi-random Sobol points, then Bayesian optimisation (GPEI).
+
+    When the search space has fidelity parameters (``RangeParameter(...,
+    is_fidelity=True, target_value=...)``), the Bayesian step is multi-fidelity
+    (``Models.GPKG``: a multi-fidelity GP and the cost-aware multi-fidelity knowledge
+    gradient, which evaluates at cheaper fidelities while that pays and recommends at
+    the target fidelities); the choice and its reason are logged.
 
     Args:
         search_space: The space to optimise over.
@@ -98,9 +153,17 @@ def choose_generation_strategy(
         no_max_parallelism: No parallelism limit on any step.
         max_parallelism_cap: Cap on parallelism of every step.
         max_parallelism_override: Parallelism of every step (-1: unlimited).
+        fidelity_cost_model: The cost of one evaluation at given fidelities (a
+            :class:`~ax.models.torch.fidelity.FidelityCostModel` or a dict of its fields;
+            default ``fixed_cost=1, cost_per_unit=1``); only with fidelity parameters.
 
     Returns:
         The generation strategy.
+
+    Raises:
+        UserInputError: Inconsistent arguments, or a cost model that is invalid (a
+            non-positive cost), names unknown parameters or is given without fidelity
+            parameters.
     """
     if not isinstance(search_space, SearchSpace):
         raise UserInputTypeError(
@@ -125,6 +188,7 @@ def choose_generation_strategy(
             "choose_generation_strategy: num_initialization_trials must be an int >= 1, got "
             f"{num_initialization_trials!r}"
         )
+    _cost_model_kwargs(fidelity_parameter_names(search_space), fidelity_cost_model)
     sobol_kwargs: Dict[str, Any] = {"deduplicate": True, "seed": random_seed}
     if no_bayesian_optimization or not _should_use_gp(search_space, num_trials):
         return GenerationStrategy(
@@ -143,7 +207,18 @@ def choose_generation_strategy(
             enforce_sequential_optimization, max_parallelism_cap, max_parallelism_override
         )
     )
+    fidelity = fidelity_parameter_names(search_space)
+    gp_model = Models.GPEI
     gp_kwargs: Dict[str, Any] = {"seed": random_seed}
+    if fidelity:
+        gp_model = Models.GPKG
+        gp_kwargs.update(_cost_model_kwargs(fidelity, fidelity_cost_model))
+        logger.info(
+            "choose_generation_strategy: fidelity parameters %s found, so the Bayesian step is "
+            "multi-fidelity (GPKG: multi-fidelity GP + cost-aware multi-fidelity knowledge "
+            "gradient, recommending at the target fidelities).",
+            fidelity,
+        )
     if winsorize_botorch_model and winsorization_limits is not None:
         lower, upper = winsorization_limits
         gp_kwargs["transforms"] = [Winsorize] + Cont_X_trans + Y_trans
@@ -161,7 +236,7 @@ def choose_generation_strategy(
                 model_kwargs=sobol_kwargs,
             ),
             GenerationStep(
-                model=Models.GPEI,
+                model=gp_model,
                 num_trials=-1,
                 max_parallelism=gp_parallelism,
                 model_kwargs=gp_kwargs,
@@ -170,4 +245,8 @@ def choose_generation_strategy(
     )
 
 
-__all__ = ["DEFAULT_BAYESIAN_PARALLELISM", "choose_generation_strategy"]
+__all__ = [
+    "DEFAULT_BAYESIAN_PARALLELISM",
+    "choose_generation_strategy",
+    "fidelity_parameter_names",
+]

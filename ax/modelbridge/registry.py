@@ -171,6 +171,14 @@ def _parameters(cls: type) -> Dict[str, inspect.Parameter]:
     }
 
 
+def _option_fields(cls: type) -> Dict[str, Any]:
+    """Fields of a model's typed options (``options_class``), which its constructor also
+    takes by keyword (e.g. ``Models.GPKG(..., num_fantasies=8)``)."""
+    options_class = getattr(cls, "options_class", None)
+    fields = getattr(options_class, "model_fields", None)
+    return dict(fields) if isinstance(fields, dict) else {}
+
+
 class Models(Enum):
     """Registry of the available generation models.
 
@@ -179,9 +187,16 @@ class Models(Enum):
         Models.SOBOL(search_space=space, seed=0)
         Models.GPEI(experiment=experiment, data=experiment.fetch_data())
 
-    Keyword arguments go to the model when its constructor takes them, otherwise to the
-    bridge (e.g. ``transforms``, ``transform_configs``); any other keyword raises
+    Keyword arguments go to the model when its constructor takes them (for the BoTorch
+    models, also any field of their typed options, e.g. ``num_fantasies`` or
+    ``cost_model`` of ``GPKG``), otherwise to the bridge (e.g. ``transforms``,
+    ``transform_configs``); any other keyword raises
     :class:`~ax.exceptions.UserInputError` naming it.
+
+    With fidelity parameters in the search space (``RangeParameter(...,
+    is_fidelity=True, target_value=...)``), ``GPKG`` is multi-fidelity (cost-aware
+    multi-fidelity knowledge gradient on a multi-fidelity GP) and the other BoTorch
+    models fit a multi-fidelity GP and propose and recommend at the target fidelities.
     """
 
     SOBOL = "Sobol"
@@ -265,7 +280,7 @@ class Models(Enum):
             )
         model_cls = self.model_class
         bridge_cls = self.model_bridge_class
-        model_params = _parameters(model_cls)
+        model_params: Dict[str, Any] = {**_parameters(model_cls), **_option_fields(model_cls)}
         bridge_params = {k: v for k, v in _parameters(bridge_cls).items() if k not in _RESERVED}
         unknown = sorted(k for k in kwargs if k not in model_params and k not in bridge_params)
         if unknown:

@@ -222,6 +222,11 @@ class TorchModelBridge(ModelBridge):
             )
         self.outcomes = sorted({m for obsd in observation_data for m in obsd.metric_names})
         Xs, Ys, Yvars = self._arrays(observation_features, observation_data, self.outcomes)
+        extra: Dict[str, Any] = {}
+        if getattr(self.model, "supports_fidelities", False):
+            fidelity = self._fidelity_features(search_space)
+            if fidelity:
+                extra["fidelity_features"] = fidelity
         self.model.fit(
             Xs=Xs,
             Ys=Ys,
@@ -229,7 +234,54 @@ class TorchModelBridge(ModelBridge):
             bounds=bounds,
             feature_names=list(self.parameters),
             metric_names=list(self.outcomes),
+            **extra,
         )
+
+    def _fidelity_features(self, search_space: SearchSpace) -> List[Any]:
+        """The fidelity parameters of the transformed space, for models that take them.
+
+        Raises:
+            UserInputError: A fidelity parameter has no target value, or its target is
+                outside its range (named, in the user's units).
+        """
+        from ax.models.torch.fidelity import FidelityFeature
+
+        out: List[Any] = []
+        original = self._model_space.parameters
+        for index, (name, p) in enumerate(search_space.parameters.items()):
+            if not p.is_fidelity:
+                continue
+            user = original.get(name)
+            if not isinstance(p, RangeParameter) or not isinstance(user, RangeParameter):
+                raise UnsupportedError(
+                    f"{type(self).__name__}: fidelity parameter {name!r} must be a "
+                    f"RangeParameter, got {user!r}"
+                )
+            if p.target_value is None or user.target_value is None:
+                raise UserInputError(
+                    f"{type(self).__name__}: fidelity parameter {name!r} has no target_value",
+                    hint="declare RangeParameter(..., is_fidelity=True, target_value=...)",
+                )
+            target = float(user.target_value)
+            if not float(user.lower) <= target <= float(user.upper):
+                raise UserInputError(
+                    f"{type(self).__name__}: the target_value of fidelity parameter {name!r} "
+                    f"must be inside its range [{user.lower}, {user.upper}], got {target}"
+                )
+            out.append(
+                FidelityFeature(
+                    index=index,
+                    name=name,
+                    target=float(p.target_value),
+                    lower=float(user.lower),
+                    upper=float(user.upper),
+                    log_scale=bool(user.log_scale),
+                    model_lower=float(p.lower),
+                    model_upper=float(p.upper),
+                    user_target=target,
+                )
+            )
+        return out
 
     def _update(
         self,

@@ -57,9 +57,9 @@ def register_metric(metric_cls: Type[Metric], val: Optional[int] = None) -> int:
 
 def _register_bundled_metrics() -> None:
     """The metrics shipped in :mod:`ax.metrics`, with the original's ids where it had one."""
-    from ax.metrics.branin import BraninMetric, NegativeBraninMetric
+    from ax.metrics.branin import AugmentedBraninMetric, BraninMetric, NegativeBraninMetric
     from ax.metrics.factorial import FactorialMetric
-    from ax.metrics.hartmann6 import Hartmann6Metric
+    from ax.metrics.hartmann6 import AugmentedHartmann6Metric, Hartmann6Metric
     from ax.metrics.l2norm import L2NormMetric
 
     register_metric(FactorialMetric, val=1)
@@ -67,6 +67,8 @@ def _register_bundled_metrics() -> None:
     register_metric(Hartmann6Metric, val=4)
     register_metric(NegativeBraninMetric)
     register_metric(L2NormMetric)
+    register_metric(AugmentedBraninMetric)
+    register_metric(AugmentedHartmann6Metric)
 
 
 _register_bundled_metrics()

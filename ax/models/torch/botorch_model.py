@@ -37,6 +37,7 @@ from ax.models.torch.defaults import (
     validate_training_data,
 )
 from ax.models.torch.fast import FastPosterior
+from ax.models.torch.fidelity import FidelityFeature, target_fidelities
 from ax.models.torch.options import (
     GEN_TIME_FIELDS,
     BotorchOptions,
@@ -111,6 +112,12 @@ class BotorchModel(Generator):
     """Recommend the maximiser of the posterior mean over the box instead of the best
     observed point (knowledge gradient and entropy search, whose candidates are not
     meant to be good themselves)."""
+    supports_fidelities: ClassVar[bool] = True
+    """``fit`` takes ``fidelity_features`` (the bridge passes them when the search space
+    has fidelity parameters)."""
+    explores_fidelities: ClassVar[bool] = False
+    """Candidates may be at any fidelity (cost-aware acquisition); otherwise they are
+    pinned at the target fidelities."""
 
     def __init__(
         self,
@@ -143,6 +150,7 @@ class BotorchModel(Generator):
         self.fit_count: int = check_int(name, "fit_count", fit_count, minimum=0)
         self.model: Optional[Model] = None
         self.data: Optional[TrainingData] = None
+        self.fidelity_features: List[FidelityFeature] = []
         self.fit_path: Optional[str] = None
         self._fast: Optional[FastPosterior] = None
         self._fast_checked = False
@@ -156,6 +164,7 @@ class BotorchModel(Generator):
         bounds: Sequence[Tuple[float, float]],
         feature_names: Sequence[str],
         metric_names: Sequence[str],
+        fidelity_features: Optional[Sequence[FidelityFeature]] = None,
     ) -> None:
         """Fit the GP to the observations, warm-started from the previous fit.
 
@@ -166,15 +175,22 @@ class BotorchModel(Generator):
             bounds: ``d`` pairs ``(lower, upper)`` of the search box.
             feature_names: Name of each input dimension.
             metric_names: Name of each metric.
+            fidelity_features: The inputs that are fidelity parameters (with their
+                targets): the GP is then a ``SingleTaskMultiFidelityGP`` per outcome,
+                and recommendations are made at the target fidelities.
 
         Raises:
             UserInputError: Bad data (see
                 :func:`~ax.models.torch.defaults.validate_training_data`); the message
-                names the metric and the shape or value.
+                names the metric and the shape or value; or a fidelity feature outside
+                the inputs, or with its target outside its bounds.
             UnsupportedError: The GP could not be fitted to valid data.
         """
         data = validate_training_data(
             type(self).__name__, Xs, Ys, Yvars, bounds, feature_names, metric_names
+        )
+        self.fidelity_features = _check_fidelity_features(
+            type(self).__name__, fidelity_features, data
         )
         self._fit_data(data)
 
@@ -188,13 +204,29 @@ class BotorchModel(Generator):
             UserInputError: Bad data.
         """
         data = self._require_data("update")
-        self.fit(Xs, Ys, Yvars, data.bounds, data.feature_names, data.metric_names)
+        self.fit(
+            Xs,
+            Ys,
+            Yvars,
+            data.bounds,
+            data.feature_names,
+            data.metric_names,
+            fidelity_features=self.fidelity_features,
+        )
+
+    def _build(self, data: TrainingData) -> Model:
+        return build_model(
+            data,
+            allow_batched=self.batch_outputs,
+            fidelity_features=[f.index for f in self.fidelity_features],
+            linear_truncated=bool(getattr(self.options, "linear_truncated", False)),
+        )
 
     def _fit_data(self, data: TrainingData) -> None:
         opts = self.options
         name = type(self).__name__
         with torch_context(opts.torch_threads, seed=_derive_seed(self.seed, 1, self.fit_count)):
-            model = build_model(data, allow_batched=self.batch_outputs)
+            model = self._build(data)
             warm = False
             if opts.warm_start and self.hyperparameters:
                 loaded, total = set_hyperparameters(model, data.metric_names, self.hyperparameters)
@@ -285,7 +317,7 @@ class BotorchModel(Generator):
         )
         Xt = self._check_points("cross_validate", "X_test", X_test)
         with torch_context(self.options.torch_threads):
-            model = build_model(fold, allow_batched=self.batch_outputs)
+            model = self._build(fold)
             if self.hyperparameters:
                 set_hyperparameters(model, fold.metric_names, self.hyperparameters)
             model.eval()
@@ -346,10 +378,18 @@ class BotorchModel(Generator):
         opts = self._gen_options(model_gen_options)
         call_seed = _derive_seed(self.seed, 2, self.gen_count)
         bounds_t = torch.tensor(box, dtype=DTYPE).T.contiguous()
+        targets = target_fidelities(self.fidelity_features)
+        X_observed = data.all_X
+        if targets and not self.explores_fidelities:
+            # Pinned at the targets: candidates, and the incumbent they must beat, are
+            # at the target fidelities.
+            for j, v in targets.items():
+                fixed.setdefault(j, v)
+            X_observed = _at_targets(X_observed, targets)
         with torch_context(opts.torch_threads, seed=call_seed):
             problem = AcquisitionProblem(
                 model=model,
-                X_observed=to_tensor(data.all_X),
+                X_observed=to_tensor(X_observed),
                 weights=weights,
                 outcome_constraints=constraints,
                 X_pending=pending,
@@ -374,6 +414,10 @@ class BotorchModel(Generator):
                 rounding_func=rounding_func,
             )
         self.gen_count += 1
+        if targets:
+            problem.notes["target_fidelities"] = {
+                f.name: f.reported_target for f in self.fidelity_features
+            }
         metadata = {
             **to_plain(problem.notes),
             "acquisition_values": [v if math.isfinite(v) else None for v in values],
@@ -421,6 +465,9 @@ class BotorchModel(Generator):
         linear = inequality_constraints(f"{name}.best_point", linear_constraints, d)
         fixed = _check_fixed_features(f"{name}.best_point", fixed_features, d)
         opts = self._gen_options(model_gen_options)
+        targets = target_fidelities(self.fidelity_features)
+        for j, v in targets.items():
+            fixed[j] = v  # recommendations are at the target fidelities
         if self.best_point_out_of_sample:
             seed = _derive_seed(self.seed, 3, self.gen_count)
             with torch_context(opts.torch_threads, seed=seed):
@@ -437,7 +484,9 @@ class BotorchModel(Generator):
                     fixed_features=fixed,
                 )
             return point[0].numpy().astype(np.float64)
-        X = data.all_X
+        # Observed points, at the target fidelities (the model's prediction there, not
+        # the cheaper observation, is what a recommendation is judged by).
+        X = _at_targets(data.all_X, targets)
         ok = np.all((box[:, 0] - 1e-9 <= X) & (box[:, 1] + 1e-9 >= X), axis=1)
         for idx, coef, rhs in linear or []:
             ok &= X[:, idx.numpy()] @ coef.numpy() >= rhs - 1e-9
@@ -604,6 +653,45 @@ def _check_fixed_features(
         if j >= d:
             raise UserInputError(f"{owner}: fixed_features key must be < d={d}, got {j}")
         out[j] = check_finite_float(owner, f"fixed_features[{j}]", value)
+    return out
+
+
+def _at_targets(X: np.ndarray, targets: Mapping[int, float]) -> np.ndarray:
+    """``X`` (`n x d`) with the fidelity columns set to their targets, duplicates dropped
+    (first-seen order kept)."""
+    if not targets:
+        return X
+    X = X.copy()
+    for j, v in targets.items():
+        X[:, j] = v
+    _, index = np.unique(X, axis=0, return_index=True)
+    return X[np.sort(index)]
+
+
+def _check_fidelity_features(
+    owner: str, features: Optional[Sequence[FidelityFeature]], data: TrainingData
+) -> List[FidelityFeature]:
+    if not features:
+        return []
+    out: List[FidelityFeature] = []
+    d = len(data.feature_names)
+    for f in features:
+        if not isinstance(f, FidelityFeature):
+            raise UserInputError(
+                f"{owner}.fit: fidelity_features must be FidelityFeature objects, got {f!r}"
+            )
+        if not 0 <= f.index < d or f.index in {g.index for g in out}:
+            raise UserInputError(
+                f"{owner}.fit: fidelity feature {f.name!r} has index {f.index}, which is not "
+                f"a distinct input dimension (d={d})"
+            )
+        lower, upper = data.bounds[f.index]
+        if not lower - 1e-9 <= f.target <= upper + 1e-9:
+            raise UserInputError(
+                f"{owner}.fit: the target value of fidelity parameter {f.name!r} is outside "
+                f"its range: target {f.target} (model coordinates), range [{lower}, {upper}]"
+            )
+        out.append(f)
     return out
 
 

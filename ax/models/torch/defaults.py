@@ -214,18 +214,29 @@ def to_tensor(array: Any) -> Tensor:
     return torch.as_tensor(np.asarray(array, dtype=np.float64), dtype=DTYPE).clone()
 
 
-def build_model(data: TrainingData, allow_batched: bool = True) -> Model:
+def build_model(
+    data: TrainingData,
+    allow_batched: bool = True,
+    fidelity_features: Sequence[int] = (),
+    linear_truncated: bool = False,
+) -> Model:
     """A GP on ``data``, not yet fitted (hyperparameters at the priors' modes).
 
     Args:
         data: Checked training data.
         allow_batched: Allow one batched multi-output model (else always a model list
             for several outcomes).
+        fidelity_features: Input dimensions that are fidelities (in ``[0, 1]``): each
+            outcome then gets a ``SingleTaskMultiFidelityGP`` (one per outcome, in a
+            model list when there are several).
+        linear_truncated: Multi-fidelity kernel: linear truncated (one fidelity
+            dimension only) or exponential decay.
 
     Returns:
         A ``SingleTaskGP`` with ``m`` batched outputs when every outcome shares its
         points and kind of noise (and ``allow_batched``), a single-output
-        ``SingleTaskGP`` for one outcome, otherwise a ``ModelListGP``.
+        ``SingleTaskGP`` for one outcome, otherwise a ``ModelListGP``; multi-fidelity
+        GPs as above when ``fidelity_features`` is not empty.
     """
     with warnings.catch_warnings():
         # Standardising the outcomes is the bridge's job, and subsets of standardised
@@ -238,7 +249,31 @@ def build_model(data: TrainingData, allow_batched: bool = True) -> Model:
             message=r".*outcome observations\) is not standardized",
             category=InputDataWarning,
         )
+        if fidelity_features:
+            return _build_multi_fidelity_model(data, list(fidelity_features), linear_truncated)
         return _build_model(data, allow_batched)
+
+
+def _build_multi_fidelity_model(
+    data: TrainingData, fidelity_features: List[int], linear_truncated: bool
+) -> Model:
+    from botorch.models import SingleTaskMultiFidelityGP
+
+    # BoTorch's linear truncated kernel takes one data fidelity; several need the
+    # exponential decay kernel.
+    truncated = linear_truncated and len(fidelity_features) == 1
+    models = [
+        SingleTaskMultiFidelityGP(
+            to_tensor(X),
+            to_tensor(Y).unsqueeze(-1),
+            train_Yvar=None if V is None else to_tensor(V).unsqueeze(-1),
+            data_fidelities=fidelity_features,
+            linear_truncated=truncated,
+            outcome_transform=None,
+        )
+        for X, Y, V in zip(data.Xs, data.Ys, data.Yvars)
+    ]
+    return models[0] if len(models) == 1 else ModelListGP(*models)
 
 
 def _build_model(data: TrainingData, allow_batched: bool) -> Model:

@@ -13,11 +13,12 @@ stored without loading BoTorch.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ax.exceptions import UserInputError
+from ax.models.torch.fidelity import FidelityCostModel
 
 _O = TypeVar("_O", bound="BotorchOptions")
 
@@ -111,14 +112,40 @@ class KnowledgeGradientOptions(BotorchOptions):
     ``acquisition`` is not used. The one-shot optimisation works in
     ``(1 + num_fantasies) * d`` dimensions, so the defaults are smaller.
 
+    With fidelity parameters in the search space (``RangeParameter(...,
+    is_fidelity=True, target_value=...)``) the generator becomes multi-fidelity: a
+    ``SingleTaskMultiFidelityGP`` and the cost-aware ``qMultiFidelityKnowledgeGradient``,
+    whose gain is divided by the cost of the evaluation (``cost_model``).
+
     Attributes:
         num_fantasies: Fantasy samples of the one-shot knowledge gradient (gen-time).
+        cost_model: The cost of one evaluation at given fidelities (multi-fidelity
+            only): a :class:`~ax.models.torch.fidelity.FidelityCostModel` or a dict of
+            its fields.
+        cost_intercept: Ax 0.1's name for the fixed cost; when set it replaces
+            ``cost_model.fixed_cost`` (> 0).
+        linear_truncated: Multi-fidelity GP kernel: BoTorch's linear truncated fidelity
+            kernel (True; one fidelity parameter) or its exponential decay kernel (False,
+            the default: with BoTorch 0.18 the linear truncated kernel gave NaN gradients
+            in the knowledge gradient's optimisation on augmented Hartmann6).
     """
 
     num_restarts: int = Field(default=4, ge=1, le=1000)
     raw_samples: int = Field(default=128, ge=1, le=1_000_000)
     maxiter: int = Field(default=50, ge=1)
     num_fantasies: int = Field(default=16, ge=1, le=1024)
+    cost_model: FidelityCostModel = FidelityCostModel()
+    cost_intercept: Optional[float] = Field(default=None, gt=0, allow_inf_nan=False)
+    linear_truncated: bool = False
+
+    @property
+    def effective_cost_model(self) -> FidelityCostModel:
+        """``cost_model``, with ``fixed_cost`` replaced by ``cost_intercept`` when set."""
+        if self.cost_intercept is None:
+            return self.cost_model
+        return FidelityCostModel(
+            fixed_cost=self.cost_intercept, cost_per_unit=self.cost_model.cost_per_unit
+        )
 
 
 class MaxValueEntropyOptions(BotorchOptions):

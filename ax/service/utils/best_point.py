@@ -13,14 +13,21 @@ Example:
 
 from __future__ import annotations
 
+import json
 import math
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ax.core.data import Data
 from ax.core.experiment import Experiment
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.outcome_constraint import OutcomeConstraint
-from ax.core.types import ComparisonOp, TModelPredictArm, TParameterization, TrialStatus
+from ax.core.types import (
+    ComparisonOp,
+    TModelPredictArm,
+    TParameterization,
+    TParamValue,
+    TrialStatus,
+)
 from ax.exceptions import NoDataError, UserInputError
 from ax.utils.logger import get_logger
 
@@ -67,18 +74,28 @@ def _completed_data(experiment: Experiment, objective_name: str) -> Data:
     return data
 
 
-def _values_by_trial_arm(data: Data) -> Dict[Tuple[int, str], TMetricValues]:
+TRowFilter = Callable[[str, Optional[str]], bool]
+"""Whether a data row (arm name, ``fidelities`` JSON or None) counts."""
+
+
+def _values_by_trial_arm(
+    data: Data, keep: Optional[TRowFilter] = None
+) -> Dict[Tuple[int, str], TMetricValues]:
     columns = data.columns
     values: Dict[Tuple[int, str], TMetricValues] = {}
     if not len(data) or "trial_index" not in columns:
         return values
-    for trial_index, arm_name, metric_name, mean, sem in zip(
+    fidelities = columns["fidelities"] if "fidelities" in columns else [None] * len(data)
+    for trial_index, arm_name, metric_name, mean, sem, fidelity in zip(
         columns["trial_index"],
         columns["arm_name"],
         columns["metric_name"],
         columns["mean"],
         columns["sem"] if "sem" in columns else [math.nan] * len(data),
+        fidelities,
     ):
+        if keep is not None and not keep(str(arm_name), fidelity):
+            continue
         key = (int(trial_index), str(arm_name))
         values.setdefault(key, {})[str(metric_name)] = (float(mean), float(sem))
     return values
@@ -106,12 +123,43 @@ def _satisfies(
     return mean >= constraint.bound
 
 
+def fidelity_targets(experiment: Experiment) -> Dict[str, TParamValue]:
+    """``{fidelity parameter: target value}`` of the experiment's search space."""
+    return {
+        name: p.target_value
+        for name, p in experiment.search_space.parameters.items()
+        if p.is_fidelity
+    }
+
+
+def _at_targets(experiment: Experiment, targets: Dict[str, TParamValue]) -> TRowFilter:
+    """A row filter keeping observations made at the target fidelities (the arm's
+    fidelity values, overridden by the row's ``fidelities`` JSON when present)."""
+    arms = experiment.arms_by_name
+
+    def keep(arm_name: str, fidelities: Optional[str]) -> bool:
+        arm = arms.get(arm_name)
+        values: Dict[str, object] = dict(arm.parameters) if arm is not None else {}
+        if isinstance(fidelities, str) and fidelities:
+            try:
+                values.update(json.loads(fidelities))
+            except (TypeError, ValueError):
+                return False
+        return all(values.get(name) == target for name, target in targets.items())
+
+    return keep
+
+
 def get_best_raw_objective_point(
     experiment: Experiment,
     optimization_config: Optional[OptimizationConfig] = None,
     include_out_of_design: bool = False,
 ) -> Tuple[TParameterization, TMetricValues]:
     """The observed arm with the best objective among COMPLETED trials.
+
+    With fidelity parameters, only observations made at the target fidelities count
+    (when there is none yet, the best cheaper observation is used, with a warning), and
+    the returned parameters are at the target fidelities.
 
     Arms that satisfy every outcome constraint (relative ones against the status quo of
     the same trial) are preferred; if none does, the best arm overall is returned and a
@@ -139,8 +187,21 @@ def get_best_raw_objective_point(
             "optimization config; pass optimization_config"
         )
     objective = config.objective.metric.name
-    values = _values_by_trial_arm(_completed_data(experiment, objective))
+    data = _completed_data(experiment, objective)
+    targets = fidelity_targets(experiment)
+    values = _values_by_trial_arm(data, _at_targets(experiment, targets) if targets else None)
     candidates = [(key, v) for key, v in values.items() if objective in v]
+    if targets and not candidates:
+        values = _values_by_trial_arm(data)
+        candidates = [(key, v) for key, v in values.items() if objective in v]
+        if candidates:
+            logger.warning(
+                "Experiment %r has no observation at the target fidelities %s yet; the best "
+                "point is the best observation at a cheaper fidelity, moved to the targets "
+                "(its values were observed at the cheaper fidelity).",
+                experiment._name,
+                targets,
+            )
     if candidates and not include_out_of_design:
         arms, space = experiment.arms_by_name, experiment.search_space
         in_design = [kv for kv in candidates if space.check_membership(arms[kv[0][1]].parameters)]
@@ -174,7 +235,8 @@ def get_best_raw_objective_point(
     sign = 1.0 if config.objective.minimize else -1.0
     best_key, best_values = min(pool, key=lambda kv: (sign * kv[1][objective][0], kv[0][0]))
     arm = experiment.arms_by_name[best_key[1]]
-    return dict(arm.parameters), best_values
+    # With fidelity parameters, the recommendation is at the target fidelities.
+    return {**arm.parameters, **targets}, best_values
 
 
 def get_best_parameters(
@@ -209,6 +271,7 @@ def get_best_parameters(
 
 __all__ = [
     "TMetricValues",
+    "fidelity_targets",
     "get_best_from_model_predictions",
     "get_best_parameters",
     "get_best_raw_objective_point",

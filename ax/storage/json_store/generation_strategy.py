@@ -140,7 +140,12 @@ def _decode_step(raw: Any, i: int) -> GenerationStep:
 
 
 def _kwargs_with_transform_names(kwargs: Dict[str, Any]) -> Dict[str, Any]:
-    out = dict(kwargs)
+    # Typed model options (pydantic, e.g. a FidelityCostModel) are stored as their
+    # fields; the model parses them back from the dict.
+    out = {
+        key: value.model_dump() if callable(getattr(value, "model_dump", None)) else value
+        for key, value in kwargs.items()
+    }
     transforms = out.get("transforms")
     if isinstance(transforms, (list, tuple)):
         names: List[str] = []
