@@ -109,3 +109,31 @@ def test_factories_as_generation_steps() -> None:
     assert strategy.name == "sobol"
     run = strategy.gen(exp, n=1)
     assert run.model_key == "Sobol"
+
+
+@pytest.mark.slow
+def test_get_gpkg_on_a_fidelity_space_is_multi_fidelity() -> None:
+    # Ax 0.1's get_GPKG(experiment, data, cost_intercept=...) on a space with a fidelity
+    # parameter: a multi-fidelity knowledge gradient whose candidates stay in the space
+    # and may sit below the target fidelity.
+    from ax.utils.testing.core_stubs import get_augmented_branin_experiment
+
+    experiment = get_augmented_branin_experiment()
+    sobol = factory.get_sobol(experiment.search_space, seed=0)
+    for _ in range(5):
+        trial = experiment.new_trial(generator_run=sobol.gen(1))
+        trial.run()
+        trial.mark_completed()
+    model = factory.get_GPKG(
+        experiment,
+        experiment.fetch_data(),
+        cost_intercept=0.1,
+        num_fantasies=4,
+        num_restarts=2,
+        raw_samples=64,
+    )
+    parameters = model.gen(1).arms[0].parameters
+    assert experiment.search_space.check_membership(parameters)
+    assert 0.0 <= parameters["s"] <= 1.0  # type: ignore[operator]
+    with pytest.raises(UserInputError, match="cost"):
+        factory.get_GPKG(experiment, experiment.fetch_data(), cost_intercept=-1.0)
