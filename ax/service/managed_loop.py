@@ -3,7 +3,10 @@
 The loop owns the whole cycle: it asks a generation strategy for the next arms (passing
 the points of trials still running, so concurrent trials differ), puts them in a
 ``Trial`` (or a ``BatchTrial`` when ``arms_per_trial > 1``), evaluates the trial and
-records the result on the experiment. Evaluation happens either
+records the result on the experiment. Every mode runs on the
+:class:`~ax.service.scheduler.Scheduler`, the one engine: it alone counts failures in a
+row, applies TTLs and records results (see :mod:`ax.service.utils.loop_evaluations`).
+Evaluation happens either
 
 - through an evaluation function (a :class:`SimpleExperiment`; see
   :meth:`OptimizationLoop.with_evaluation_function` and :func:`optimize`), in this
@@ -676,6 +679,9 @@ def optimize(
     executor: Optional[Executor] = None,
 ) -> Tuple[TParameterization, TModelPredictArm, Experiment, Optional[ModelBridge]]:
     """Build a loop from an evaluation function, run it to the end, report the best point.
+
+    The trials run on the :class:`~ax.service.scheduler.Scheduler` (the one engine), in
+    this thread unless ``run_async`` or ``executor`` is given.
 
     Arguments as :meth:`OptimizationLoop.with_evaluation_function`; with ``executor``
     (any ``concurrent.futures.Executor``) the trials run through the

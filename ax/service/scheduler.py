@@ -1,5 +1,11 @@
 """The Scheduler: keeps up to N trials in flight through any ``concurrent.futures.Executor``.
 
+It is the one engine: ``optimize``, ``OptimizationLoop`` (every mode) and
+``AxClient.run_trials`` run their trials on it; what is done to one trial is a
+:class:`~ax.service.utils.trial_evaluation.TrialEvaluation`. It alone generates for the
+capacity that exists (the executor's ``idle_capacity()`` when it has one), counts failures
+in a row, applies timeouts, records results and persists.
+
 One seam carries all parallel and distributed execution (see ``DESIGN.md``): the
 Scheduler asks the generation strategy for one arm at a time (passing the points still
 being evaluated as pending observations), submits ``evaluation_function(parameters)`` to

@@ -133,7 +133,6 @@ class RunnerEvaluation(_LoopTrials):
     config (its result: None, or why the trial failed).
     """
 
-
     def new_trial(self, experiment: Experiment, generator_run: GeneratorRun) -> BaseTrial:
         return self._make_trial(experiment, generator_run)
 
