@@ -20,7 +20,9 @@ process, one trial after another. Fixes against the original Polaris:
 
 Three ways to run, one bookkeeping (:meth:`Polaris._propose`, :meth:`Polaris._record`):
 
-- :meth:`Polaris.run`: one trial after another in this process;
+- :meth:`Polaris.run`: one trial after another in this process, on the
+  :class:`~ax.service.scheduler.Scheduler` (the one engine) with an inline executor
+  (:class:`PolarisEvaluation`): the Scheduler counts failures in a row and records;
 - ``run(use_mpi=True)`` under ``mpirun -n K python script.py``: rank 0 proposes, every
   rank evaluates the same parameters (data-parallel training), rank 0 records; every rank
   returns the best parameters and leaves;
@@ -36,11 +38,14 @@ from __future__ import annotations
 import logging
 import os
 import re
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple
+from concurrent.futures import Executor, Future
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple, cast
 
 from ax.core.arm import Arm
+from ax.core.base_trial import BaseTrial
 from ax.core.data import Data
 from ax.core.experiment import Experiment
+from ax.core.generator_run import GeneratorRun
 from ax.core.metric import Metric
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
@@ -53,12 +58,18 @@ from ax.exceptions import (
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils.pending import gen_on_recorded_data
+from ax.service.utils.trial_evaluation import TrialEvaluation
 from polaris.algorithms import make_generation_strategy
 from polaris.bounds import Bounds
 from polaris.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from polaris.domain import Domain, TParams
 from polaris.job import evaluate
 from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, Trials
+
+ABORT_HINT = (
+    "fix fn (each failure's reason is in trials.trials[i]['result']['error']), then run "
+    "again: it resumes from the checkpoint"
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.service.utils.mpi_group import MPIGroup
@@ -265,13 +276,19 @@ class Polaris:
             self._finish(trial, record["status"], record["loss"], "recorded as a failure")
 
     def _finish(self, trial: Trial, status: int, loss: Any, reason: str) -> None:
-        arm = trial.arm
-        if status == STATUS_SUCCESS and arm is not None:
-            evaluation: Dict[str, Any] = {OBJECTIVE_NAME: (float(loss), None)}
-            self.experiment.attach_data(Data.from_evaluations({arm.name: evaluation}, trial.index))
+        if status == STATUS_SUCCESS and self._attach(trial, loss):
             trial.mark_completed()
         else:
             trial.mark_failed(reason=reason)
+
+    def _attach(self, trial: Trial, loss: Any) -> bool:
+        """Attach a successful trial's loss; False if the trial has no arm."""
+        arm = trial.arm
+        if arm is None:  # pragma: no cover - a Polaris trial always has one arm
+            return False
+        evaluation: Dict[str, Any] = {OBJECTIVE_NAME: (float(loss), None)}
+        self.experiment.attach_data(Data.from_evaluations({arm.name: evaluation}, trial.index))
+        return True
 
     # ------------------------------------------------------------------ running
     @property
@@ -311,6 +328,9 @@ class Polaris:
     def run(self, use_mpi: bool = False) -> Dict[str, Any]:
         """Evaluate trials one after another until ``max_evals`` (one only with ``run_once``).
 
+        Without MPI the trials run on the :class:`~ax.service.scheduler.Scheduler` with an
+        inline executor (``use_mpi=True`` keeps its own rank-0 loop for now).
+
         Args:
             use_mpi: Run under ``mpirun -n K python script.py``: rank 0 proposes and
                 records, every rank evaluates the same parameters with the same
@@ -332,11 +352,42 @@ class Polaris:
             return self._run_mpi(MPIGroup())
         self.logger.info("Start searching...")
         self._abandon_unfinished("interrupted before its result was recorded")
-        while len(self.trials) < self.max_evals:
-            self.run_trial()
-            if self.run_once:
-                break
+        budget = self.max_evals - len(self.trials)
+        if budget > 0:
+            self._run_on_scheduler(1 if self.run_once else budget)
         return self.best_params_or_raise()
+
+    def _run_on_scheduler(self, budget: int) -> None:
+        """Run ``budget`` trials in this process on the Scheduler (an inline executor):
+        the Scheduler counts failures in a row and records; this client keeps its
+        :attr:`trials` records and writes its checkpoint after every trial."""
+        from ax.service.executors import InlineExecutor
+        from ax.service.scheduler import Scheduler
+        from ax.service.utils.scheduler_options import SchedulerOptions
+
+        limit = self.max_consecutive_failures
+        options = SchedulerOptions(
+            max_parallelism=1,
+            total_trials=None,
+            max_consecutive_failures=limit if limit is not None else budget + 1,
+        )
+        scheduler = Scheduler(
+            self.experiment,
+            self.generation_strategy,
+            None,
+            InlineExecutor(),
+            options,
+            trial_evaluation=PolarisEvaluation(self),
+            label=f"Polaris {self.exp_key!r}",
+            failures_in_a_row=self._consecutive_failures,
+            on_trial_finished=lambda trial, failures_in_a_row: self.save(),
+        )
+        try:
+            scheduler.run_n_trials(budget)
+        finally:
+            self._consecutive_failures = scheduler.consecutive_failures
+        if scheduler.exhausted_by is not None:
+            raise scheduler.exhausted_by
 
     def run_parallel(self, job_timeout_s: Optional[float] = None) -> Dict[str, Any]:
         """Run the experiment on ``polaris-worker`` processes through RabbitMQ.
@@ -429,9 +480,13 @@ class Polaris:
     def _propose(self) -> Tuple[Trial, TParams, Dict[str, Any]]:
         """A new RUNNING trial from the algorithm (trials in flight are pending points),
         its parameters and its ``exp_info``."""
+        generator_run = gen_on_recorded_data(self.experiment, self.generation_strategy)
+        return self._start(generator_run)
+
+    def _start(self, generator_run: GeneratorRun) -> Tuple[Trial, TParams, Dict[str, Any]]:
+        """A new RUNNING trial holding ``generator_run``, its parameters and ``exp_info``."""
         experiment = self.experiment
         in_flight = sum(not t.status.is_terminal for t in experiment.trials.values())
-        generator_run = gen_on_recorded_data(experiment, self.generation_strategy)
         trial = experiment.new_trial(generator_run=generator_run)
         trial.mark_running(no_runner_required=True)
         arm = trial.arm
@@ -459,14 +514,7 @@ class Polaris:
         """
         status = STATUS_SUCCESS if reason is None else STATUS_FAILURE
         self._finish(trial, status, result.get("loss"), reason or "")
-        self.trials.add(result, params, exp_info)
-        self.exp_info["eval_count"] = len(self.trials) + 1
-        level = logging.INFO if self.debug else logging.DEBUG
-        self.logger.log(
-            level, "eval %d params=%s result=%s", exp_info["eval_count"], params, result
-        )
-        if reason is not None:
-            self.logger.warning("eval %d failed: %s", exp_info["eval_count"], reason)
+        self._note(params, exp_info, result, reason)
         self.save()
         self._consecutive_failures = 0 if reason is None else self._consecutive_failures + 1
         limit = self.max_consecutive_failures
@@ -477,10 +525,26 @@ class Polaris:
                 f"{exp_info['eval_count']}: {reason}",
                 num_failures=self._consecutive_failures,
                 last_reason=reason,
-                hint="fix fn (each failure's reason is in trials.trials[i]['result']"
-                "['error']), then run again: it resumes from the checkpoint",
+                hint=ABORT_HINT,
             )
         return self.trials.trials[-1]
+
+    def _note(
+        self,
+        params: TParams,
+        exp_info: Dict[str, Any],
+        result: Dict[str, Any],
+        reason: Optional[str],
+    ) -> None:
+        """Add a trial's record to :attr:`trials` and log it."""
+        self.trials.add(result, params, exp_info)
+        self.exp_info["eval_count"] = len(self.trials) + 1
+        level = logging.INFO if self.debug else logging.DEBUG
+        self.logger.log(
+            level, "eval %d params=%s result=%s", exp_info["eval_count"], params, result
+        )
+        if reason is not None:
+            self.logger.warning("eval %d failed: %s", exp_info["eval_count"], reason)
 
     def save(self) -> None:
         """Write the checkpoint now (atomically); nothing when checkpoints are off."""
@@ -500,4 +564,38 @@ class Polaris:
         )
 
 
-__all__ = ["OBJECTIVE_NAME", "Polaris", "default_logger"]
+class PolarisEvaluation(TrialEvaluation):
+    """A Polaris trial on the Scheduler: ``fn(params, exp_info, *args)`` on the executor.
+
+    The client proposes the parameters and ``exp_info`` of each trial the Scheduler
+    generates, and keeps its :attr:`Polaris.trials` records of each result.
+
+    Args:
+        client: The Polaris client whose trials these are.
+    """
+
+    abort_hint = ABORT_HINT
+
+    def __init__(self, client: Polaris) -> None:
+        self.client = client
+        self.jobs: Dict[int, Tuple[TParams, Dict[str, Any]]] = {}
+
+    def new_trial(self, experiment: Experiment, generator_run: GeneratorRun) -> BaseTrial:
+        trial, params, exp_info = self.client._start(generator_run)
+        self.jobs[trial.index] = (params, exp_info)
+        return trial
+
+    def submit(self, executor: Executor, trial: BaseTrial) -> Future[Any]:
+        params, exp_info = self.jobs[trial.index]
+        return executor.submit(evaluate, self.client.fn, params, exp_info, self.client.args)
+
+    def read(self, experiment: Experiment, trial: BaseTrial, future: Future[Any]) -> Optional[str]:
+        params, exp_info = self.jobs.pop(trial.index)
+        result, reason = future.result()
+        if reason is None and not self.client._attach(cast(Trial, trial), result.get("loss")):
+            reason = "the trial has no arm"  # pragma: no cover - never for a Polaris trial
+        self.client._note(params, exp_info, result, reason)
+        return reason
+
+
+__all__ = ["OBJECTIVE_NAME", "Polaris", "PolarisEvaluation", "default_logger"]

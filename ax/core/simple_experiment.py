@@ -104,7 +104,7 @@ class SimpleExperiment(Experiment):
                 f"SimpleExperiment {self._name!r}: evaluation_function must be callable, got "
                 f"{type(evaluation_function).__name__}"
             )
-        _num_positional(evaluation_function, self._name)
+        num_positional(evaluation_function, self._name)
         self._evaluation_function = evaluation_function
 
     @property
@@ -132,7 +132,7 @@ class SimpleExperiment(Experiment):
             UserInputTypeError: The function returned a value of an unsupported form.
         """
         fn = self._evaluation_function
-        if _num_positional(fn, self._name) == 1:
+        if num_positional(fn, self._name) == 1:
             result = fn(parameterization)
         else:
             result = fn(parameterization, weight)
@@ -236,7 +236,7 @@ class SimpleExperiment(Experiment):
         )
 
 
-def _num_positional(fn: Callable[..., Any], experiment_name: Optional[str]) -> int:
+def num_positional(fn: Callable[..., Any], experiment_name: Optional[str]) -> int:
     try:
         params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):  # builtins without a signature: assume one argument

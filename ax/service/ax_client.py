@@ -104,6 +104,10 @@ _CHOOSE_KWARGS = utils.keyword_names(choose_generation_strategy, exclude=("searc
 class AxClient:
     """Ask-tell optimization: the client proposes trials, the caller evaluates them.
 
+    Trials the client runs itself (:meth:`run_trials`) run on the
+    :class:`~ax.service.scheduler.Scheduler`, the one engine (see ``DESIGN.md``); the
+    ask/tell calls record trials the caller runs.
+
     Args:
         generation_strategy: How trials are proposed. By default,
             :func:`~ax.modelbridge.dispatch_utils.choose_generation_strategy` picks one for

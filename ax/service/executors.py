@@ -1,14 +1,22 @@
 """Executors for the Scheduler: the one seam for parallel and distributed execution.
 
 Any :class:`concurrent.futures.Executor` runs a :class:`~ax.service.scheduler.Scheduler`'s
-trials. This module builds the two shipped ones:
+trials. This module builds the shipped ones:
 
+- :class:`InlineExecutor`: runs each call in ``submit``, in the calling thread (evaluation
+  in the same process: the optimization loop's synchronous mode, ``run_trial``);
 - :func:`process_pool_executor`: a local process pool (the Scheduler's default);
 - :func:`dask_executor`: a Dask ``distributed`` client's executor, to run trials on a
   cluster (install the extra: ``pip install 'ax-experiments[dask]'``). Dask is imported
   only when this function is called.
 
-Evaluation functions sent to either must be picklable: define them at module level.
+Evaluation functions sent to a process pool or Dask must be picklable: define them at
+module level.
+
+Capacity: an executor may also say how many workers are idle now, through an
+``idle_capacity() -> int`` method (see :class:`CapacityReporting`; the RabbitMQ executor of
+a pull-style worker pool does). The Scheduler then generates trials only for capacity that
+exists, so that a worker never receives a proposal built on stale data.
 
 Example:
     >>> from distributed import Client, LocalCluster
@@ -20,12 +28,74 @@ Example:
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from typing import Any, Optional
+import threading
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any, Callable, Optional, Protocol, TypeVar, runtime_checkable
 
-from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
+from ax.exceptions import ExecutorError, UnsupportedError, UserInputError, UserInputTypeError
 
 DASK_MISSING_HINT = "install the extra: pip install 'ax-experiments[dask]' (dask[distributed])"
+
+_T = TypeVar("_T")
+
+
+@runtime_checkable
+class CapacityReporting(Protocol):
+    """An executor that says how many more calls it can start now (e.g. idle workers).
+
+    The Scheduler consults :meth:`idle_capacity` before it generates trials, if the
+    executor has it; an executor without it is assumed to queue what it cannot run yet.
+    """
+
+    def idle_capacity(self) -> int:
+        """How many more calls would start running now (0 when every worker is busy)."""
+        ...  # pragma: no cover - a protocol
+
+
+class InlineExecutor(Executor):
+    """A ``concurrent.futures.Executor`` that runs each call synchronously in ``submit``.
+
+    The returned future is already done: it holds the call's result, or the exception it
+    raised (an ``Exception``; ``KeyboardInterrupt`` and other ``BaseException`` propagate
+    out of ``submit``). Evaluation in the same process is the Scheduler with this executor.
+
+    Example:
+        >>> with InlineExecutor() as executor:
+        ...     executor.submit(pow, 2, 5).result()
+        32
+    """
+
+    def __init__(self) -> None:
+        self._shutdown = False
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        """Call ``fn(*args, **kwargs)`` now and return a done future with the outcome.
+
+        Raises:
+            RuntimeError: The executor was shut down.
+        """
+        with self._lock:
+            if self._shutdown:
+                raise RuntimeError("InlineExecutor: cannot schedule new calls after shutdown")
+        future: Future[_T] = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as err:  # the call may raise anything: it goes into the future
+            future.set_exception(err)
+        else:
+            future.set_result(result)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Refuse further calls (nothing is ever pending)."""
+        with self._lock:
+            self._shutdown = True
+
+    def idle_capacity(self) -> int:
+        """Always 1: the next call runs as soon as it is submitted."""
+        return 0 if self._shutdown else 1
 
 
 def process_pool_executor(max_workers: int) -> ProcessPoolExecutor:
@@ -97,4 +167,29 @@ def pool_size(executor: Optional[Executor]) -> Optional[int]:
     return None
 
 
-__all__ = ["DASK_MISSING_HINT", "dask_executor", "pool_size", "process_pool_executor"]
+def idle_capacity(executor: Executor) -> Optional[int]:
+    """``executor.idle_capacity()`` (never below 0) if it reports capacity, else None.
+
+    Raises:
+        ExecutorError: The executor's ``idle_capacity`` does not return an int.
+    """
+    probe = getattr(executor, "idle_capacity", None)
+    if probe is None or not callable(probe):
+        return None
+    value = probe()
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ExecutorError(
+            f"{type(executor).__name__}.idle_capacity() must return an int, got {value!r}"
+        )
+    return max(0, value)
+
+
+__all__ = [
+    "CapacityReporting",
+    "DASK_MISSING_HINT",
+    "InlineExecutor",
+    "dask_executor",
+    "idle_capacity",
+    "pool_size",
+    "process_pool_executor",
+]

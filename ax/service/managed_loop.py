@@ -3,7 +3,10 @@
 The loop owns the whole cycle: it asks a generation strategy for the next arms (passing
 the points of trials still running, so concurrent trials differ), puts them in a
 ``Trial`` (or a ``BatchTrial`` when ``arms_per_trial > 1``), evaluates the trial and
-records the result on the experiment. Evaluation happens either
+records the result on the experiment. Every mode runs on the
+:class:`~ax.service.scheduler.Scheduler`, the one engine: it alone counts failures in a
+row, applies TTLs and records results (see :mod:`ax.service.utils.loop_evaluations`).
+Evaluation happens either
 
 - through an evaluation function (a :class:`SimpleExperiment`; see
   :meth:`OptimizationLoop.with_evaluation_function` and :func:`optimize`), in this
@@ -37,13 +40,13 @@ Example:
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Tuple, Union
+import importlib
+from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
 from ax.core.runner import Runner
-from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction
+from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction, num_positional
 from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
 from ax.exceptions import (
     GenerationStrategyCompleted,
@@ -57,30 +60,56 @@ from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.executors import pool_size
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import make_experiment, make_simple_experiment
-from ax.service.utils.loop_execution import TrialExecutionMixin
-from ax.service.utils.loop_executor import check_executor, run_on_executor
-from ax.service.utils.loop_validation import (
-    _build_metrics,
-    _checked_bool,
-    _checked_experiment,
-    _checked_int,
-    _checked_wait_time,
-    _import_class,
-    _resume,
+from ax.service.utils.loop_evaluations import (
+    ArmsEvaluation,
+    RunnerEvaluation,
+    check_executor,
+    loop_pool,
 )
-from ax.service.utils.pending import gen_on_recorded_data
+from ax.service.utils.loop_validation import (
+    build_metrics,
+    checked_bool,
+    checked_experiment,
+    checked_int,
+    checked_wait_time,
+    import_class,
+    resume,
+)
+from ax.service.utils.scheduler_options import SchedulerOptions
+from ax.service.utils.scheduler_worker import LoopEvaluation
 from ax.utils.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Executor
 
     from ax.modelbridge.base import ModelBridge
+    from ax.service.scheduler import Scheduler
 
 logger = get_logger(__name__)
 
+# Seconds between two polls of deployed trials when wait_time is 0 (the Scheduler's
+# poll interval must be positive).
+_MIN_POLL_S = 1e-3
 
-class OptimizationLoop(TrialExecutionMixin):
+
+class _NoProgress:
+    """Stands in for a tqdm bar when progress is not shown."""
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class OptimizationLoop:
     """Runs an experiment's trials one after another (or concurrently) to a budget.
+
+    Every mode runs on the :class:`~ax.service.scheduler.Scheduler`, the one engine: in
+    this thread through an :class:`~ax.service.executors.InlineExecutor`, on a thread
+    pool with ``run_async``, or on any ``executor``; the Scheduler counts failures in a
+    row, records results and applies timeouts (see
+    :mod:`ax.service.utils.loop_evaluations`).
 
     Args:
         experiment: A :class:`SimpleExperiment` with an evaluation function, or an
@@ -149,25 +178,25 @@ class OptimizationLoop(TrialExecutionMixin):
         trial_ttl_seconds: Optional[int] = None,
         executor: Optional[Executor] = None,
     ) -> None:
-        self.experiment = _checked_experiment(experiment)
-        self.total_trials = _checked_int("total_trials", total_trials, 1)
-        self.arms_per_trial = _checked_int("arms_per_trial", arms_per_trial, 1)
+        self.experiment = checked_experiment(experiment)
+        self.total_trials = checked_int("total_trials", total_trials, 1)
+        self.arms_per_trial = checked_int("arms_per_trial", arms_per_trial, 1)
         if random_seed is not None:
-            _checked_int("random_seed", random_seed, 0)
+            checked_int("random_seed", random_seed, 0)
         self.random_seed = random_seed
-        self.wait_time = _checked_wait_time(wait_time)
-        self.run_async = _checked_bool("run_async", run_async)
-        self.max_consecutive_failures = _checked_int(
+        self.wait_time = checked_wait_time(wait_time)
+        self.run_async = checked_bool("run_async", run_async)
+        self.max_consecutive_failures = checked_int(
             "max_consecutive_failures", max_consecutive_failures, 1
         )
-        self.show_progress = _checked_bool("show_progress", show_progress)
+        self.show_progress = checked_bool("show_progress", show_progress)
         self.max_workers = (
             min(pool_size(executor) or 4, self.total_trials)
             if max_workers is None
-            else _checked_int("max_workers", max_workers, 1)
+            else checked_int("max_workers", max_workers, 1)
         )
         if trial_ttl_seconds is not None:
-            _checked_int("trial_ttl_seconds", trial_ttl_seconds, 1)
+            checked_int("trial_ttl_seconds", trial_ttl_seconds, 1)
         self.trial_ttl_seconds = trial_ttl_seconds
         self.executor = check_executor(executor, self.experiment, self.arms_per_trial)
         if generation_strategy is None:
@@ -183,10 +212,11 @@ class OptimizationLoop(TrialExecutionMixin):
                 f"got {type(generation_strategy).__name__}"
             )
         self.generation_strategy = generation_strategy
-        self.current_trial = _resume(self.experiment)
+        self.current_trial = resume(self.experiment)
         self.consecutive_failures = 0
         self.num_failed_trials = 0
         self.last_failure: Optional[Tuple[int, str]] = None
+        self._bar: Any = _NoProgress()
 
     # ------------------------------------------------------------------ storage
     def save_to_json_file(self, filepath: str) -> None:
@@ -361,7 +391,7 @@ class OptimizationLoop(TrialExecutionMixin):
                 Runner / Metric subclass; the class cannot be built; or any parameter or
                 constraint is invalid.
         """
-        runner_class = _import_class(path_to_runner, Runner, "path_to_runner")
+        runner_class = import_class(path_to_runner, Runner, "path_to_runner")
         try:
             runner = runner_class()
         except Exception as err:
@@ -369,7 +399,7 @@ class OptimizationLoop(TrialExecutionMixin):
                 f"path_to_runner {path_to_runner!r}: {runner_class.__name__}() failed: "
                 f"{type(err).__name__}: {err}"
             ) from err
-        metrics = _build_metrics(paths_to_metrics, objective_name)
+        metrics = build_metrics(paths_to_metrics, objective_name)
         experiment = make_experiment(
             parameters=parameters,
             name=experiment_name,
@@ -403,7 +433,7 @@ class OptimizationLoop(TrialExecutionMixin):
     # ------------------------------------------------------------------ running
     def run_trial(self) -> BaseTrial:
         """Generate, run and record one trial, in this thread (even with ``run_async`` or
-        ``executor``).
+        ``executor``), on the Scheduler with an inline executor.
 
         Returns:
             The trial, COMPLETED or FAILED.
@@ -419,18 +449,20 @@ class OptimizationLoop(TrialExecutionMixin):
                 f"OptimizationLoop: optimization is complete ({self.total_trials} trials of "
                 "total_trials); cannot run another trial"
             )
-        trial = self._new_trial()
-        if self.experiment.is_simple_experiment:
-            self._evaluate_here(trial)
-        else:
-            self._deploy(trial)
-            while not self._poll(trial):
-                time.sleep(self.wait_time)
-        self._record(trial)
-        return trial
+        new: List[BaseTrial] = []
+        scheduler = self._scheduler(loop_pool(self.experiment, 1, False), 1, new)
+        self._drive(scheduler, 1)
+        if not new:
+            if scheduler.exhausted_by is not None:
+                raise scheduler.exhausted_by
+            raise GenerationStrategyCompleted(  # pragma: no cover - the Scheduler says why
+                "OptimizationLoop: the generation strategy produced no trial"
+            )
+        return new[0]
 
     def full_run(self) -> OptimizationLoop:
-        """Run trials until ``total_trials`` have run (or the strategy has no more arms).
+        """Run trials until ``total_trials`` have run (or the strategy has no more arms),
+        on the :class:`~ax.service.scheduler.Scheduler`.
 
         Returns:
             This loop.
@@ -441,33 +473,31 @@ class OptimizationLoop(TrialExecutionMixin):
                 (with ``executor``: they are marked ABANDONED); trials deployed through a
                 runner are left RUNNING.
         """
+        concurrent = self.run_async or self.executor is not None
         logger.info(
             "Starting optimization of %s: %d trials, %d arm(s) each%s.",
             self._experiment_label(),
             self.total_trials,
             self.arms_per_trial,
-            f", up to {self.max_workers} at once"
-            if self.run_async or self.executor is not None
-            else "",
+            f", up to {self.max_workers} at once" if concurrent else "",
         )
-        bar = self._progress_bar()
+        if self.current_trial >= self.total_trials:
+            return self
+        self._bar = self._progress_bar()
         try:
             if self.executor is not None:
-                run_on_executor(self, self.executor, bar)
-            elif self.run_async:
-                self._run_concurrently(bar)
+                self._run_on_executor(self.executor)
             else:
-                while self.current_trial < self.total_trials:
-                    before = self.current_trial
-                    try:
-                        self.run_trial()
-                    except GenerationStrategyCompleted as err:
-                        logger.warning("Stopping after %d trials: %s", self.current_trial, err)
-                        break
-                    finally:
-                        bar.update(self.current_trial - before)
+                workers = self.max_workers if self.run_async else 1
+                pool = loop_pool(self.experiment, workers, self.run_async)
+                try:
+                    scheduler = self._scheduler(pool, workers, None)
+                    self._drive(scheduler, self.total_trials - self.current_trial)
+                finally:
+                    pool.shutdown(wait=True)
         finally:
-            bar.close()
+            self._bar.close()
+            self._bar = _NoProgress()
         return self
 
     def get_best_point(self) -> Tuple[TParameterization, TModelPredictArm]:
@@ -512,48 +542,121 @@ class OptimizationLoop(TrialExecutionMixin):
         """The model bridge that made the last generator run, or None before any."""
         return self.generation_strategy.model
 
-    # ------------------------------------------------------------------ steps
-    def _new_trial(self) -> BaseTrial:
-        """Generate the next arms (aware of running trials) and wrap them in a trial."""
-        experiment = self.experiment
-        generator_run = gen_on_recorded_data(
-            experiment, self.generation_strategy, n=self.arms_per_trial
-        )
-        trial: BaseTrial
-        if self.arms_per_trial > 1:
-            trial = experiment.new_batch_trial(
-                generator_run=generator_run, ttl_seconds=self.trial_ttl_seconds
+    # ------------------------------------------------------------------ engine
+    def _scheduler(
+        self,
+        executor: Executor,
+        parallelism: int,
+        new_trials: Optional[List[BaseTrial]],
+    ) -> Scheduler:
+        """A Scheduler running this loop's trials on ``executor`` (``parallelism`` at once)."""
+        from ax.service.scheduler import Scheduler
+
+        def on_new_trial(trial: BaseTrial) -> None:
+            self.current_trial += 1
+            logger.info("Running trial %d: %s", trial.index, [a.parameters for a in trial.arms])
+            if new_trials is not None:
+                new_trials.append(trial)
+
+        evaluation: Union[ArmsEvaluation, RunnerEvaluation]
+        if isinstance(self.experiment, SimpleExperiment):
+            evaluation = ArmsEvaluation(
+                self.experiment, self.arms_per_trial, self.trial_ttl_seconds, on_new_trial
             )
         else:
-            trial = experiment.new_trial(
-                generator_run=generator_run, ttl_seconds=self.trial_ttl_seconds
-            )
-        self.current_trial += 1
-        logger.info("Running trial %d: %s", trial.index, [a.parameters for a in trial.arms])
-        return trial
+            evaluation = RunnerEvaluation(self.arms_per_trial, self.trial_ttl_seconds, on_new_trial)
+        options = SchedulerOptions(
+            max_parallelism=parallelism,
+            total_trials=None,
+            max_consecutive_failures=self.max_consecutive_failures,
+            poll_interval=self.wait_time or _MIN_POLL_S,
+        )
+        return Scheduler(
+            self.experiment,
+            self.generation_strategy,
+            None,
+            executor,
+            options,
+            trial_evaluation=evaluation,
+            label="OptimizationLoop",
+            failures_in_a_row=self.consecutive_failures,
+            on_trial_finished=self._finished,
+        )
 
-    def _record(self, trial: BaseTrial, raise_on_limit: bool = True) -> None:
-        """Count a finished trial; raise once too many failed in a row."""
+    def _run_on_executor(self, executor: Executor) -> None:
+        """Run the remaining trials through a Scheduler calling the function on ``executor``.
+
+        Trials still in flight when it stops are ABANDONED (not counted as failures).
+        """
+        from ax.service.scheduler import Scheduler
+
+        experiment = self.experiment
+        if not isinstance(experiment, SimpleExperiment):  # pragma: no cover - checked in __init__
+            raise UserInputError("OptimizationLoop: executor= needs an evaluation function")
+        function = experiment.evaluation_function
+        evaluation = LoopEvaluation(function, num_positional(function, experiment._name))
+        options = SchedulerOptions(
+            max_parallelism=self.max_workers,
+            total_trials=None,
+            timeout_s=self.trial_ttl_seconds,
+            max_consecutive_failures=self.max_consecutive_failures,
+        )
+        scheduler = Scheduler(
+            experiment,
+            self.generation_strategy,
+            evaluation,
+            executor,
+            options,
+            label="OptimizationLoop",
+            failures_in_a_row=self.consecutive_failures,
+            on_trial_finished=self._finished,
+        )
+        try:
+            self._drive(scheduler, self.total_trials - self.current_trial)
+        finally:
+            self.current_trial = scheduler.num_trials_finished
+
+    def _drive(self, scheduler: Scheduler, budget: int) -> None:
+        """Run ``budget`` trials on ``scheduler``; say why it stopped early, if it did."""
+        scheduler.run_n_trials(budget)
+        if scheduler.exhausted_by is not None:
+            logger.warning(
+                "Stopping after %d trials: %s", self.current_trial, scheduler.exhausted_by
+            )
+
+    def _finished(self, trial: BaseTrial, failures_in_a_row: int) -> None:
+        """Report a trial the Scheduler recorded (logs, progress, the loop's counters)."""
+        self.consecutive_failures = failures_in_a_row
+        self._bar.update(1)
         if trial.status is TrialStatus.COMPLETED:
-            self.consecutive_failures = 0
             logger.info("Trial %d completed.", trial.index)
             return
         reason = trial.failed_reason or trial.abandoned_reason or trial.status.name
-        self.consecutive_failures += 1
         self.num_failed_trials += 1
         self.last_failure = (trial.index, reason)
-        logger.warning(
-            "Trial %d failed (%d in a row): %s", trial.index, self.consecutive_failures, reason
+        logger.warning("Trial %d failed (%d in a row): %s", trial.index, failures_in_a_row, reason)
+
+    def _experiment_label(self) -> str:
+        """How logs and messages name the experiment: ``experiment 'name'``, or for an
+        unnamed one what it evaluates (``unnamed experiment of branin()``)."""
+        name = self.experiment._name
+        if name is not None:
+            return f"experiment {name!r}"
+        function = getattr(self.experiment, "evaluation_function", None)
+        what = getattr(function, "__name__", None)
+        return f"unnamed experiment of {what}()" if what else "unnamed experiment"
+
+    def _progress_bar(self) -> Any:
+        if not self.show_progress:
+            return _NoProgress()
+        # Imported on first use (through importlib: tqdm ships no type stubs).
+        tqdm = importlib.import_module("tqdm").tqdm
+        return tqdm(
+            total=self.total_trials,
+            initial=self.current_trial,
+            desc=f"OptimizationLoop({self.experiment._name or ''})",
+            unit="trial",
         )
-        if raise_on_limit and self.consecutive_failures >= self.max_consecutive_failures:
-            raise OptimizationAbortedError(
-                f"OptimizationLoop: {self.consecutive_failures} trials failed in a row "
-                f"(max_consecutive_failures={self.max_consecutive_failures}); the last, trial "
-                f"{trial.index}, failed with: {reason}",
-                num_failures=self.consecutive_failures,
-                last_reason=reason,
-                hint="fix the evaluation, or raise max_consecutive_failures",
-            )
 
 
 def optimize(
@@ -576,6 +679,9 @@ def optimize(
     executor: Optional[Executor] = None,
 ) -> Tuple[TParameterization, TModelPredictArm, Experiment, Optional[ModelBridge]]:
     """Build a loop from an evaluation function, run it to the end, report the best point.
+
+    The trials run on the :class:`~ax.service.scheduler.Scheduler` (the one engine), in
+    this thread unless ``run_async`` or ``executor`` is given.
 
     Arguments as :meth:`OptimizationLoop.with_evaluation_function`; with ``executor``
     (any ``concurrent.futures.Executor``) the trials run through the

@@ -1,5 +1,11 @@
 """The Scheduler: keeps up to N trials in flight through any ``concurrent.futures.Executor``.
 
+It is the one engine: ``optimize``, ``OptimizationLoop`` (every mode) and
+``AxClient.run_trials`` run their trials on it; what is done to one trial is a
+:class:`~ax.service.utils.trial_evaluation.TrialEvaluation`. It alone generates for the
+capacity that exists (the executor's ``idle_capacity()`` when it has one), counts failures
+in a row, applies timeouts, records results and persists.
+
 One seam carries all parallel and distributed execution (see ``DESIGN.md``): the
 Scheduler asks the generation strategy for one arm at a time (passing the points still
 being evaluated as pending observations), submits ``evaluation_function(parameters)`` to
@@ -53,13 +59,19 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.executors import InlineExecutor, idle_capacity
 from ax.service.utils.ax_client_db import Store, connect, discard_new_trial, locked
 from ax.service.utils.best_point import get_best_parameters
-from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
-from ax.service.utils.loop_validation import _resume
+from ax.service.utils.loop_validation import resume
 from ax.service.utils.pending import gen_on_recorded_data
 from ax.service.utils.scheduler_options import SchedulerOptions
-from ax.service.utils.scheduler_worker import run_evaluation
+from ax.service.utils.trial_evaluation import (
+    ABANDON,
+    FAIL,
+    RECORD,
+    FunctionEvaluation,
+    TrialEvaluation,
+)
 from ax.storage.sqa_store.structs import DBSettings
 from ax.utils.logger import get_logger
 
@@ -113,13 +125,24 @@ class Scheduler:
             the reason.
         generation_strategy: Proposes one arm per trial.
         evaluation_function: ``f(parameters)`` returning a number, ``(mean, sem)`` or
-            ``{metric: (mean, sem)}``. Must be picklable (module level) unless the
-            executor is a thread pool.
+            ``{metric: (mean, sem)}`` (None only with ``trial_evaluation``). Must be
+            picklable (module level) unless the executor is a thread pool or an
+            :class:`~ax.service.executors.InlineExecutor`.
         executor: Any ``concurrent.futures.Executor``. None: a spawned process pool of
             ``max_parallelism`` workers, created on first use and shut down by
             :meth:`close` (and at the end of :meth:`run_all_trials`). A given executor is
             never shut down by the Scheduler.
         options: :class:`SchedulerOptions` (defaults if None).
+        trial_evaluation: What is done to one trial (see
+            :class:`~ax.service.utils.trial_evaluation.TrialEvaluation`); None:
+            ``evaluation_function(parameters)`` on one-arm trials
+            (:class:`~ax.service.utils.trial_evaluation.FunctionEvaluation`).
+        label: How messages name the front door driving this Scheduler.
+        failures_in_a_row: Failures in a row carried over from an earlier run of the
+            same front door (counted towards ``max_consecutive_failures``).
+        on_trial_finished: Called with each trial this Scheduler records (COMPLETED,
+            FAILED...) and the failures in a row so far, in the calling thread; for
+            progress and logs, never for counting.
 
     Raises:
         UserInputTypeError: An argument has the wrong type.
@@ -135,9 +158,14 @@ class Scheduler:
         self,
         experiment: Experiment,
         generation_strategy: GenerationStrategy,
-        evaluation_function: TSchedulerEvaluationFunction,
+        evaluation_function: Optional[TSchedulerEvaluationFunction],
         executor: Optional[Executor] = None,
         options: Optional[SchedulerOptions] = None,
+        *,
+        trial_evaluation: Optional[TrialEvaluation] = None,
+        label: str = "Scheduler",
+        failures_in_a_row: int = 0,
+        on_trial_finished: Optional[Callable[[BaseTrial, int], None]] = None,
     ) -> None:
         if not isinstance(experiment, Experiment):
             raise UserInputTypeError(
@@ -153,7 +181,7 @@ class Scheduler:
                 "Scheduler: generation_strategy must be a GenerationStrategy, got "
                 f"{type(generation_strategy).__name__}"
             )
-        if not callable(evaluation_function):
+        if trial_evaluation is None and not callable(evaluation_function):
             raise UserInputTypeError(
                 f"Scheduler: evaluation_function must be callable, got {evaluation_function!r}"
             )
@@ -169,8 +197,22 @@ class Scheduler:
                 f"Scheduler: options must be a SchedulerOptions or None, got "
                 f"{type(options).__name__}"
             )
-        if not isinstance(executor, ThreadPoolExecutor):
-            _check_picklable(evaluation_function, executor)
+        if trial_evaluation is None:
+            assert evaluation_function is not None  # checked above
+            if not isinstance(executor, (ThreadPoolExecutor, InlineExecutor)):
+                check_picklable(evaluation_function, executor)
+            trial_evaluation = FunctionEvaluation(
+                evaluation_function, experiment.optimization_config.objective.metric.name
+            )
+        elif not isinstance(trial_evaluation, TrialEvaluation):
+            raise UserInputTypeError(
+                "Scheduler: trial_evaluation must be a TrialEvaluation or None, got "
+                f"{type(trial_evaluation).__name__}"
+            )
+        self._evaluation = trial_evaluation
+        self._label = label
+        self.exhausted_by: Optional[GenerationStrategyCompleted] = None
+        self._on_trial_finished = on_trial_finished
         self.experiment = experiment
         self.generation_strategy = generation_strategy
         self.evaluation_function = evaluation_function
@@ -178,11 +220,10 @@ class Scheduler:
         self.stats = SchedulerStats()
         self._executor = executor
         self._owns_executor = executor is None
-        self._in_flight: Dict[Future[Dict[str, Any]], _InFlight] = {}
-        self._consecutive_failures = 0
+        self._in_flight: Dict[Future[Any], _InFlight] = {}
+        self._consecutive_failures = failures_in_a_row
         self._abort: Optional[AxError] = None
         self._engine: Optional[Engine] = None
-        self._objective_name = experiment.optimization_config.objective.metric.name
         if options.shared:
             by_status = experiment.trial_indices_by_status
             self._num_finished = len(by_status[TrialStatus.COMPLETED]) + len(
@@ -190,7 +231,7 @@ class Scheduler:
             )
             return
         had_unfinished = any(not t.status.is_terminal for t in experiment.trials.values())
-        self._num_finished = _resume(experiment)
+        self._num_finished = resume(experiment)
         if had_unfinished:
             self._persist(None, with_strategy=False)
 
@@ -220,6 +261,11 @@ class Scheduler:
     def num_trials_finished(self) -> int:
         """COMPLETED and FAILED trials of the experiment (those of a resumed run included)."""
         return self._num_finished
+
+    @property
+    def consecutive_failures(self) -> int:
+        """Trials that failed in a row so far (0 after a COMPLETED one)."""
+        return self._consecutive_failures
 
     @property
     def executor(self) -> Executor:
@@ -302,13 +348,11 @@ class Scheduler:
     def _run(self, budget: int) -> None:
         started = 0
         exhausted = False
+        self.exhausted_by = None
         try:
             while True:
-                while (
-                    not exhausted
-                    and started < budget
-                    and len(self._in_flight) < self.options.max_parallelism
-                ):
+                room = self._room()
+                while not exhausted and started < budget and room > 0:
                     try:
                         self._launch_one()
                     except (DataRequiredError, MaxParallelismReachedException):
@@ -316,15 +360,27 @@ class Scheduler:
                             raise
                         break  # wait for results, then ask again
                     except GenerationStrategyCompleted as err:
-                        logger.warning("Scheduler: stopping, %s", err)
+                        logger.warning("%s: stopping, %s", self._label, err)
+                        self.exhausted_by = err
                         exhausted = True
                         break
                     started += 1
+                    room -= 1
                 if not self._in_flight:
-                    return
+                    if exhausted or started >= budget:
+                        return
+                    time.sleep(self.options.poll_interval)  # no idle capacity yet
+                    continue
                 self._wait_and_record()
         finally:
             self._abandon_in_flight()
+
+    def _room(self) -> int:
+        """How many trials to generate now: free slots, capped by the executor's idle
+        capacity when it reports one (a pull-style pool gets no proposal on stale data)."""
+        room = self.options.max_parallelism - len(self._in_flight)
+        capacity = idle_capacity(self.executor)
+        return room if capacity is None else min(room, capacity)
 
     def _launch_one(self) -> None:
         t0 = time.perf_counter()
@@ -332,13 +388,13 @@ class Scheduler:
             trial = self._new_trial_locked()
             t1 = time.perf_counter()
         else:
-            generator_run = gen_on_recorded_data(self.experiment, self.generation_strategy)
+            generator_run = gen_on_recorded_data(
+                self.experiment, self.generation_strategy, n=self._evaluation.arms_per_trial
+            )
             t1 = time.perf_counter()
-            trial = self.experiment.new_trial(generator_run)
-            trial.mark_running(no_runner_required=True)
-        parameters = dict(trial.arms[0].parameters)
+            trial = self._evaluation.new_trial(self.experiment, generator_run)
         try:
-            future = self.executor.submit(run_evaluation, self.evaluation_function, parameters)
+            future = self._evaluation.submit(self.executor, trial)
         except BaseException as err:  # a broken or shut-down executor: nothing can run
             trial.mark_abandoned(reason=f"could not submit: {type(err).__name__}: {err}")
             self._persist(trial, with_strategy=True)
@@ -360,9 +416,10 @@ class Scheduler:
         t0 = time.perf_counter()
         try:
             with self._locked("Scheduler") as store:
-                generator_run = gen_on_recorded_data(self.experiment, strategy)
-                trial = self.experiment.new_trial(generator_run)
-                trial.mark_running(no_runner_required=True)
+                generator_run = gen_on_recorded_data(
+                    self.experiment, strategy, n=self._evaluation.arms_per_trial
+                )
+                trial = self._evaluation.new_trial(self.experiment, generator_run)
                 store.save([trial], strategy)
         except BaseException:
             discard_new_trial(self.experiment, trial, strategy, generator_run)
@@ -385,6 +442,7 @@ class Scheduler:
             now = time.monotonic()
             next_deadline = min(f.submitted + limit for f in self._in_flight.values())
             timeout = max(0.0, min(timeout, next_deadline - now))
+        self._evaluation.poll()
         done, _ = wait(list(self._in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in sorted(done, key=lambda f: self._in_flight[f].trial.index):
             flight = self._in_flight.pop(future)
@@ -400,84 +458,74 @@ class Scheduler:
             error, self._abort = self._abort, None
             raise error
 
-    def _record(self, trial: BaseTrial, future: Future[Dict[str, Any]]) -> None:
+    def _record(self, trial: BaseTrial, future: Future[Any], may_abort: bool = True) -> None:
         t0 = time.perf_counter()
-        reason: Optional[str] = None
         try:
-            outcome = future.result()
+            reason = self._evaluation.read(self.experiment, trial, future)
         except ExecutorError as err:  # the back end is gone (e.g. the broker): stop the run
-            trial.mark_abandoned(reason=f"the executor failed: {err.message}")
+            if not trial.status.is_terminal:
+                trial.mark_abandoned(reason=f"the executor failed: {err.message}")
             self._persist(trial, with_strategy=False)
-            if self._abort is None:
+            if self._abort is None and may_abort:
                 self._abort = err
             return
-        except Exception as err:  # the executor itself failed (worker died, cancelled...)
-            outcome = None
-            reason = f"the executor failed: {type(err).__name__}: {err}"
-        if outcome is not None:
-            trial.update_run_metadata(
-                {"worker_started": outcome["started"], "worker_finished": outcome["finished"]}
-            )
-            if not outcome["ok"]:
-                where = f" (at {outcome['where']})" if outcome["where"] else ""
-                reason = f"{outcome['error']}{where}"
-                trial.update_run_metadata({"traceback": outcome["traceback"]})
-            else:
-                try:
-                    evaluation = raw_data_to_evaluation(outcome["value"], self._objective_name)
-                    reason = self._missing_objective(evaluation)
-                    if reason is None:
-                        data = data_from_evaluations({trial.arms[0].name: evaluation}, trial.index)
-                        if len(data):
-                            self.experiment.attach_data(data)
-                except AxError as err:
-                    reason = f"invalid result: {err.message}"
         self.stats.record_s += time.perf_counter() - t0
-        self._finish(trial, reason)
+        self._finish(trial, reason, may_abort)
 
-    def _missing_objective(self, evaluation: Any) -> Optional[str]:
-        """Why a ``{metric: value}`` result is unusable (it lacks the objective), or None."""
-        if not isinstance(evaluation, dict) or self._objective_name in evaluation:
-            return None
-        returned = sorted(str(name)[:100] for name in evaluation)
-        return (
-            f"invalid result: the evaluation returned metric(s) {returned} but not the "
-            f"objective {self._objective_name!r} (the experiment's metrics: "
-            f"{sorted(self.experiment.metrics)})"
-        )
+    def _finish(self, trial: BaseTrial, reason: Optional[str], may_abort: bool = True) -> None:
+        """Mark the trial COMPLETED (no reason) or FAILED, persist, count failures.
 
-    def _finish(self, trial: BaseTrial, reason: Optional[str]) -> None:
-        """Mark the trial COMPLETED (no reason) or FAILED, persist, count failures."""
-        if reason is None:
+        The one place failures in a row are counted. A trial already terminal (e.g.
+        failed by its own TTL meanwhile) keeps its status and reason.
+        """
+        status = trial.status
+        if status.is_terminal:
+            if status is not TrialStatus.COMPLETED:
+                reason = trial.failed_reason or trial.abandoned_reason or status.name
+        elif reason is None:
             trial.mark_completed()
-            self._consecutive_failures = 0
         else:
             trial.mark_failed(reason=reason)
+        if reason is None:
+            self._consecutive_failures = 0
+        else:
             self._consecutive_failures += 1
-            logger.warning("Scheduler: trial %d failed: %s", trial.index, reason)
+            logger.warning("%s: trial %d failed: %s", self._label, trial.index, reason)
         self._num_finished += 1
         self.stats.trials_finished += 1
         self._persist(trial, with_strategy=False)
+        if self._on_trial_finished is not None:
+            self._on_trial_finished(trial, self._consecutive_failures)
         limit = self.options.max_consecutive_failures
-        if reason is not None and self._consecutive_failures >= limit and self._abort is None:
+        if (
+            may_abort
+            and reason is not None
+            and self._consecutive_failures >= limit
+            and self._abort is None
+        ):
             # Raised by _wait_and_record once every result already in hand is recorded.
             self._abort = OptimizationAbortedError(
-                f"Scheduler: {self._consecutive_failures} trials failed in a row "
-                f"(max_consecutive_failures={limit}); last: trial {trial.index}: {reason}",
+                f"{self._label}: {self._consecutive_failures} trials failed in a row "
+                f"(max_consecutive_failures={limit}); the last, trial {trial.index}, failed "
+                f"with: {reason}",
                 num_failures=self._consecutive_failures,
                 last_reason=reason,
-                hint="fix the evaluation function (see the trials' failed_reason), then "
-                "reload and continue",
+                hint=self._evaluation.abort_hint,
             )
 
     def _abandon_in_flight(self) -> None:
         """After an error: trials still in flight are ABANDONED, never left RUNNING."""
-        while self._in_flight:
-            future, flight = self._in_flight.popitem()
-            future.cancel()
-            if not flight.trial.status.is_terminal:
-                flight.trial.mark_abandoned(reason="the scheduler stopped before its result")
-                self._persist(flight.trial, with_strategy=False)
+        for future, flight in sorted(self._in_flight.items(), key=lambda x: x[1].trial.index):
+            del self._in_flight[future]
+            trial = flight.trial
+            action, reason = self._evaluation.stop(trial, future)
+            if action == RECORD:
+                self._record(trial, future, may_abort=False)
+            elif action == FAIL and not trial.status.is_terminal:
+                self._finish(trial, reason, may_abort=False)
+            elif action == ABANDON and not trial.status.is_terminal:
+                trial.mark_abandoned(reason=reason)
+                self._persist(trial, with_strategy=False)
 
     # ------------------------------------------------------------------ persistence
     def _persist(self, trial: Optional[BaseTrial], with_strategy: bool) -> None:
@@ -505,7 +553,7 @@ class Scheduler:
         self.stats.persist_s += time.perf_counter() - t0
 
 
-def _check_picklable(function: Callable[..., Any], executor: Optional[Executor]) -> None:
+def check_picklable(function: Callable[..., Any], executor: Optional[Executor]) -> None:
     """Raise a clear error if ``function`` cannot be sent to a worker process."""
     name = getattr(function, "__qualname__", None) or repr(function)
     module = getattr(function, "__module__", "?")

@@ -30,7 +30,7 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'shared.db'}"
         return
     url = request.getfixturevalue("postgres_url")
-    from tests.storage.conformance import reset_database
+    from ax.storage.testing import reset_database
 
     engine = create_engine_for_url(url)
     reset_database(engine)

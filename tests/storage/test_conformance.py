@@ -1,7 +1,8 @@
 """One suite over every storage backend: JSON files, SQLite and PostgreSQL.
 
 Whatever one backend round-trips, the others must too (custom metrics and runners
-through the same registries).
+through the same registries). The suite itself ships in the package
+(:class:`ax.storage.testing.StoreConformance`); this module runs it on every backend.
 """
 
 from __future__ import annotations
@@ -11,32 +12,8 @@ from typing import Iterator
 
 import pytest
 
-from ax.core.arm import Arm
-from ax.core.data import Data
-from ax.core.experiment import Experiment
-from ax.core.metric import Metric
-from ax.core.objective import Objective
-from ax.core.optimization_config import OptimizationConfig
-from ax.exceptions import JSONEncodeError
-from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
-from ax.modelbridge.registry import Models
-from ax.storage.metric_registry import register_metric
-from ax.storage.runner_registry import register_runner
 from ax.storage.sqa_store.db import create_engine_for_url
-from ax.utils.testing.core_stubs import (
-    get_experiment_with_everything,
-    get_experiment_with_trials,
-    get_simple_experiment,
-)
-from tests.storage.conformance import (
-    Backend,
-    ConformanceMetric,
-    ConformanceRunner,
-    JSONBackend,
-    SQLBackend,
-    UnregisteredMetric,
-    reset_database,
-)
+from ax.storage.testing import Backend, JSONBackend, SQLBackend, StoreConformance, reset_database
 
 BACKENDS = ["json", "sqlite", "postgres"]
 
@@ -61,129 +38,5 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         engine.dispose()
 
 
-def _assert_same(loaded: Experiment, experiment: Experiment) -> None:
-    assert loaded == experiment
-    assert loaded._trial_indices_by_status == experiment._trial_indices_by_status
-    assert loaded._last_data_ts == experiment._last_data_ts
-    assert loaded.time_created == experiment.time_created
-    assert loaded._arms_by_name.keys() == experiment._arms_by_name.keys()
-    assert {i: list(v) for i, v in loaded._data_by_trial.items()} == {
-        i: list(v) for i, v in experiment._data_by_trial.items()
-    }
-    for index, versions in experiment._data_by_trial.items():
-        for ts, data in versions.items():
-            assert loaded._data_by_trial[index][ts] == data
-
-
-def test_round_trip_of_experiment_with_everything(backend: Backend) -> None:
-    experiment = get_experiment_with_everything()
-    backend.save(experiment)
-    _assert_same(backend.load(experiment.name), experiment)
-
-
-def test_round_trip_of_simple_experiment(backend: Backend) -> None:
-    experiment = get_simple_experiment()
-    backend.save(experiment)
-    loaded = backend.load(experiment.name)
-    assert type(loaded) is type(experiment)
-    _assert_same(loaded, experiment)
-
-
-def test_custom_registered_metric_and_runner_round_trip(backend: Backend) -> None:
-    register_metric(ConformanceMetric)
-    register_runner(ConformanceRunner)
-    experiment = get_experiment_with_trials(2)
-    experiment.add_tracking_metric(
-        ConformanceMetric("t", threshold=0.5, tags={"team": ("a", 1)}, lower_is_better=True)
-    )
-    experiment.runner = ConformanceRunner("gpu", priority=3)
-    trial = experiment.new_trial().add_arm(Arm({f"x{i}": 0.25 for i in range(6)}))
-    trial.run()
-    backend.save(experiment)
-    loaded = backend.load(experiment.name)
-    _assert_same(loaded, experiment)
-    metric = loaded.metrics["t"]
-    assert type(metric) is ConformanceMetric and metric.tags == {"team": ("a", 1)}
-    assert type(loaded.runner) is ConformanceRunner and loaded.runner.priority == 3
-    assert loaded.trials[trial.index].run_metadata == {"job": f"gpu-{trial.index}"}
-
-
-def test_unregistered_metric_names_register_metric_and_writes_nothing(backend: Backend) -> None:
-    experiment = get_experiment_with_trials(1)
-    experiment.add_tracking_metric(UnregisteredMetric("u"))
-    with pytest.raises(JSONEncodeError, match=r"UnregisteredMetric.*register_metric"):
-        backend.save(experiment)
-    assert not backend.exists(experiment.name)
-
-
-def test_saving_twice_is_idempotent(backend: Backend) -> None:
-    experiment = get_experiment_with_everything()
-    backend.save(experiment)
-    backend.save(experiment)
-    _assert_same(backend.load(experiment.name), experiment)
-
-
-def test_saving_after_changes_stores_the_changes(backend: Backend) -> None:
-    experiment = get_experiment_with_trials(3)
-    backend.save(experiment)
-    trial = experiment.new_trial().add_arm(Arm({f"x{i}": 0.75 for i in range(6)}))
-    trial.mark_running(no_runner_required=True)
-    arm = trial.arm
-    assert arm is not None
-    experiment.attach_data(Data.from_evaluations({arm.name: {"m": (1.5, 0.1)}}, trial.index))
-    trial.mark_completed()
-    experiment.optimization_config = OptimizationConfig(Objective(Metric("m2"), minimize=True))
-    backend.save(experiment)
-    _assert_same(backend.load(experiment.name), experiment)
-
-
-def test_loaded_experiment_continues_and_saves_again(backend: Backend) -> None:
-    experiment = get_experiment_with_trials(2)
-    backend.save(experiment)
-    loaded = backend.load(experiment.name)
-    trial = loaded.new_trial().add_arm(Arm({f"x{i}": 0.5 for i in range(6)}))
-    trial.mark_running(no_runner_required=True)
-    backend.save(loaded)
-    again = backend.load(experiment.name)
-    _assert_same(again, loaded)
-    assert len(again.trials) == len(experiment.trials) + 1
-
-
-def test_generation_strategy_round_trip_continues_exactly(backend: Backend) -> None:
-    def strategy() -> GenerationStrategy:
-        return GenerationStrategy(
-            [
-                GenerationStep(Models.SOBOL, num_trials=3, model_kwargs={"seed": 5}),
-                GenerationStep(Models.UNIFORM, num_trials=-1, model_kwargs={"seed": 9}),
-            ]
-        )
-
-    def step(exp: Experiment, gs: GenerationStrategy) -> object:
-        trial = exp.new_trial(generator_run=gs.gen(exp))
-        trial.mark_running(no_runner_required=True)
-        arm = trial.arm
-        assert arm is not None
-        x0 = arm.parameters["x0"]
-        assert isinstance(x0, float)
-        exp.attach_data(Data.from_evaluations({arm.name: {"m": (x0, 0.0)}}, trial.index))
-        trial.mark_completed()
-        return arm.parameters
-
-    def experiment() -> Experiment:
-        exp = get_experiment_with_trials(0)
-        exp.optimization_config = OptimizationConfig(Objective(Metric("m"), minimize=True))
-        return exp
-
-    reference_exp, reference_gs = experiment(), strategy()
-    expected = [step(reference_exp, reference_gs) for _ in range(5)]
-    exp, gs = experiment(), strategy()
-    exp._time_created = reference_exp._time_created
-    got = [step(exp, gs) for _ in range(2)]
-    backend.save_with_strategy(exp, gs)
-    loaded_exp, loaded_gs = backend.load_with_strategy(exp.name)
-    assert loaded_gs is not None
-    assert loaded_gs.name == gs.name and loaded_gs.steps == gs.steps
-    assert loaded_gs.current_step_index == gs.current_step_index
-    assert loaded_gs.experiment is loaded_exp
-    got += [step(loaded_exp, loaded_gs) for _ in range(3)]
-    assert got == expected
+class TestStoreConformance(StoreConformance):
+    """Every test of the shipped suite, on JSON files, SQLite and PostgreSQL."""

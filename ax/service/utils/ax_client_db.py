@@ -56,15 +56,9 @@ def connect(db_settings: DBSettings) -> Engine:
 
     The settings' custom classes (``DBSettings(config=SQAConfig(...))``) are registered.
     """
-    from ax.storage.sqa_store.db import create_all_tables, engine_for_url
-    from ax.storage.sqa_store.sqa_config import apply_config
+    from ax.storage.store import SQLStore
 
-    apply_config(db_settings.config, "DBSettings")
-    engine = engine_for_url(
-        db_settings.url, echo=db_settings.echo, lock_timeout_s=db_settings.lock_timeout_s
-    )
-    create_all_tables(engine)
-    return engine
+    return SQLStore.from_settings(db_settings).engine
 
 
 def save_all(

@@ -21,7 +21,7 @@ from ax.core.parameter import Parameter, RangeParameter
 from ax.core.parameter_constraint import OrderConstraint, ParameterConstraint
 from ax.core.types import ComparisonOp
 from ax.exceptions import AxError, UserInputError
-from ax.service.utils.parameter_specs import _did_you_mean
+from ax.service.utils.parameter_specs import did_you_mean
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
@@ -163,7 +163,7 @@ def constraint_from_str(
         if name not in parameters:
             raise UserInputError(
                 f"{what} {text!r}: unknown parameter {name!r}"
-                f"{_did_you_mean(name, list(parameters))}; parameters are {sorted(parameters)}"
+                f"{did_you_mean(name, list(parameters))}; parameters are {sorted(parameters)}"
             )
         parameter = parameters[name]
         if not isinstance(parameter, RangeParameter) or parameter.log_scale:

@@ -2,7 +2,7 @@
 
 Helpers of :class:`~ax.service.managed_loop.OptimizationLoop`: type and range checks of
 its arguments (every error names the field and the bad value), the check that an
-experiment can be run by the loop, the resumption of a reloaded run (:func:`_resume`),
+experiment can be run by the loop, the resumption of a reloaded run (:func:`resume`),
 and the runner and metric classes given as ``"package.module:ClassName"`` paths.
 """
 
@@ -20,7 +20,7 @@ from ax.core.types import TrialStatus
 from ax.exceptions import UserInputError, UserInputTypeError
 
 
-def _resume(experiment: Experiment) -> int:
+def resume(experiment: Experiment) -> int:
     """Trials of a reloaded run that count towards the budget; unfinished ones are abandoned.
 
     A trial that was CANDIDATE, STAGED or RUNNING when the run stopped has no data and
@@ -39,7 +39,7 @@ def _resume(experiment: Experiment) -> int:
     return len(by_status[TrialStatus.COMPLETED]) + len(by_status[TrialStatus.FAILED])
 
 
-def _checked_experiment(experiment: Experiment) -> Experiment:
+def checked_experiment(experiment: Experiment) -> Experiment:
     if not isinstance(experiment, Experiment):
         raise UserInputTypeError(
             f"OptimizationLoop: experiment must be an Experiment, got {type(experiment).__name__}"
@@ -60,7 +60,7 @@ def _checked_experiment(experiment: Experiment) -> Experiment:
     return experiment
 
 
-def _checked_int(field: str, value: Any, minimum: int) -> int:
+def checked_int(field: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise UserInputTypeError(
             f"OptimizationLoop: {field} must be an int, got {value!r} ({type(value).__name__})"
@@ -70,13 +70,13 @@ def _checked_int(field: str, value: Any, minimum: int) -> int:
     return value
 
 
-def _checked_bool(field: str, value: Any) -> bool:
+def checked_bool(field: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise UserInputTypeError(f"OptimizationLoop: {field} must be a bool, got {value!r}")
     return value
 
 
-def _checked_wait_time(value: Any) -> float:
+def checked_wait_time(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise UserInputTypeError(
             f"OptimizationLoop: wait_time must be a number of seconds, got {value!r}"
@@ -92,7 +92,7 @@ _MODULE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _QUALNAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 
 
-def _import_class(path: Any, base: type, field: str) -> Any:
+def import_class(path: Any, base: type, field: str) -> Any:
     """The class named by ``"module:Qual.Name"`` or ``"module.Name"``, a subclass of base."""
     if not isinstance(path, str):
         raise UserInputError(
@@ -127,13 +127,13 @@ def _import_class(path: Any, base: type, field: str) -> Any:
     return obj
 
 
-def _build_metrics(
+def build_metrics(
     paths_to_metrics: Union[Sequence[str], Mapping[str, str]], objective_name: Optional[str]
 ) -> List[Metric]:
     named: List[Tuple[str, str, Type[Metric]]] = []
     if isinstance(paths_to_metrics, Mapping):
         for name, path in paths_to_metrics.items():
-            named.append((str(name), path, _import_class(path, Metric, "paths_to_metrics")))
+            named.append((str(name), path, import_class(path, Metric, "paths_to_metrics")))
     elif isinstance(paths_to_metrics, (str, bytes)) or not isinstance(paths_to_metrics, Sequence):
         raise UserInputError(
             "paths_to_metrics must be a list of 'package.module:ClassName' paths or a dict "
@@ -141,7 +141,7 @@ def _build_metrics(
         )
     else:
         for i, path in enumerate(paths_to_metrics):
-            cls = _import_class(path, Metric, "paths_to_metrics")
+            cls = import_class(path, Metric, "paths_to_metrics")
             name = objective_name if i == 0 and objective_name else cls.__name__
             named.append((name, path, cls))
     if not named:

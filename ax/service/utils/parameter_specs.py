@@ -277,7 +277,7 @@ def _cast(parameter_type: ParameterType, value: TParamValue) -> TParamValue:
     return value
 
 
-def _did_you_mean(word: str, options: Sequence[str]) -> str:
+def did_you_mean(word: str, options: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -316,7 +316,7 @@ def parameter_from_json(representation: Mapping[str, Any]) -> Parameter:
     label = f"parameter {name!r}"
     kind = representation.get("type")
     if not isinstance(kind, str) or kind not in _SPECS:
-        hint = _did_you_mean(kind, list(_SPECS)) if isinstance(kind, str) else ""
+        hint = did_you_mean(kind, list(_SPECS)) if isinstance(kind, str) else ""
         raise UserInputError(
             f"{label}: key 'type' must be one of 'range', 'choice', 'fixed', got "
             f"{short_repr(kind)}{hint}"
@@ -351,7 +351,7 @@ def _describe_errors(
         if error["type"] == "extra_forbidden":
             problems.append(
                 f"unknown key {short_repr(key)} for a {kind} parameter"
-                f"{_did_you_mean(key, allowed)}; "
+                f"{did_you_mean(key, allowed)}; "
                 f"allowed keys: {allowed}"
             )
         elif error["type"] == "missing":

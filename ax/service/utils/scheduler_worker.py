@@ -3,6 +3,10 @@
 This module imports nothing but the standard library, so that a fresh worker process
 (a spawned process-pool worker or a Dask worker) unpickles the call cheaply: only this
 module and the module of the user's evaluation function are imported there.
+
+:class:`LoopEvaluation` adapts an optimization-loop evaluation function
+(``f(parameterization[, weight])``) to the Scheduler's ``f(parameters)``; it is a
+module-level class so that a process pool or Dask can pickle it.
 """
 
 from __future__ import annotations
@@ -46,6 +50,29 @@ def run_evaluation(
     return {"ok": True, "value": value, "started": started, "finished": time.time()}
 
 
+class LoopEvaluation:
+    """``f(parameters)`` for the Scheduler, calling ``function(parameters[, None])``.
+
+    Args:
+        function: The loop's evaluation function.
+        num_positional: 1 for ``f(parameterization)``, 2 for ``f(parameterization,
+            weight)`` (weight is None: a one-arm trial has no arm weight).
+    """
+
+    def __init__(self, function: Callable[..., Any], num_positional: int) -> None:
+        self.function = function
+        self.num_positional = num_positional
+
+    def __call__(self, parameters: Dict[str, Any]) -> Any:
+        if self.num_positional == 1:
+            return self.function(parameters)
+        return self.function(parameters, None)
+
+    def __repr__(self) -> str:
+        name = getattr(self.function, "__qualname__", None) or repr(self.function)
+        return f"LoopEvaluation({name})"
+
+
 def outcome_error(value: Any) -> Optional[str]:
     """The error of a failed :func:`run_evaluation` outcome, else None (any other value)."""
     if isinstance(value, Mapping) and value.get("ok") is False and "error" in value:
@@ -61,4 +88,4 @@ def with_error(value: Any, error: str) -> Any:
     return None
 
 
-__all__ = ["outcome_error", "run_evaluation", "with_error"]
+__all__ = ["LoopEvaluation", "outcome_error", "run_evaluation", "with_error"]

@@ -1,0 +1,152 @@
+"""How the Scheduler runs one trial: the evaluation seam below the one engine.
+
+The :class:`~ax.service.scheduler.Scheduler` owns the loop (generate for the capacity that
+exists, keep trials in flight, wait, record, count failures in a row, apply timeouts,
+persist). What it does to *one* trial is a :class:`TrialEvaluation`:
+
+- :meth:`TrialEvaluation.new_trial` wraps a generator run in a trial (one arm by default);
+- :meth:`TrialEvaluation.submit` starts it on the executor and returns a future;
+- :meth:`TrialEvaluation.poll` (optional) completes futures the executor cannot complete by
+  itself (trials deployed through a runner whose data is fetched by polling);
+- :meth:`TrialEvaluation.read` attaches the result's data and says why the trial failed
+  (or None when it succeeded);
+- :meth:`TrialEvaluation.stop` says what happens to a trial still in flight when the run
+  stops with an error (abandon it by default).
+
+:class:`FunctionEvaluation` is the Scheduler's default: ``f(parameters)`` called on the
+executor's worker through :func:`~ax.service.utils.scheduler_worker.run_evaluation`.
+The optimization loop's evaluations (batch trials, runner-and-metrics experiments) are in
+:mod:`ax.service.utils.loop_evaluations`.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor, Future
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from ax.core.base_trial import BaseTrial
+from ax.core.experiment import Experiment
+from ax.core.generator_run import GeneratorRun
+from ax.exceptions import AxError, ExecutorError
+from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
+from ax.service.utils.scheduler_worker import run_evaluation
+
+# What :meth:`TrialEvaluation.stop` asks the Scheduler to do with a trial in flight.
+ABANDON = "abandon"  # mark it ABANDONED with the reason (the default)
+FAIL = "fail"  # mark it FAILED with the reason (counted, never aborts)
+RECORD = "record"  # its future is done: record it as any other result (never aborts)
+LEAVE = "leave"  # leave it as it is (e.g. deployed through a runner, still RUNNING)
+
+TStopAction = Tuple[str, Optional[str]]
+
+
+class TrialEvaluation:
+    """What the Scheduler does to one trial (subclass and override what differs).
+
+    Attributes:
+        arms_per_trial: Arms generated per trial (more than 1: the subclass builds a batch
+            trial in :meth:`new_trial`).
+        abort_hint: The hint of the error raised after too many failures in a row.
+    """
+
+    arms_per_trial: int = 1
+    abort_hint: str = (
+        "fix the evaluation function (see the trials' failed_reason), then reload and continue"
+    )
+
+    def new_trial(self, experiment: Experiment, generator_run: GeneratorRun) -> BaseTrial:
+        """A RUNNING trial holding ``generator_run``."""
+        trial = experiment.new_trial(generator_run)
+        trial.mark_running(no_runner_required=True)
+        return trial
+
+    def submit(self, executor: Executor, trial: BaseTrial) -> Future[Any]:
+        """Start ``trial`` on ``executor``; the future's result is read by :meth:`read`."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def poll(self) -> None:
+        """Complete the futures of trials whose results are fetched by polling (no-op)."""
+        return None
+
+    def read(self, experiment: Experiment, trial: BaseTrial, future: Future[Any]) -> Optional[str]:
+        """Attach the data of a done ``future`` to ``experiment``.
+
+        Returns:
+            None if the trial succeeded, else why it failed.
+
+        Raises:
+            ExecutorError: The executor's back end failed (the Scheduler stops the run).
+        """
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def stop(self, trial: BaseTrial, future: Future[Any]) -> TStopAction:
+        """What to do with a trial still in flight when the run stops with an error."""
+        future.cancel()
+        return ABANDON, "the scheduler stopped before its result"
+
+
+class FunctionEvaluation(TrialEvaluation):
+    """``function(parameters)`` for one-arm trials, on any executor (the default).
+
+    The worker runs :func:`~ax.service.utils.scheduler_worker.run_evaluation`, which never
+    raises: a raised exception comes back as the failure reason with where it was raised.
+
+    Args:
+        function: The user's evaluation function (picklable unless the executor runs it in
+            this process).
+        objective_name: The objective metric; a ``{metric: value}`` result must have it.
+    """
+
+    def __init__(self, function: Callable[[Dict[str, Any]], Any], objective_name: str) -> None:
+        self.function = function
+        self.objective_name = objective_name
+
+    def submit(self, executor: Executor, trial: BaseTrial) -> Future[Any]:
+        return executor.submit(run_evaluation, self.function, dict(trial.arms[0].parameters))
+
+    def read(self, experiment: Experiment, trial: BaseTrial, future: Future[Any]) -> Optional[str]:
+        try:
+            outcome = future.result()
+        except ExecutorError:
+            raise
+        except Exception as err:  # the executor itself failed (worker died, cancelled...)
+            return f"the executor failed: {type(err).__name__}: {err}"
+        trial.update_run_metadata(
+            {"worker_started": outcome["started"], "worker_finished": outcome["finished"]}
+        )
+        if not outcome["ok"]:
+            where = f" (at {outcome['where']})" if outcome["where"] else ""
+            trial.update_run_metadata({"traceback": outcome["traceback"]})
+            return f"{outcome['error']}{where}"
+        try:
+            evaluation = raw_data_to_evaluation(outcome["value"], self.objective_name)
+            reason = self._missing_objective(experiment, evaluation)
+            if reason is None:
+                data = data_from_evaluations({trial.arms[0].name: evaluation}, trial.index)
+                if len(data):
+                    experiment.attach_data(data)
+            return reason
+        except AxError as err:
+            return f"invalid result: {err.message}"
+
+    def _missing_objective(self, experiment: Experiment, evaluation: Any) -> Optional[str]:
+        """Why a ``{metric: value}`` result is unusable (it lacks the objective), or None."""
+        if not isinstance(evaluation, dict) or self.objective_name in evaluation:
+            return None
+        returned = sorted(str(name)[:100] for name in evaluation)
+        return (
+            f"invalid result: the evaluation returned metric(s) {returned} but not the "
+            f"objective {self.objective_name!r} (the experiment's metrics: "
+            f"{sorted(experiment.metrics)})"
+        )
+
+
+__all__ = [
+    "ABANDON",
+    "FAIL",
+    "FunctionEvaluation",
+    "LEAVE",
+    "RECORD",
+    "TStopAction",
+    "TrialEvaluation",
+]
