@@ -97,9 +97,10 @@ def test_gpei_proposes_and_recommends_at_the_target_fidelity() -> None:
 
 
 def test_bad_fidelity_setups_get_clear_errors() -> None:
-    exp = experiment_with_data(target=150.0)
-    with pytest.raises(UserInputError, match=r"target_value of fidelity parameter 'epochs'.*150"):
-        Models.GPKG(experiment=exp, data=exp.lookup_data(), seed=0, **KG_CHEAP)
+    # A target outside the fidelity's range is refused when the parameter is declared
+    # (RangeParameter checks it), before any model sees it.
+    with pytest.raises(UserInputError, match=r"'epochs': target_value must lie within.*150"):
+        experiment_with_data(target=150.0)
     exp = experiment_with_data()
     bridge = Models.GPKG(
         experiment=exp,
