@@ -249,7 +249,8 @@ def get_MTGP(
 
     Raises:
         UserInputError (a ValueError): ``data`` is empty; the experiment has a trial that
-            is not a batch trial, or none; ``trial_index`` is not a trial with data.
+            is not a batch trial, or none; the data comes from fewer than 2 trials;
+            ``trial_index`` is not a trial with data.
 
     Example:
         >>> mtgp = get_MTGP(experiment, experiment.fetch_data(), seed=0)
@@ -286,12 +287,13 @@ def get_MTGP(
 def _target_trial(experiment: Experiment, data: Data, trial_index: Optional[int]) -> int:
     """``trial_index``, checked to be a trial with data, or the latest trial with data."""
     with_data = sorted({int(t) for t in data.df["trial_index"].dropna()})
+    if len(with_data) < 2:
+        raise UserInputError(
+            f"get_MTGP: a multi-task GP needs data from at least 2 batch trials (its tasks); "
+            f"the data of experiment {experiment.name!r} has trials {with_data}",
+            hint="use get_GPEI until a second batch trial has data",
+        )
     if trial_index is None:
-        if not with_data:
-            raise UserInputError(
-                "get_MTGP: the data has no trial indices, so trials cannot be tasks",
-                hint="pass experiment.fetch_data()",
-            )
         return with_data[-1]
     if isinstance(trial_index, bool) or not isinstance(trial_index, int):
         raise UserInputTypeError(f"get_MTGP: trial_index must be an int, got {trial_index!r}")

@@ -96,6 +96,9 @@ def test_get_mtgp_errors() -> None:
     empty.new_batch_trial().add_arm(Arm({"x": 0.1, "y": 0.2}))
     with pytest.raises(UserInputError, match="non-empty data"):
         factory.get_MTGP(empty, empty.fetch_data())
+    one = _batch_experiment(n_trials=1, arms_per_trial=3)
+    with pytest.raises(UserInputError, match="at least 2 batch trials"):
+        factory.get_MTGP(one, one.fetch_data())
     with pytest.raises(UserInputError, match="no trials"):
         factory.get_MTGP(_batch_experiment(n_trials=0), Data())
     single = _batch_experiment(n_trials=0)
@@ -113,3 +116,14 @@ def test_get_mtgp_as_a_generation_step() -> None:
     assert run.model_key == "BO" and len(run.arms) == 2
     for arm in run.arms:
         assert exp.search_space.check_membership(arm.parameters)
+
+
+def test_get_mtgp_generator_run_rebuilds_the_model() -> None:
+    from ax.modelbridge.registry import get_model_from_generator_run
+
+    exp = _batch_experiment(n_trials=2, arms_per_trial=4)
+    run = factory.get_MTGP(exp, exp.fetch_data(), trial_index=0, seed=0, **CHEAP).gen(1)
+    exp.new_batch_trial(generator_run=run)
+    rebuilt = get_model_from_generator_run(run, exp, exp.fetch_data())
+    assert rebuilt.transforms["TrialAsTask"].target_trial == 0  # type: ignore[attr-defined]
+    assert exp.search_space.check_membership(rebuilt.gen(1).arms[0].parameters)
