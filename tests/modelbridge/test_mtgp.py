@@ -127,3 +127,9 @@ def test_get_mtgp_generator_run_rebuilds_the_model() -> None:
     rebuilt = get_model_from_generator_run(run, exp, exp.fetch_data())
     assert rebuilt.transforms["TrialAsTask"].target_trial == 0  # type: ignore[attr-defined]
     assert exp.search_space.check_membership(rebuilt.gen(1).arms[0].parameters)
+
+
+def test_get_mtgp_is_exported_lazily_from_ax_modelbridge() -> None:
+    from ax.modelbridge import get_MTGP
+
+    assert get_MTGP is factory.get_MTGP
