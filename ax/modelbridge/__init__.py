@@ -21,6 +21,7 @@ _FACTORIES = (
     "get_GPEI",
     "get_GPKG",
     "get_GPMES",
+    "get_MTGP",
     "get_botorch",
     "get_empirical_bayes_thompson",
     "get_factorial",

@@ -417,8 +417,14 @@ class ModelBridge:
     def _untransform_data(
         self, data: List[ObservationData], features: List[ObservationFeatures]
     ) -> List[ObservationData]:
+        """Untransform ``data`` through the transforms in reverse order, giving each one
+        the features as they were at its stage (as in Ax): a transform that reads the
+        features, such as ``StratifiedStandardizeY`` reading a task that a later
+        ``TaskEncode`` encoded, sees the values it saw when transforming."""
+        features = [f.clone() for f in features]
         for transform in reversed(self.transforms.values()):
             data = transform.untransform_observation_data(data, features)
+            features = transform.untransform_observation_features(features)
         return data
 
     def rounding_func(self, names: Sequence[str], search_space: SearchSpace) -> TRoundingFunc:

@@ -25,6 +25,7 @@ from ax.modelbridge.registry import (
     Cont_X_trans,
     Discrete_X_trans,
     Models,
+    ST_MTGP_trans,
     TS_trans,
     Y_trans,
     get_model_from_generator_run,
@@ -223,6 +224,88 @@ def get_GPMES(
     )
 
 
+def get_MTGP(
+    experiment: Experiment,
+    data: Data,
+    search_space: Optional[SearchSpace] = None,
+    trial_index: Optional[int] = None,
+    **kwargs: Any,
+) -> TorchModelBridge:
+    """A multi-task GP over batch trials, each trial a task: ``Models.BOTORCH`` with
+    ``ST_MTGP_trans``.
+
+    ``TrialAsTask`` turns each trial with data into a task, ``StratifiedStandardizeY``
+    standardises each task's outcomes on their own, ``TaskEncode`` encodes the task, and
+    the model is a BoTorch ``MultiTaskGP`` on the task column. Candidates, the best point
+    and predictions for features without a trial index are for the task of
+    ``trial_index``; predictions for features with a trial index are for that trial.
+
+    Args:
+        experiment: An experiment whose trials are all batch trials.
+        data: The data to fit (non-empty).
+        search_space: The space to search (the experiment's by default).
+        trial_index: The trial to generate for (default: the latest trial with data).
+        **kwargs: Model options, e.g. ``seed``, ``num_restarts``.
+
+    Raises:
+        UserInputError (a ValueError): ``data`` is empty; the experiment has a trial that
+            is not a batch trial, or none; the data comes from fewer than 2 trials;
+            ``trial_index`` is not a trial with data.
+
+    Example:
+        >>> mtgp = get_MTGP(experiment, experiment.fetch_data(), seed=0)
+        >>> experiment.new_batch_trial(generator_run=mtgp.gen(4))
+    """
+    from ax.core.batch_trial import BatchTrial
+
+    if isinstance(experiment, Experiment):
+        trials = experiment.trials
+        single = sorted(i for i, t in trials.items() if not isinstance(t, BatchTrial))
+        if not trials or single:
+            raise UserInputError(
+                "get_MTGP: the multi-task GP models each batch trial as a task, so every "
+                f"trial of experiment {experiment.name!r} must be a batch trial; "
+                + (f"trials {single} are not" if single else "it has no trials"),
+                hint="use experiment.new_batch_trial(...), or get_GPEI for single-arm trials",
+            )
+    configs: Dict[str, TConfig] = {}
+    if isinstance(experiment, Experiment) and isinstance(data, Data) and len(data) > 0:
+        target = _target_trial(experiment, data, trial_index)
+        configs["TrialAsTask"] = {"target_trial": target}
+    return _model_based(
+        "get_MTGP",
+        Models.BOTORCH,
+        experiment,
+        data,
+        search_space,
+        transforms=list(ST_MTGP_trans),
+        transform_configs=configs,
+        **kwargs,
+    )
+
+
+def _target_trial(experiment: Experiment, data: Data, trial_index: Optional[int]) -> int:
+    """``trial_index``, checked to be a trial with data, or the latest trial with data."""
+    with_data = sorted({int(t) for t in data.df["trial_index"].dropna()})
+    if len(with_data) < 2:
+        raise UserInputError(
+            f"get_MTGP: a multi-task GP needs data from at least 2 batch trials (its tasks); "
+            f"the data of experiment {experiment.name!r} has trials {with_data}",
+            hint="use get_GPEI until a second batch trial has data",
+        )
+    if trial_index is None:
+        return with_data[-1]
+    if isinstance(trial_index, bool) or not isinstance(trial_index, int):
+        raise UserInputTypeError(f"get_MTGP: trial_index must be an int, got {trial_index!r}")
+    if trial_index not in with_data:
+        raise UserInputError(
+            f"get_MTGP: trial_index={trial_index} is not a trial of experiment "
+            f"{experiment.name!r} with data; trials with data: {with_data}",
+            hint="generate for a trial that has data (the default: the latest one)",
+        )
+    return trial_index
+
+
 def get_factorial(search_space: SearchSpace) -> DiscreteModelBridge:
     """Every combination of the choice parameters' values: ``Models.FACTORIAL``.
 
@@ -370,6 +453,7 @@ __all__ = [
     "get_GPEI",
     "get_GPKG",
     "get_GPMES",
+    "get_MTGP",
     "get_botorch",
     "get_empirical_bayes_thompson",
     "get_factorial",

@@ -25,9 +25,9 @@ from ax.core.data import Data
 from ax.core.experiment import Experiment
 from ax.core.observation import ObservationData, ObservationFeatures
 from ax.core.optimization_config import OptimizationConfig
-from ax.core.parameter import RangeParameter
+from ax.core.parameter import ChoiceParameter, RangeParameter
 from ax.core.search_space import SearchSpace
-from ax.core.types import TConfig
+from ax.core.types import ParameterType, TConfig
 from ax.exceptions import DataRequiredError, UnsupportedError, UserInputError
 from ax.modelbridge.base import GenResults, ModelBridge
 from ax.modelbridge.modelbridge_utils import (
@@ -173,6 +173,12 @@ class TorchModelBridge(ModelBridge):
         names: List[str] = []
         bounds: List[Tuple[float, float]] = []
         for name, p in search_space.parameters.items():
+            if _is_task_index(p):
+                # A task index 0 .. k-1 (TaskEncode): the model's task feature.
+                assert isinstance(p, ChoiceParameter)
+                names.append(name)
+                bounds.append((0.0, float(len(p.values) - 1)))
+                continue
             if not isinstance(p, RangeParameter):
                 raise UnsupportedError(
                     f"{type(self).__name__}: parameter {name!r} ({p!r}) is not a numeric "
@@ -227,6 +233,16 @@ class TorchModelBridge(ModelBridge):
             fidelity = self._fidelity_features(search_space)
             if fidelity:
                 extra["fidelity_features"] = fidelity
+        tasks = [j for j, p in enumerate(search_space.parameters.values()) if _is_task_index(p)]
+        if tasks:
+            if not getattr(self.model, "supports_task_features", False):
+                raise UnsupportedError(
+                    f"{type(self).__name__}: {type(self.model).__name__} takes no task "
+                    f"features, but the search space has task parameter(s) "
+                    f"{[self.parameters[j] for j in tasks]}",
+                    hint="use a BotorchModel (Models.BOTORCH) for multi-task models",
+                )
+            extra["task_features"] = tasks
         self.model.fit(
             Xs=Xs,
             Ys=Ys,
@@ -282,6 +298,28 @@ class TorchModelBridge(ModelBridge):
                 )
             )
         return out
+
+    def _default_tasks(
+        self, search_space: SearchSpace, names: List[str], fixed: Optional[Dict[int, float]]
+    ) -> Optional[Dict[int, float]]:
+        """``fixed`` with each unfixed task feature set to its default task, if any.
+
+        The default is what the transforms give features without a trial index (e.g.
+        ``TrialAsTask``'s ``target_trial``); a task left unset stays unfixed.
+        """
+        tasks = [j for j, p in enumerate(search_space.parameters.values()) if _is_task_index(p)]
+        unfixed = [j for j in tasks if fixed is None or j not in fixed]
+        if not unfixed:
+            return fixed
+        features = [ObservationFeatures(parameters={})]
+        for transform in self.transforms.values():
+            features = transform.transform_observation_features(features)
+        out = dict(fixed or {})
+        for j in unfixed:
+            value = features[0].parameters.get(names[j])
+            if value is not None:
+                out[j] = float(value)
+        return out or fixed
 
     def _update(
         self,
@@ -384,6 +422,7 @@ class TorchModelBridge(ModelBridge):
         )
         fixed = fixed_features_by_index(owner, fixed_features, names)
         fixed_floats = None if fixed is None else {j: float(v) for j, v in fixed.items()}
+        fixed_floats = self._default_tasks(search_space, names, fixed_floats)
         pending = None
         if any(pending_observations.values()):
             pending = [
@@ -426,6 +465,15 @@ class TorchModelBridge(ModelBridge):
         )
 
 
+def _is_task_index(parameter: object) -> bool:
+    """An INT task choice parameter with values ``0 .. k-1`` (as ``TaskEncode`` makes)."""
+    return (
+        isinstance(parameter, ChoiceParameter)
+        and parameter.is_task
+        and parameter.parameter_type == ParameterType.INT
+        and list(parameter.values) == list(range(len(parameter.values)))
+    )
+
 
 def _infer_noise_where_mixed(metric: str, yvars: np.ndarray) -> np.ndarray:
     """``yvars`` (shape `n`), all NaN (noise to infer) when known and unknown are mixed.
@@ -448,5 +496,6 @@ def _infer_noise_where_mixed(metric: str, yvars: np.ndarray) -> np.ndarray:
         yvars.size,
     )
     return np.full_like(yvars, np.nan)
+
 
 __all__ = ["ArrayModel", "TorchModelBridge"]

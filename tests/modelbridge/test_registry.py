@@ -133,8 +133,8 @@ def test_get_model_from_manual_run_raises() -> None:
         )
 
 
-def _experiment_with_data(n: int = 6) -> Experiment:
-    from ax.core.data import Data
+def _xy_experiment(name: str) -> Experiment:
+    """An experiment on ``x, y`` in [0, 1] minimising metric ``m``, without trials."""
     from ax.core.metric import Metric
     from ax.core.objective import Objective
     from ax.core.optimization_config import OptimizationConfig
@@ -145,11 +145,17 @@ def _experiment_with_data(n: int = 6) -> Experiment:
             RangeParameter("y", ParameterType.FLOAT, 0.0, 1.0),
         ]
     )
-    exp = Experiment(
+    return Experiment(
         space,
-        name="reg",
+        name=name,
         optimization_config=OptimizationConfig(Objective(Metric("m"), minimize=True)),
     )
+
+
+def _experiment_with_data(n: int = 6) -> Experiment:
+    from ax.core.data import Data
+
+    exp = _xy_experiment("reg")
     sobol = Models.SOBOL(experiment=exp, seed=0)
     for _ in range(n):
         trial = exp.new_trial(generator_run=sobol.gen(1))

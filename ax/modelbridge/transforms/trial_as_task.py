@@ -23,18 +23,21 @@ class TrialAsTask(Transform):
     run at different times, say) are then modelled as related tasks. With the config
     ``trial_level_map = {parameter name: {trial index: level}}`` several trials can share
     a level. Features without a trial index (candidates at generation time) are left
-    without the parameters unless they set them (fix one with ``fixed_features``). The
+    without the parameters unless they set them (fix one with ``fixed_features``), or,
+    with the config ``target_trial``, get that trial's levels (the task a multi-task
+    model generates and predicts for by default). The
     untransform removes the parameters, restoring ``trial_index`` from the default
     parameter when it was unset. With data from fewer than two trials (and no map) it
     does nothing.
 
-    Config keys: ``trial_level_map``.
+    Config keys: ``trial_level_map``, ``target_trial``.
 
     Raises:
-        UserInputError: The map is malformed, or an observation's trial is not in it.
+        UserInputError: The map is malformed, an observation's trial is not in it, or
+            ``target_trial`` is not a trial of the map.
     """
 
-    config_keys = frozenset({"trial_level_map"})
+    config_keys = frozenset({"trial_level_map", "target_trial"})
 
     def __init__(
         self,
@@ -58,6 +61,21 @@ class TrialAsTask(Transform):
                         f"TrialAsTask: the search space already has a parameter {TRIAL_PARAM!r}"
                     )
                 self.trial_level_map = {TRIAL_PARAM: {int(t): str(t) for t in trials}}
+        self.target_trial: Optional[int] = None
+        target = self.config.get("target_trial")
+        if target is not None and self.trial_level_map:
+            if isinstance(target, bool) or not isinstance(target, int):
+                raise UserInputError(
+                    f"TrialAsTask: config['target_trial'] must be a trial index (int), got "
+                    f"{target!r}"
+                )
+            for name, levels in self.trial_level_map.items():
+                if target not in levels:
+                    raise UserInputError(
+                        f"TrialAsTask: config['target_trial']={target} is not a trial of "
+                        f"{name!r} (trials with data: {sorted(levels)})"
+                    )
+            self.target_trial = target
 
     def transform_search_space(self, search_space: SearchSpace) -> SearchSpace:
         if not self.trial_level_map:
@@ -77,13 +95,16 @@ class TrialAsTask(Transform):
         self, observation_features: List[ObservationFeatures]
     ) -> List[ObservationFeatures]:
         for obsf in observation_features:
-            if obsf.trial_index is None:
+            trial = obsf.trial_index if obsf.trial_index is not None else self.target_trial
+            if trial is None:
                 continue
             for name, levels in self.trial_level_map.items():
-                level = levels.get(int(obsf.trial_index))
+                if obsf.trial_index is None and name in obsf.parameters:
+                    continue  # set by the caller (e.g. fixed_features)
+                level = levels.get(int(trial))
                 if level is None:
                     raise UserInputError(
-                        f"TrialAsTask: trial {obsf.trial_index} is not in the trial_level_map "
+                        f"TrialAsTask: trial {trial} is not in the trial_level_map "
                         f"of {name!r} (trials {sorted(levels)})"
                     )
                 obsf.parameters[name] = level

@@ -206,7 +206,8 @@ def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
                 constraints=constraints,
                 X_pending=pending if has_pending else None,
                 prune_baseline=opts.prune_baseline,
-                cache_root=True,
+                # BoTorch caches the root decomposition for single-task GPs only.
+                cache_root=not _is_multi_task(problem.model),
             )
     cls_ei = qLogExpectedImprovement if kind == "qLogEI" else qExpectedImprovement
     with warnings.catch_warnings():
@@ -434,6 +435,14 @@ class _FeasibleSampler:
                 near = near[self.feasible(near)]
                 raw = torch.cat([raw, near[: (near.shape[0] // q) * q]])
         return raw.reshape(-1, q, lower.shape[0])
+
+
+def _is_multi_task(model: Model) -> bool:
+    """Whether ``model`` (or a model of its list) is a multi-task GP."""
+    from botorch.models.gpytorch import MultiTaskGPyTorchModel
+
+    parts = getattr(model, "models", [model])
+    return any(isinstance(m, MultiTaskGPyTorchModel) for m in parts)
 
 
 __all__ = [

@@ -115,6 +115,9 @@ class BotorchModel(Generator):
     supports_fidelities: ClassVar[bool] = True
     """``fit`` takes ``fidelity_features`` (the bridge passes them when the search space
     has fidelity parameters)."""
+    supports_task_features: ClassVar[bool] = True
+    """``fit`` takes ``task_features`` (the bridge passes them when the search space has a
+    task parameter, e.g. the trial task of ``TrialAsTask``)."""
     explores_fidelities: ClassVar[bool] = False
     """Candidates may be at any fidelity (cost-aware acquisition); otherwise they are
     pinned at the target fidelities."""
@@ -151,6 +154,7 @@ class BotorchModel(Generator):
         self.model: Optional[Model] = None
         self.data: Optional[TrainingData] = None
         self.fidelity_features: List[FidelityFeature] = []
+        self.task_features: List[int] = []
         self.fit_path: Optional[str] = None
         self._fast: Optional[FastPosterior] = None
         self._fast_checked = False
@@ -165,6 +169,7 @@ class BotorchModel(Generator):
         feature_names: Sequence[str],
         metric_names: Sequence[str],
         fidelity_features: Optional[Sequence[FidelityFeature]] = None,
+        task_features: Optional[Sequence[int]] = None,
     ) -> None:
         """Fit the GP to the observations, warm-started from the previous fit.
 
@@ -178,13 +183,19 @@ class BotorchModel(Generator):
             fidelity_features: The inputs that are fidelity parameters (with their
                 targets): the GP is then a ``SingleTaskMultiFidelityGP`` per outcome,
                 and recommendations are made at the target fidelities.
+            task_features: The input dimension (one at most) that is a task, with
+                integer values ``0 .. k-1`` and bounds ``(0, k-1)``: the GP is then a
+                BoTorch ``MultiTaskGP`` per outcome, and ``gen`` needs the task fixed
+                (``fixed_features``) to the task to generate for.
 
         Raises:
             UserInputError: Bad data (see
                 :func:`~ax.models.torch.defaults.validate_training_data`); the message
                 names the metric and the shape or value; or a fidelity feature outside
-                the inputs, or with its target outside its bounds.
-            UnsupportedError: The GP could not be fitted to valid data.
+                the inputs, or with its target outside its bounds; a task feature that is
+                not an input with integer bounds.
+            UnsupportedError: The GP could not be fitted to valid data; several task
+                features, or task and fidelity features together.
         """
         data = validate_training_data(
             type(self).__name__, Xs, Ys, Yvars, bounds, feature_names, metric_names
@@ -192,6 +203,7 @@ class BotorchModel(Generator):
         self.fidelity_features = _check_fidelity_features(
             type(self).__name__, fidelity_features, data
         )
+        self.task_features = _check_task_features(type(self).__name__, task_features, data)
         self._fit_data(data)
 
     def update(
@@ -212,6 +224,7 @@ class BotorchModel(Generator):
             data.feature_names,
             data.metric_names,
             fidelity_features=self.fidelity_features,
+            task_features=self.task_features,
         )
 
     def _build(self, data: TrainingData) -> Model:
@@ -220,6 +233,7 @@ class BotorchModel(Generator):
             allow_batched=self.batch_outputs,
             fidelity_features=[f.index for f in self.fidelity_features],
             linear_truncated=bool(getattr(self.options, "linear_truncated", False)),
+            task_features=self.task_features,
         )
 
     def _fit_data(self, data: TrainingData) -> None:
@@ -386,6 +400,17 @@ class BotorchModel(Generator):
             for j, v in targets.items():
                 fixed.setdefault(j, v)
             X_observed = _at_targets(X_observed, targets)
+        if self.task_features:
+            unfixed = [j for j in self.task_features if j not in fixed]
+            if unfixed:
+                raise UserInputError(
+                    f"{name}.gen: the task feature(s) {unfixed} "
+                    f"({[data.feature_names[j] for j in unfixed]}) must be fixed to the task "
+                    "to generate for",
+                    hint="pass fixed_features={task dimension: task value}",
+                )
+            # The incumbent to beat is the target task's value at the observed points.
+            X_observed = _at_targets(X_observed, {j: fixed[j] for j in self.task_features})
         with torch_context(opts.torch_threads, seed=call_seed):
             problem = AcquisitionProblem(
                 model=model,
@@ -657,8 +682,8 @@ def _check_fixed_features(
 
 
 def _at_targets(X: np.ndarray, targets: Mapping[int, float]) -> np.ndarray:
-    """``X`` (`n x d`) with the fidelity columns set to their targets, duplicates dropped
-    (first-seen order kept)."""
+    """``X`` (`n x d`) with the given columns (fidelities, tasks) set to their targets,
+    duplicates dropped (first-seen order kept)."""
     if not targets:
         return X
     X = X.copy()
@@ -692,6 +717,29 @@ def _check_fidelity_features(
                 f"its range: target {f.target} (model coordinates), range [{lower}, {upper}]"
             )
         out.append(f)
+    return out
+
+
+def _check_task_features(
+    owner: str, features: Optional[Sequence[int]], data: TrainingData
+) -> List[int]:
+    if not features:
+        return []
+    d = len(data.feature_names)
+    out: List[int] = []
+    for f in features:
+        j = check_int(f"{owner}.fit", "task feature", f, minimum=0)
+        if j >= d or j in out:
+            raise UserInputError(
+                f"{owner}.fit: task feature {j} is not a distinct input dimension (d={d})"
+            )
+        lower, upper = data.bounds[j]
+        if lower != 0 or upper != round(upper) or upper < 1:
+            raise UserInputError(
+                f"{owner}.fit: task feature {j} ({data.feature_names[j]!r}) must have bounds "
+                f"(0, k-1) with k >= 2 tasks, got ({lower}, {upper})"
+            )
+        out.append(j)
     return out
 
 

@@ -34,7 +34,7 @@ from botorch.models.model import Model
 from gpytorch.mlls import ExactMarginalLogLikelihood
 from torch import Tensor
 
-from ax.exceptions import UserInputError
+from ax.exceptions import UnsupportedError, UserInputError
 from ax.models.torch.fast import fast_fit
 
 DTYPE = torch.float64
@@ -219,6 +219,7 @@ def build_model(
     allow_batched: bool = True,
     fidelity_features: Sequence[int] = (),
     linear_truncated: bool = False,
+    task_features: Sequence[int] = (),
 ) -> Model:
     """A GP on ``data``, not yet fitted (hyperparameters at the priors' modes).
 
@@ -231,12 +232,19 @@ def build_model(
             model list when there are several).
         linear_truncated: Multi-fidelity kernel: linear truncated (one fidelity
             dimension only) or exponential decay.
+        task_features: Input dimensions that are tasks (integers ``0 .. k-1``, bounds
+            ``(0, k-1)``): each outcome then gets a BoTorch ``MultiTaskGP`` over that task
+            column (one task feature at most; not combined with fidelities).
 
     Returns:
         A ``SingleTaskGP`` with ``m`` batched outputs when every outcome shares its
         points and kind of noise (and ``allow_batched``), a single-output
         ``SingleTaskGP`` for one outcome, otherwise a ``ModelListGP``; multi-fidelity
-        GPs as above when ``fidelity_features`` is not empty.
+        GPs as above when ``fidelity_features`` is not empty, multi-task GPs when
+        ``task_features`` is not empty.
+
+    Raises:
+        UnsupportedError: Several task features, or task and fidelity features together.
     """
     with warnings.catch_warnings():
         # Standardising the outcomes is the bridge's job, and subsets of standardised
@@ -249,6 +257,8 @@ def build_model(
             message=r".*outcome observations\) is not standardized",
             category=InputDataWarning,
         )
+        if task_features:
+            return _build_multi_task_model(data, list(task_features), list(fidelity_features))
         if fidelity_features:
             return _build_multi_fidelity_model(data, list(fidelity_features), linear_truncated)
         return _build_model(data, allow_batched)
@@ -269,6 +279,35 @@ def _build_multi_fidelity_model(
             train_Yvar=None if V is None else to_tensor(V).unsqueeze(-1),
             data_fidelities=fidelity_features,
             linear_truncated=truncated,
+            outcome_transform=None,
+        )
+        for X, Y, V in zip(data.Xs, data.Ys, data.Yvars)
+    ]
+    return models[0] if len(models) == 1 else ModelListGP(*models)
+
+
+def _build_multi_task_model(
+    data: TrainingData, task_features: List[int], fidelity_features: List[int]
+) -> Model:
+    from botorch.models import MultiTaskGP
+
+    if len(task_features) > 1 or fidelity_features:
+        raise UnsupportedError(
+            f"build_model: a multi-task GP takes one task feature and no fidelity features, "
+            f"got task features {task_features} and fidelity features {fidelity_features}"
+        )
+    column = task_features[0]
+    lower, upper = data.bounds[column]
+    all_tasks = list(range(int(round(lower)), int(round(upper)) + 1))
+    models = [
+        MultiTaskGP(
+            to_tensor(X),
+            to_tensor(Y).unsqueeze(-1),
+            task_feature=column,
+            train_Yvar=None if V is None else to_tensor(V).unsqueeze(-1),
+            # One output (the task comes from the task column of X at prediction).
+            output_tasks=[all_tasks[-1]],
+            all_tasks=all_tasks,
             outcome_transform=None,
         )
         for X, Y, V in zip(data.Xs, data.Ys, data.Yvars)
