@@ -38,4 +38,10 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield url
 
 
-__all__ = ["engine", "postgres_server_session", "postgres_url", "shared_url"]
+@pytest.fixture
+def url(shared_url: str) -> str:
+    """An empty store: a SQLite file, then the session's PostgreSQL (reset)."""
+    return shared_url
+
+
+__all__ = ["engine", "postgres_server_session", "postgres_url", "shared_url", "url"]

@@ -28,18 +28,8 @@ from ax.storage.sqa_store.db import create_all_tables, create_engine_for_url, en
 from ax.storage.sqa_store.load import load_experiment
 from ax.storage.sqa_store.save import save_experiment, save_or_update_trial
 from ax.storage.sqa_store.structs import DBSettings
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PARAMETERS = [
-    {"name": "x1", "type": "range", "bounds": [0.0, 1.0]},
-    {"name": "x2", "type": "range", "bounds": [0.0, 1.0]},
-]
-
-
-@pytest.fixture
-def url(shared_url: str) -> str:
-    """An empty store: a SQLite file, then the session's PostgreSQL (reset)."""
-    return shared_url
+from tests.storage import REPO_ROOT
+from tests.storage import UNIT_SQUARE as PARAMETERS
 
 
 def _sobol() -> GenerationStrategy:

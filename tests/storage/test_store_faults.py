@@ -17,7 +17,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 from typing import Dict, List
 
 import pytest
@@ -31,19 +30,8 @@ from ax.service.ax_client import AxClient
 from ax.storage.sqa_store.db import create_engine_for_url, engine_for_url
 from ax.storage.sqa_store.load import load_experiment
 from ax.storage.sqa_store.structs import DBSettings
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PARAMETERS = [
-    {"name": "x1", "type": "range", "bounds": [0.0, 1.0]},
-    {"name": "x2", "type": "range", "bounds": [0.0, 1.0]},
-]
-
-
-@pytest.fixture
-def url(shared_url: str) -> str:
-    """An empty store: a SQLite file, then the session's PostgreSQL (reset)."""
-    return shared_url
-
+from tests.storage import REPO_ROOT
+from tests.storage import UNIT_SQUARE as PARAMETERS
 
 WORKER = textwrap.dedent(
     """

@@ -211,6 +211,11 @@ def config_metrics(owner: str, config: Mapping[str, Any]) -> Optional[List[str]]
     return list(value)
 
 
+def metric_indices(obsd: ObservationData, applies: Callable[[str], bool]) -> List[int]:
+    """Positions in ``obsd.metric_names`` of the metrics a Y transform applies to."""
+    return [i for i, name in enumerate(obsd.metric_names) if applies(name)]
+
+
 def map_constraint_bounds(
     owner: str,
     optimization_config: OptimizationConfig,

@@ -13,7 +13,12 @@ from ax.core.outcome_constraint import OutcomeConstraint
 from ax.core.search_space import SearchSpace
 from ax.core.types import TConfig
 from ax.exceptions import UserInputError
-from ax.modelbridge.transforms.base import Transform, config_metrics, map_constraint_bounds
+from ax.modelbridge.transforms.base import (
+    Transform,
+    config_metrics,
+    map_constraint_bounds,
+    metric_indices,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.modelbridge.base import ModelBridge
@@ -109,7 +114,7 @@ class InverseGaussianCdfY(Transform):
         return self.metric_names is None or name in self.metric_names
 
     def _indices(self, obsd: ObservationData) -> List[int]:
-        return [i for i, name in enumerate(obsd.metric_names) if self._applies(name)]
+        return metric_indices(obsd, self._applies)
 
     @staticmethod
     def _scale(obsd: ObservationData, idx: List[int], z: np.ndarray) -> np.ndarray:

@@ -13,7 +13,12 @@ from ax.core.outcome_constraint import OutcomeConstraint
 from ax.core.search_space import SearchSpace
 from ax.core.types import TConfig
 from ax.exceptions import UnsupportedError, UserInputError
-from ax.modelbridge.transforms.base import Transform, config_metrics, map_constraint_bounds
+from ax.modelbridge.transforms.base import (
+    Transform,
+    config_metrics,
+    map_constraint_bounds,
+    metric_indices,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.modelbridge.base import ModelBridge
@@ -127,7 +132,7 @@ class LogY(Transform):
         )
 
     def _indices(self, obsd: ObservationData) -> List[int]:
-        return [i for i, name in enumerate(obsd.metric_names) if name in self.metric_names]
+        return metric_indices(obsd, self.metric_names.__contains__)
 
 
 __all__ = ["LogY"]
