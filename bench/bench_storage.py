@@ -69,20 +69,25 @@ def build_experiment(num_trials: int) -> Experiment:
         tracking_metrics=[Metric("constraint")],
     )
     for row in sobol_points(num_trials, DIMENSION).tolist():
-        arm = Arm({f"x{i}": value for i, value in enumerate(row)})
-        generator_run = GeneratorRun(
-            arms=[arm], search_space=experiment.search_space, model_key="Sobol", gen_time=1e-3
-        )
-        trial = experiment.new_trial(generator_run=generator_run)
-        trial.mark_running(no_runner_required=True).mark_completed()
-        value = float(np.sum(np.square(np.asarray(row) - 0.5)))
-        experiment.attach_data(
-            Data.from_evaluations(
-                {arm.name: {"objective": (value, 0.01), "constraint": (1.0 - value, None)}},
-                trial.index,
-            )
-        )
+        add_trial(experiment, row)
     return experiment
+
+
+def add_trial(experiment: Experiment, row: List[float]) -> None:
+    """Append one COMPLETED single-arm trial at the point ``row`` (length DIMENSION), with data."""
+    arm = Arm({f"x{i}": value for i, value in enumerate(row)})
+    generator_run = GeneratorRun(
+        arms=[arm], search_space=experiment.search_space, model_key="Sobol", gen_time=1e-3
+    )
+    trial = experiment.new_trial(generator_run=generator_run)
+    trial.mark_running(no_runner_required=True).mark_completed()
+    value = float(np.sum(np.square(np.asarray(row) - 0.5)))
+    experiment.attach_data(
+        Data.from_evaluations(
+            {arm.name: {"objective": (value, 0.01), "constraint": (1.0 - value, None)}},
+            trial.index,
+        )
+    )
 
 
 def timings(action: Callable[[], object], runs: int) -> List[float]:

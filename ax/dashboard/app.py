@@ -253,7 +253,8 @@ def _experiments_json(state: DashboardState) -> str:
     listed = []
     for name in sorted(markers):
         try:
-            listed.append(state.views.summary(reader.snapshot(name)))
+            with reader.reading(name) as snapshot:
+                listed.append(state.views.summary(snapshot))
         except DashboardStoreError as err:  # one unreadable experiment: say so, show others
             listed.append({"name": name, "error": str(err), "marker": markers[name]})
     return json.dumps(
@@ -276,8 +277,8 @@ def _list_page(request: Request, state: DashboardState) -> Response:
 
 def _experiment_page(request: Request, state: DashboardState) -> Response:
     name = _name(request)
-    snapshot = state.reader.snapshot(name)
-    text = state.views.experiment_json(snapshot, state.options.allow_actions)
+    with state.reader.reading(name) as snapshot:
+        text = state.views.experiment_json(snapshot, state.options.allow_actions)
     return HTMLResponse(
         pages.experiment_page(name, _config(state, "experiment", name), text, state.options.token)
     )
@@ -288,8 +289,9 @@ def _api_experiments(request: Request, state: DashboardState) -> Response:
 
 
 def _api_experiment(request: Request, state: DashboardState) -> Response:
-    snapshot = state.reader.snapshot(_name(request))
-    return _json_text(state.views.experiment_json(snapshot, state.options.allow_actions))
+    with state.reader.reading(_name(request)) as snapshot:
+        text = state.views.experiment_json(snapshot, state.options.allow_actions)
+    return _json_text(text)
 
 
 def _api_marker(request: Request, state: DashboardState) -> Response:
@@ -300,8 +302,9 @@ def _api_marker(request: Request, state: DashboardState) -> Response:
 
 
 def _api_model(request: Request, state: DashboardState) -> Response:
-    snapshot = state.reader.snapshot(_name(request))
-    return _json_text(state.views.model_json(snapshot))
+    with state.reader.reading(_name(request)) as snapshot:
+        text = state.views.model_json(snapshot)
+    return _json_text(text)
 
 
 def _api_action(request: Request, state: DashboardState) -> Response:

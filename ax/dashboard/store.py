@@ -10,11 +10,19 @@ makes a run wait:
   a half-written trial.
 - A JSON file is replaced atomically by its writer (temporary file + rename), so reading
   it whole gives one complete version; the change marker is taken from the opened file.
+  It is parsed whole, and only the trials whose part of the document changed are decoded
+  into the copy already held (:func:`ax.storage.json_store.follow.follow_document`).
 
 Decoding a large experiment costs far more than asking whether it changed, so each
 snapshot is kept with its marker (SQL: the experiment row's ``updated_at``, hashes and
 data time, the strategy's ``updated_at`` and the trial count; JSON: the file's
-``mtime_ns``, size and inode) and decoded again only when the marker moves.
+``mtime_ns``, size and inode) and read again only when the marker moves. A SQL store is
+then read incrementally: only the trials and data versions committed since the last
+snapshot are decoded into the copy already held (:func:`ax.storage.sqa_store.sync.follow`),
+and the snapshot names the trials that changed, so views rebuild only their rows.
+
+A SQL copy is updated in place, so a caller that reads a snapshot while other threads
+may refresh it holds it still with :meth:`StoreReader.reading`.
 """
 
 from __future__ import annotations
@@ -22,8 +30,9 @@ from __future__ import annotations
 import datetime
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, FrozenSet, Iterator, List, Optional
 
 from ax.core.experiment import Experiment
 from ax.exceptions import AxError, StorageError
@@ -53,6 +62,12 @@ class Snapshot:
         marker: The change marker this state was read under.
         updated_at: When the store last changed it (UTC), if known.
         derived: Values computed from this state once (e.g. the table rows), by name.
+            Entries whose name starts with :data:`PER_TRIAL` hold values per trial
+            index; they are carried into the next snapshot of an incremental read,
+            where only the trials of ``changed`` need computing again.
+        changed: The indices of the trials that changed since the previous snapshot of
+            this experiment when it was read incrementally; None when it was read whole
+            (nothing carried over).
     """
 
     name: str
@@ -61,6 +76,11 @@ class Snapshot:
     marker: str
     updated_at: Optional[datetime.datetime]
     derived: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    changed: Optional[FrozenSet[int]] = field(default=None, compare=False)
+
+
+PER_TRIAL = "per_trial:"
+"""Prefix of the :attr:`Snapshot.derived` entries kept per trial across incremental reads."""
 
 
 class StoreReader:
@@ -76,7 +96,7 @@ class StoreReader:
     def __init__(self) -> None:
         self._cache: Dict[str, Snapshot] = {}
         self._lock = threading.Lock()
-        self._name_locks: Dict[str, threading.Lock] = {}
+        self._name_locks: Dict[str, threading.RLock] = {}
 
     def markers(self) -> Dict[str, str]:
         """``{experiment name: change marker}`` for every experiment (no decoding).
@@ -109,29 +129,48 @@ class StoreReader:
         return markers[name]
 
     def snapshot(self, name: str) -> Snapshot:
-        """The experiment's current state, decoded again only if its marker moved.
+        """The experiment's current state, read again only if its marker moved.
+
+        A later call may update the returned snapshot's experiment in place (SQL
+        stores); to read it while other threads may refresh it, use :meth:`reading`.
 
         Raises:
             ExperimentMissingError: No experiment has that name.
             DashboardStoreError: The store cannot be read or the experiment decoded.
         """
+        with self._name_lock(name):  # one read per change, however many requests wait
+            return self._current(name)
+
+    @contextmanager
+    def reading(self, name: str) -> Iterator[Snapshot]:
+        """The experiment's current state, held still (no refresh of this experiment by
+        another thread) until the block ends.
+
+        Raises:
+            ExperimentMissingError: No experiment has that name.
+            DashboardStoreError: The store cannot be read or the experiment decoded.
+        """
+        with self._name_lock(name):
+            yield self._current(name)
+
+    def _name_lock(self, name: str) -> threading.RLock:
+        with self._lock:
+            return self._name_locks.setdefault(name, threading.RLock())
+
+    def _current(self, name: str) -> Snapshot:
         marker = self.marker(name)
         cached = self._cache.get(name)
         if cached is not None and cached.marker == marker:
             return cached
-        with self._lock:
-            name_lock = self._name_locks.setdefault(name, threading.Lock())
-        with name_lock:  # one decode per change, however many requests wait for it
-            cached = self._cache.get(name)
-            if cached is not None and cached.marker == self.marker(name):
-                return cached
-            snapshot = self._read(name)
-            self._cache[name] = snapshot
-            return snapshot
+        snapshot = self._read(name)
+        self._cache[name] = snapshot
+        return snapshot
 
     def forget(self, name: str) -> None:
-        """Drop the cached snapshot of ``name`` (after the dashboard itself wrote)."""
-        self._cache.pop(name, None)
+        """Drop the cached snapshot of ``name`` (after the dashboard itself wrote): the
+        next one is read whole."""
+        with self._name_lock(name):
+            self._cache.pop(name, None)
 
     def close(self) -> None:
         """Release connections."""
@@ -192,6 +231,11 @@ class SQLStoreReader(StoreReader):
 
         marker = self.marker(name)  # taken first: a newer state only causes one more read
         updated = self._updated.get(name)
+        previous = self._cache.get(name)
+        if previous is not None:
+            snapshot = self._follow(previous, marker, updated)
+            if snapshot is not None:
+                return snapshot
         try:
             experiment, strategy = load_experiment_and_generation_strategy(name, engine=self.engine)
         except ExperimentNotFoundError as err:
@@ -200,7 +244,66 @@ class SQLStoreReader(StoreReader):
             raise DashboardStoreError(
                 f"cannot read experiment {name!r} from {self.description}: {err.message}"
             ) from err
+        # The strategy's stamp is not known here: the first incremental read reads it.
         return Snapshot(name, experiment, strategy, marker, updated)
+
+    def _follow(
+        self, previous: Snapshot, marker: str, updated: Optional[datetime.datetime]
+    ) -> Optional[Snapshot]:
+        """``previous`` brought up to date by reading only what changed, or None when it
+        cannot be (its settings changed: read it whole)."""
+        from sqlalchemy import select
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ax.storage.sqa_store.load import read_generation_strategy
+        from ax.storage.sqa_store.schema import experiment_table, generation_strategy_table
+        from ax.storage.sqa_store.sync import database_key, follow, get_tracker
+
+        experiment = previous.experiment
+        e, g = experiment_table, generation_strategy_table
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                tracker = get_tracker(experiment, database_key(conn))
+                if tracker is None:
+                    return None
+                changed = follow(conn, experiment, tracker)
+                if changed is None:
+                    return None
+                strategy_stamp = conn.execute(
+                    select(g.c.updated_at)
+                    .select_from(g.join(e, g.c.experiment_id == e.c.id))
+                    .where(e.c.name == previous.name)
+                ).scalar()
+                strategy = previous.generation_strategy
+                if (
+                    "strategy_updated_at" not in previous.derived
+                    or strategy_stamp != previous.derived["strategy_updated_at"]
+                ):
+                    strategy = (
+                        None
+                        if strategy_stamp is None
+                        else read_generation_strategy(conn, experiment)
+                    )
+        except SQLAlchemyError as err:
+            raise DashboardStoreError(
+                f"cannot read experiment {previous.name!r} from {self.description}: "
+                f"{_first_line(err)}"
+            ) from err
+        except AxError as err:
+            raise DashboardStoreError(
+                f"cannot read experiment {previous.name!r} from {self.description}: {err.message}"
+            ) from err
+        carried = {k: v for k, v in previous.derived.items() if k.startswith(PER_TRIAL)}
+        carried["strategy_updated_at"] = strategy_stamp
+        return Snapshot(
+            previous.name,
+            experiment,
+            strategy,
+            marker,
+            updated,
+            derived=carried,
+            changed=frozenset(changed),
+        )
 
     def close(self) -> None:
         self.engine.dispose()
@@ -260,7 +363,8 @@ def _read_only_engine(url: str) -> Engine:
 
 
 class JSONFileReader(StoreReader):
-    """One JSON file (one experiment), read whole on each change."""
+    """One JSON file (one experiment), parsed whole on each change; only the trials that
+    changed are decoded again."""
 
     def __init__(self, path: str) -> None:
         super().__init__()
@@ -285,8 +389,7 @@ class JSONFileReader(StoreReader):
         return {str(self._name): _file_marker(stat)}
 
     def _read(self, name: Optional[str]) -> Snapshot:
-        from ax.storage.json_store.generation_strategy import generation_strategy_from_json
-        from ax.storage.json_store.load import decode_document, parse_document
+        from ax.storage.json_store.load import parse_document
 
         try:
             with open(self.path, "rb") as handle:
@@ -298,27 +401,78 @@ class JSONFileReader(StoreReader):
             ) from err
         try:
             document = parse_document(raw)
-            experiment = decode_document(document)
-            raw_strategy = document.get("generation_strategy")
-            strategy = (
-                None
-                if raw_strategy is None
-                else generation_strategy_from_json(raw_strategy, experiment=experiment)
+        except AxError as err:
+            raise DashboardStoreError(
+                f"{self.description} is not a readable saved experiment: {err.message}"
+            ) from err
+        previous = self._cache.get(self._name) if self._name is not None else None
+        snapshot = None
+        if previous is not None and "document" in previous.derived:
+            snapshot = self._follow(previous, document, stat)
+        if snapshot is None:
+            snapshot = self._decode(document, stat)
+        if name is not None and name != snapshot.name:
+            raise ExperimentMissingError(
+                f"no experiment named {name!r} in {self.description} (it holds {snapshot.name!r})"
             )
+        self._name = snapshot.name
+        self._cache[snapshot.name] = snapshot
+        return snapshot
+
+    def _decode(self, document: Any, stat: os.stat_result) -> Snapshot:
+        from ax.storage.json_store.load import decode_document
+
+        try:
+            experiment = decode_document(document)
+            strategy = self._strategy(document, experiment)
         except AxError as err:
             raise DashboardStoreError(
                 f"{self.description} is not a readable saved experiment: {err.message}"
             ) from err
         found = experiment._name or "(unnamed)"
-        self._name = found
-        if name is not None and name != found:
-            raise ExperimentMissingError(
-                f"no experiment named {name!r} in {self.description} (it holds {found!r})"
-            )
         updated = datetime.datetime.fromtimestamp(stat.st_mtime, datetime.timezone.utc)
         snapshot = Snapshot(found, experiment, strategy, _file_marker(stat), updated)
-        self._cache[found] = snapshot
+        snapshot.derived["document"] = document
         return snapshot
+
+    def _follow(
+        self, previous: Snapshot, document: Any, stat: os.stat_result
+    ) -> Optional[Snapshot]:
+        """``previous`` brought up to ``document`` by decoding only the trials that
+        changed, or None when it cannot be (decode the document whole)."""
+        from ax.storage.json_store.follow import follow_document
+
+        old = previous.derived["document"]
+        experiment = previous.experiment
+        try:
+            changed = follow_document(experiment, old, document)
+            if changed is None:
+                return None
+            strategy = previous.generation_strategy
+            if document.get("generation_strategy") != old.get("generation_strategy"):
+                strategy = self._strategy(document, experiment)
+        except AxError:
+            self._cache.pop(previous.name, None)  # partly updated: never serve it again
+            return None
+        carried = {k: v for k, v in previous.derived.items() if k.startswith(PER_TRIAL)}
+        carried["document"] = document
+        updated = datetime.datetime.fromtimestamp(stat.st_mtime, datetime.timezone.utc)
+        return Snapshot(
+            previous.name,
+            experiment,
+            strategy,
+            _file_marker(stat),
+            updated,
+            derived=carried,
+            changed=frozenset(changed),
+        )
+
+    @staticmethod
+    def _strategy(document: Any, experiment: Experiment) -> Optional[GenerationStrategy]:
+        from ax.storage.json_store.generation_strategy import generation_strategy_from_json
+
+        raw = document.get("generation_strategy")
+        return None if raw is None else generation_strategy_from_json(raw, experiment=experiment)
 
 
 def _file_marker(stat: os.stat_result) -> str:
@@ -355,6 +509,7 @@ def _first_line(err: BaseException) -> str:
 
 
 __all__ = [
+    "PER_TRIAL",
     "DashboardStoreError",
     "ExperimentMissingError",
     "JSONFileReader",

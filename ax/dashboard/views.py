@@ -24,7 +24,7 @@ import numpy as np
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
 from ax.core.types import TrialStatus
-from ax.dashboard.store import Snapshot
+from ax.dashboard.store import PER_TRIAL, Snapshot
 from ax.exceptions import AxError
 from ax.plot.exp_utils import ArmRow, arm_rows, best_observed, metric_names, objective
 from ax.plot.exp_utils import objective_trace as trace_of
@@ -100,13 +100,43 @@ def experiment_status(experiment: Experiment) -> str:
     return "running" if any(ids for s, ids in by_status.items() if not s.is_terminal) else "idle"
 
 
+_ROWS_BY_TRIAL = PER_TRIAL + "rows"
+_TABLE_ROWS = PER_TRIAL + "table"
+_TABLE_COLUMNS = PER_TRIAL + "table_columns"
+
+
 def rows_of(snapshot: Snapshot) -> List[ArmRow]:
-    """:func:`~ax.plot.exp_utils.arm_rows` of the snapshot, computed once per snapshot."""
+    """:func:`~ax.plot.exp_utils.arm_rows` of the snapshot, computed once per snapshot;
+    after an incremental read, only the changed trials' rows are computed again."""
     rows = snapshot.derived.get("rows")
     if rows is None:
-        rows = snapshot.derived["rows"] = arm_rows(snapshot.experiment)
+        by_trial = _updated_per_trial(snapshot, _ROWS_BY_TRIAL)
+        if by_trial is None:
+            by_trial = {}
+            todo = None
+        else:
+            todo = snapshot.changed
+        for row in arm_rows(snapshot.experiment, todo):
+            if todo is not None and row.trial_index in todo:
+                todo = todo - {row.trial_index}
+                by_trial[row.trial_index] = []
+            by_trial.setdefault(row.trial_index, []).append(row)
+        snapshot.derived[_ROWS_BY_TRIAL] = by_trial
+        rows = snapshot.derived["rows"] = [r for i in sorted(by_trial) for r in by_trial[i]]
     result: List[ArmRow] = rows
     return result
+
+
+def _updated_per_trial(snapshot: Snapshot, key: str) -> Optional[Dict[int, Any]]:
+    """A copy of the per-trial cache ``key`` carried from the previous snapshot, without
+    the trials that changed since; None when there is nothing to carry (read whole)."""
+    carried = snapshot.derived.get(key)
+    if carried is None or snapshot.changed is None:
+        return None
+    fresh = dict(carried)
+    for index in snapshot.changed:
+        fresh.pop(index, None)
+    return fresh
 
 
 def summary(snapshot: Snapshot) -> Dict[str, Any]:
@@ -159,12 +189,36 @@ def _last_change(snapshot: Snapshot) -> Optional[str]:
 # ---------------------------------------------------------------------- trials table
 
 
-def trials_table(experiment: Experiment, rows: List[ArmRow]) -> Dict[str, Any]:
+def trials_table(
+    experiment: Experiment, rows: List[ArmRow], snapshot: Optional[Snapshot] = None
+) -> Dict[str, Any]:
     """Columns and one row per arm: trial, status, arm, generator, parameters, metric
     means, the failure or abandonment reason and the notes added from the dashboard.
 
     Values stay numbers where they are numbers, so the page sorts them as numbers.
+    Given the ``snapshot`` the rows come from, each trial's table rows are kept in it and
+    carried to the next incremental snapshot while the columns stay the same.
     """
+    columns, per_trial = _table(experiment, rows, snapshot)
+    return {"columns": columns, "rows": [row for built in per_trial for row in built[0]]}
+
+
+def trials_table_json(experiment: Experiment, rows: List[ArmRow], snapshot: Snapshot) -> str:
+    """:func:`trials_table` as JSON text, each trial's rows serialised once and kept in
+    the snapshot (what a 5,000-trial page costs after one trial changed: one row)."""
+    columns, per_trial = _table(experiment, rows, snapshot)
+    head = json.dumps(columns, allow_nan=False, separators=(",", ":"))
+    body = ",".join(built[1] for built in per_trial if built[1])
+    return '{"columns":' + head + ',"rows":[' + body + "]}"
+
+
+_TrialRows = Tuple[List[List[Any]], str]
+"""One trial's table rows and their JSON text (the rows joined by commas, no brackets)."""
+
+
+def _table(
+    experiment: Experiment, rows: List[ArmRow], snapshot: Optional[Snapshot]
+) -> Tuple[List[Dict[str, str]], List[_TrialRows]]:
     parameters = list(experiment.search_space.parameters)
     metrics = metric_names(experiment, rows)
     columns = [
@@ -177,11 +231,19 @@ def trials_table(experiment: Experiment, rows: List[ArmRow]) -> Dict[str, Any]:
         {"key": "reason", "label": "reason", "kind": "text"},
         {"key": "notes", "label": "notes", "kind": "text"},
     ]
-    out: List[List[Any]] = []
+    keys = tuple(c["key"] for c in columns)
+    kept: Dict[int, _TrialRows] = {}
+    if snapshot is not None:
+        carried = _updated_per_trial(snapshot, _TABLE_ROWS)
+        if carried is not None and snapshot.derived.get(_TABLE_COLUMNS) == keys:
+            kept = carried
+    by_trial: Dict[int, List[List[Any]]] = {}
     trials = experiment.trials
     for r in rows:
+        if r.trial_index in kept:
+            continue
         trial = trials[r.trial_index]
-        out.append(
+        by_trial.setdefault(r.trial_index, []).append(
             [
                 r.trial_index,
                 r.status.name,
@@ -193,7 +255,14 @@ def trials_table(experiment: Experiment, rows: List[ArmRow]) -> Dict[str, Any]:
                 "\n".join(n.get("text", "") for n in trial_notes(trial)),
             ]
         )
-    return {"columns": columns, "rows": out}
+    for index, built in by_trial.items():
+        text = ",".join(json.dumps(row, allow_nan=False, separators=(",", ":")) for row in built)
+        kept[index] = (built, text)
+    if snapshot is not None:
+        snapshot.derived[_TABLE_ROWS] = kept
+        snapshot.derived[_TABLE_COLUMNS] = keys
+    order = sorted({r.trial_index for r in rows})
+    return columns, [kept[i] for i in order]
 
 
 def _reason(trial: BaseTrial) -> str:
@@ -340,13 +409,12 @@ def experiment_view_json(snapshot: Snapshot, actions: bool) -> str:
         figures["curves"] = _figure_json(learning_curves_figure(experiment))
     view = {
         "summary": summary(snapshot),
-        "trials": trials_table(experiment, rows),
         "strategy": strategy_view(snapshot.generation_strategy),
         "notes": notes,
         "actions": actions,
         "marker": snapshot.marker,
     }
-    return _with_figures(view, figures)
+    return _with_figures(view, figures, trials=trials_table_json(experiment, rows, snapshot))
 
 
 def fit_model(
@@ -426,12 +494,16 @@ def _figure_json(figure: Optional[Figure]) -> Optional[str]:
     return text
 
 
-def _with_figures(view: Dict[str, Any], figures: Dict[str, Optional[str]]) -> str:
+def _with_figures(
+    view: Dict[str, Any], figures: Dict[str, Optional[str]], **serialised: str
+) -> str:
     """``view`` as JSON with a ``figures`` object spliced in from already-serialised
-    figures (serialising plotly figures twice would double the cost)."""
+    figures (serialising plotly figures twice would double the cost), and each of
+    ``serialised`` (JSON text) under its key."""
     head = json.dumps(view, allow_nan=False, separators=(",", ":"))
     parts = ",".join(f"{json.dumps(k)}:{'null' if v is None else v}" for k, v in figures.items())
-    return head[:-1] + ("," if view else "") + '"figures":{' + parts + "}}"
+    extra = "".join(f"{json.dumps(k)}:{v}," for k, v in serialised.items())
+    return head[:-1] + ("," if view else "") + extra + '"figures":{' + parts + "}}"
 
 
 def _number(value: Optional[float]) -> Optional[float]:
@@ -471,4 +543,5 @@ __all__ = [
     "summary",
     "trial_notes",
     "trials_table",
+    "trials_table_json",
 ]

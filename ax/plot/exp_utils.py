@@ -7,7 +7,7 @@ nothing is fetched or evaluated, so a loaded experiment is shown as it was saved
 from __future__ import annotations
 
 import math
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ax.core.experiment import Experiment
 from ax.core.outcome_constraint import OutcomeConstraint
@@ -37,9 +37,12 @@ class TracePoint(NamedTuple):
     model_key: Optional[str]
 
 
-def metric_means(experiment: Experiment) -> Dict[Tuple[int, str], Dict[str, float]]:
-    """``{(trial index, arm name): {metric: mean}}`` from the attached data."""
-    data = experiment.lookup_data()
+def metric_means(
+    experiment: Experiment, trial_indices: Optional[Iterable[int]] = None
+) -> Dict[Tuple[int, str], Dict[str, float]]:
+    """``{(trial index, arm name): {metric: mean}}`` from the attached data (of the given
+    trials; all by default)."""
+    data = experiment.lookup_data(trial_indices)
     columns = data.columns
     means: Dict[Tuple[int, str], Dict[str, float]] = {}
     if not len(data) or "trial_index" not in columns:
@@ -53,12 +56,13 @@ def metric_means(experiment: Experiment) -> Dict[Tuple[int, str], Dict[str, floa
     return means
 
 
-def arm_rows(experiment: Experiment) -> List[ArmRow]:
-    """Every arm of every trial, in trial then arm order."""
-    means = metric_means(experiment)
-    rows: List[ArmRow] = []
+def arm_rows(experiment: Experiment, trial_indices: Optional[Iterable[int]] = None) -> List[ArmRow]:
+    """Every arm of every trial (or of the given trials), in trial then arm order."""
     trials = experiment.trials  # a copy per access: take it once
-    for index in sorted(trials):
+    indices = sorted(trials) if trial_indices is None else sorted(set(trial_indices) & set(trials))
+    means = metric_means(experiment, None if trial_indices is None else indices)
+    rows: List[ArmRow] = []
+    for index in indices:
         trial = trials[index]
         runs = trial.generator_runs
         model_key = runs[0].model_key if runs else None
@@ -147,31 +151,28 @@ def best_observed(experiment: Experiment, rows: Optional[List[ArmRow]] = None) -
     name, minimize = target
     rows = rows if rows is not None else arm_rows(experiment)
     space = experiment.search_space
-    candidates = [
-        r
-        for r in rows
-        if r.status is TrialStatus.COMPLETED
-        and name in r.means
-        and space.check_membership(r.parameters)
-    ]
-    if not candidates:
-        return None
-    by_key = {(r.trial_index, r.arm_name): r for r in rows}
-    status_quo = experiment.status_quo
-    feasible = [
-        r
-        for r in candidates
-        if all(
-            _satisfies(
-                c,
-                r.means,
-                by_key.get((r.trial_index, status_quo.name)) if status_quo is not None else None,
-            )
-            for c in config.outcome_constraints
-        )
-    ]
     sign = 1.0 if minimize else -1.0
-    return min(feasible or candidates, key=lambda r: (sign * r.means[name], r.trial_index))
+    # Best first; the search-space check (the costly part) runs only until the answer.
+    ordered = sorted(
+        (r for r in rows if r.status is TrialStatus.COMPLETED and name in r.means),
+        key=lambda r: (sign * r.means[name], r.trial_index),
+    )
+    by_key: Optional[Dict[Tuple[int, str], ArmRow]] = None
+    status_quo = experiment.status_quo
+    best_in_design: Optional[ArmRow] = None
+    for r in ordered:
+        if not space.check_membership(r.parameters):
+            continue
+        if best_in_design is None:
+            best_in_design = r
+        if not config.outcome_constraints:
+            return r
+        if by_key is None:
+            by_key = {(row.trial_index, row.arm_name): row for row in rows}
+        baseline = by_key.get((r.trial_index, status_quo.name)) if status_quo is not None else None
+        if all(_satisfies(c, r.means, baseline) for c in config.outcome_constraints):
+            return r
+    return best_in_design
 
 
 def _satisfies(

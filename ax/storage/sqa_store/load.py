@@ -122,6 +122,23 @@ def load_generation_strategy_by_experiment_name(
     return strategy
 
 
+def read_generation_strategy(
+    conn: Connection, experiment: Experiment
+) -> Optional[GenerationStrategy]:
+    """The strategy stored for a (loaded) experiment, bound to it, read in the caller's
+    transaction so that it matches the trials read there; None if none is stored.
+
+    Raises:
+        ExperimentNotFoundError: The experiment is not stored.
+        JSONDecodeError: The stored strategy is malformed.
+    """
+    function = "read_generation_strategy"
+    name = experiment._name
+    _check_name(name, function)
+    experiment_id = _experiment_row(conn, str(name), function).id
+    return _strategy(conn, experiment_id, experiment, function)
+
+
 def list_experiment_names(engine: Optional[Engine] = None) -> List[str]:
     """The names of the stored experiments, sorted."""
     with transaction(resolve_engine(engine), "list_experiment_names", read_only=True) as conn:
@@ -213,4 +230,5 @@ __all__ = [
     "load_experiment",
     "load_experiment_and_generation_strategy",
     "load_generation_strategy_by_experiment_name",
+    "read_generation_strategy",
 ]

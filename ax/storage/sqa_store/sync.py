@@ -244,7 +244,67 @@ def _update_trial(experiment: Experiment, index: int, body: str, function: str) 
         raise _decode_failure(function, experiment._name, f"trial {index}", err) from None
 
 
-def _merge_data(conn: Connection, experiment: Experiment, tracker: Tracker, function: str) -> None:
+def follow(conn: Connection, experiment: Experiment, tracker: Tracker) -> Optional[Set[int]]:
+    """Bring a read-only copy up to date with what writers committed since its revision.
+
+    For a reader that never changes its copy (the dashboard): no row is locked, so it
+    works in a read-only transaction, and it costs a query per table plus the decoding
+    of what changed. New trials are appended, changed ones updated in place, new data
+    versions added.
+
+    Args:
+        conn: A transaction (one consistent snapshot of the database).
+        experiment: The copy, loaded from this database (its tracker is ``tracker``).
+        tracker: The copy's tracker; updated to the stored revision.
+
+    Returns:
+        The indices of the trials whose stored state or data changed, or None when the
+        copy cannot follow: the experiment's settings changed, it is no longer stored,
+        or trials appeared out of order. The caller then loads it again in full.
+
+    Raises:
+        JSONDecodeError: A stored piece is malformed.
+    """
+    function = "follow"
+    e = experiment_table
+    row = conn.execute(
+        select(e.c.id, e.c.body_hash, e.c.revision).where(e.c.name == experiment._name)
+    ).one_or_none()
+    if row is None or int(row.id) != tracker.experiment_id:
+        return None
+    if str(row.body_hash) != tracker.header_hash:
+        return None
+    revision = int(row.revision)
+    if revision == tracker.revision:
+        return set()
+    t = trial_table
+    rows = conn.execute(
+        select(t.c.trial_index, t.c.version, t.c.body_hash, t.c.body)
+        .where(t.c.experiment_id == tracker.experiment_id, t.c.revision > tracker.revision)
+        .order_by(t.c.trial_index)
+    ).all()
+    changed: Set[int] = set()
+    for trial_row in rows:
+        index, version = int(trial_row.trial_index), int(trial_row.version)
+        known = tracker.trials.get(index)
+        if known is not None and known[0] == version:
+            continue
+        if index in experiment._trials:
+            _update_trial(experiment, index, trial_row.body, function)
+        elif index == experiment._next_trial_index:
+            _append_trial(experiment, trial_row.body, index, function)
+        else:
+            return None
+        tracker.trials[index] = (version, str(trial_row.body_hash))
+        changed.add(index)
+    changed |= _merge_data(conn, experiment, tracker, function)
+    tracker.revision = revision
+    return changed
+
+
+def _merge_data(
+    conn: Connection, experiment: Experiment, tracker: Tracker, function: str
+) -> Set[int]:
     d = data_version_table
     rows = conn.execute(
         select(d.c.trial_index, d.c.storage_ts, d.c.body)
@@ -272,11 +332,13 @@ def _merge_data(conn: Connection, experiment: Experiment, tracker: Tracker, func
         experiment._last_data_ts = max(experiment._last_data_ts, max_ts)
     for trial_index in touched:  # keep each trial's versions oldest first
         by_trial[trial_index] = OrderedDict(sorted(by_trial[trial_index].items()))
+    return touched
 
 
 __all__ = [
     "Tracker",
     "database_key",
+    "follow",
     "get_tracker",
     "lock_experiment_row",
     "merge_remote",
