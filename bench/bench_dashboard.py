@@ -148,11 +148,9 @@ def page_times(trials: int, repeats: int, workdir: Path) -> List[Dict[str, Any]]
         add_trial(experiment, rng.random(DIMENSION).tolist())
         save_experiment(experiment, engine=engine)
 
-    counter = [0]
-
-    def touch_json() -> None:
-        counter[0] += 1
-        os.utime(path, ns=(time.time_ns(), time.time_ns() + counter[0]))
+    def touch_json() -> None:  # the run stores one more completed trial (the file whole)
+        add_trial(experiment, rng.random(DIMENSION).tolist())
+        save(experiment, str(path))
 
     pages = {
         "list (/)": "/",

@@ -84,3 +84,17 @@ def test_a_malformed_changed_trial_is_a_clear_error() -> None:
     broken["experiment"]["trials"][1]["status"] = "NOT_A_STATUS"
     with pytest.raises(JSONDecodeError, match="trials"):
         follow_document(decode_document(before), before, broken)
+
+
+def test_new_data_versions_of_an_old_trial_are_brought_in() -> None:
+    experiment = unit_square_experiment(trials=3)
+    before = _document(experiment)
+    copy_ = decode_document(before)
+    experiment.attach_data(
+        Data.from_evaluations({experiment.trials[0].arms[0].name: {"f": (0.25, 0.1)}}, 0)
+    )
+    after = _document(experiment)
+    assert follow_document(copy_, before, after) == {0}
+    assert copy_.lookup_data_for_trial(0)[0].df["mean"].tolist() == [0.25]
+    assert len(copy_._data_by_trial[0]) == len(experiment._data_by_trial[0])
+    assert _document(copy_) == after

@@ -10,7 +10,7 @@ only the trials that differ and, when it changed, the data table.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, Optional, Set, Tuple
 
 from ax.core.experiment import Experiment
 from ax.storage.json_store.data_table import decode_experiment_data
@@ -80,21 +80,61 @@ def follow_document(
                 decoder.trial_slot = False
             changed.add(trial.index)
         if new.get("data") != old.get("data"):
-            before = experiment._data_by_trial
-            try:
-                data_by_trial, _ = decode_experiment_data(new.get("data"), experiment._trials)
-            except DecodeFailure as failure:
-                raise failure.at(".data") from failure.__cause__
-            for index in set(before) | set(data_by_trial):
-                if list(before.get(index, {})) != list(data_by_trial.get(index, {})):
-                    changed.add(index)
-            experiment._data_by_trial = data_by_trial
+            changed |= _follow_data(experiment, old.get("data"), new.get("data"))
         last = new.get("last_data_ts")
         if type(last) is int:
             experiment._last_data_ts = last
     except DecodeFailure as failure:
         raise failure.to_error("experiment") from failure.__cause__
     return changed
+
+
+def _follow_data(experiment: Experiment, old: Any, new: Any) -> Set[int]:
+    """Bring in the data versions that differ between two data tables (decoding only the
+    rows of the trials they belong to); returns those trials' indices."""
+    before = experiment._data_by_trial
+    old_keys, new_keys = _version_keys(old), _version_keys(new)
+    touched = None if old_keys is None or new_keys is None else {t for t, _ in old_keys ^ new_keys}
+    if not touched:  # the same versions with other content, or not a table: all of it
+        data_by_trial, _ = decode_experiment_data(new, experiment._trials)
+        experiment._data_by_trial = data_by_trial
+        return set(before) | set(data_by_trial)
+    subset, _ = decode_experiment_data(_rows_of_trials(new, touched), experiment._trials)
+    for index in touched:
+        if index in subset:
+            before[index] = subset[index]
+        else:
+            before.pop(index, None)
+    return touched
+
+
+def _version_keys(table: Any) -> Optional[Set[Tuple[Any, Any]]]:
+    """The ``(trial_index, storage_ts)`` data versions in a stored data table."""
+    try:
+        columns = table["columns"]
+        keys = set(zip(columns["trial_index"], columns["storage_ts"]))
+        keys.update(tuple(pair) for pair in table["empty_versions"])
+    except (KeyError, TypeError):
+        return None
+    return keys
+
+
+def _rows_of_trials(table: Dict[str, Any], trials: Set[int]) -> Dict[str, Any]:
+    """The data table restricted to the versions of ``trials``."""
+    columns = table["columns"]
+    keep = [t in trials for t in columns["trial_index"]]
+    prefixes = tuple(f"{t}/" for t in trials)
+    return {
+        **table,
+        "columns": {
+            name: [v for v, k in zip(values, keep) if k] for name, values in columns.items()
+        },
+        "descriptions": {k: v for k, v in table["descriptions"].items() if k.startswith(prefixes)},
+        "absent_columns": {
+            k: v for k, v in table["absent_columns"].items() if k.startswith(prefixes)
+        },
+        "empty_versions": [p for p in table["empty_versions"] if p[0] in trials],
+    }
 
 
 def _header(document: Dict[str, Any]) -> Dict[str, Any]:
