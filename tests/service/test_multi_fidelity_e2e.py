@@ -21,7 +21,7 @@ from ax.service.managed_loop import optimize
 from ax.service.utils.best_point import get_best_parameters, get_best_raw_objective_point
 from ax.service.utils.instantiation import make_search_space
 from ax.utils.measurement.synthetic_functions import aug_branin
-from ax.utils.testing.core_stubs import get_augmented_branin_experiment
+from tests.stubs import get_augmented_branin_experiment
 
 pytestmark = pytest.mark.timeout(180)
 
