@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -11,6 +10,7 @@ import numpy.typing as npt
 
 from ax.benchmark.synthetic_functions import SyntheticFunction
 from ax.exceptions import UserInputError, UserInputTypeError
+from ax.utils.validation import check_float
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,7 @@ class BenchmarkProblem:
                 f"param_names={names!r}"
             )
         object.__setattr__(self, "param_names", names)
-        noise = self.noise_sd
-        if isinstance(noise, bool) or not isinstance(noise, (int, float, np.floating)):
-            raise UserInputTypeError(f"{label}: noise_sd must be a number, got noise_sd={noise!r}")
-        if not math.isfinite(noise) or noise < 0:
-            raise UserInputError(
-                f"{label}: noise_sd must be finite and >= 0, got noise_sd={noise!r}"
-            )
-        object.__setattr__(self, "noise_sd", float(noise))
+        object.__setattr__(self, "noise_sd", check_float(label, "noise_sd", self.noise_sd, 0))
 
     @property
     def dim(self) -> int:
