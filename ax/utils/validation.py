@@ -43,6 +43,7 @@ def check_int(
     *,
     type_error: Type[AxError] = UserInputTypeError,
     noun: str = "an int",
+    repeat_field: bool = True,
 ) -> int:
     """``value`` as a Python int, checked against ``minimum``.
 
@@ -53,6 +54,8 @@ def check_int(
         minimum: Smallest allowed value (inclusive), or None for no bound.
         type_error: The error raised for a value that is not an integer.
         noun: What the message says the value must be (``"an int"``, ``"an integer"``).
+        repeat_field: A value out of range is shown as ``got n=0`` (True) or, as the
+            loop and the Scheduler's options have always said, ``got 0`` (False).
 
     Returns:
         ``int(value)``.
@@ -65,8 +68,14 @@ def check_int(
         raise type_error(f"{owner}: {field} must be {noun}, got {value!r} ({type(value).__name__})")
     result = int(value)  # type: ignore[call-overload]
     if minimum is not None and result < minimum:
-        raise UserInputError(f"{owner}: {field} must be >= {minimum}, got {field}={result}")
+        shown = _shown(field, result, value, repeat_field)
+        raise UserInputError(f"{owner}: {field} must be >= {minimum}, got {shown}")
     return result
+
+
+def _shown(field: str, result: object, value: object, repeat_field: bool) -> str:
+    """The bad value in a message: ``field=result`` or the value as given."""
+    return f"{field}={result}" if repeat_field else f"{value}"
 
 
 def check_optional_int(
@@ -130,12 +139,13 @@ def check_float(
     strict: bool = False,
     type_error: Type[AxError] = UserInputTypeError,
     noun: str = "a number",
+    repeat_field: bool = True,
 ) -> float:
     """``value`` as a finite float, checked against ``minimum``.
 
     Takes the arguments of :func:`check_int` (``value`` a real number, never a bool; a
-    float ``minimum``; ``noun`` such as ``"a number of seconds"``), and ``strict``: the
-    value must be ``> minimum`` rather than ``>= minimum``.
+    float ``minimum``; ``noun`` such as ``"a number of seconds"``; ``repeat_field``), and
+    ``strict``: the value must be ``> minimum`` rather than ``>= minimum``.
 
     Returns:
         ``float(value)``.
@@ -152,7 +162,8 @@ def check_float(
         rule += f" and {'>' if strict else '>='} {minimum:g}"
     too_small = minimum is not None and (result <= minimum if strict else result < minimum)
     if not math.isfinite(result) or too_small:
-        raise UserInputError(f"{owner}: {field} must be {rule}, got {field}={result}")
+        shown = _shown(field, result, value, repeat_field)
+        raise UserInputError(f"{owner}: {field} must be {rule}, got {shown}")
     return result
 
 

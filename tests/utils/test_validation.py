@@ -90,3 +90,10 @@ def test_check_fixed_features() -> None:
         check_fixed_features("G", {-1: 0.5}, 2)
     with pytest.raises(UserInputError, match=r"fixed_features\[0\] must be finite"):
         check_fixed_features("G", {0: math.inf}, 2)
+
+
+def test_repeat_field_false_shows_the_value_as_given() -> None:
+    with pytest.raises(UserInputError, match=r"^Loop: total_trials must be >= 1, got 0$"):
+        check_int("Loop", "total_trials", 0, 1, repeat_field=False)
+    with pytest.raises(UserInputError, match=r"^Loop: wait_time must be finite and >= 0, got -1$"):
+        check_float("Loop", "wait_time", -1, 0, repeat_field=False)

@@ -340,7 +340,13 @@ def raw_data_to_trial_data(
         raise UserInputError(f"{function}: trial {trial.index} has no arm")
     sample_sizes = None
     if sample_size is not None:
-        sample_sizes = {arm.name: check_int(function, "sample_size", sample_size, 0)}
+        if isinstance(sample_size, bool) or not isinstance(sample_size, (int, np.integer)):
+            raise UserInputTypeError(
+                f"{function}: sample_size must be an int or None, got {sample_size!r}"
+            )
+        if sample_size < 0:
+            raise UserInputError(f"{function}: sample_size must be >= 0, got {sample_size}")
+        sample_sizes = {arm.name: int(sample_size)}
     try:
         return data_from_evaluations(
             {arm.name: evaluation},

@@ -61,7 +61,7 @@ def checked_experiment(experiment: Experiment) -> Experiment:
 
 
 def checked_int(field: str, value: Any, minimum: int) -> int:
-    return check_int("OptimizationLoop", field, value, minimum)
+    return check_int("OptimizationLoop", field, value, minimum, repeat_field=False)
 
 
 def checked_bool(field: str, value: Any) -> bool:
@@ -69,7 +69,9 @@ def checked_bool(field: str, value: Any) -> bool:
 
 
 def checked_wait_time(value: Any) -> float:
-    return check_float("OptimizationLoop", "wait_time", value, 0, noun="a number of seconds")
+    return check_float(
+        "OptimizationLoop", "wait_time", value, 0, noun="a number of seconds", repeat_field=False
+    )
 
 
 # ---------------------------------------------------------------------------- import paths

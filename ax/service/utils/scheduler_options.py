@@ -17,12 +17,18 @@ TPersistence = Union[str, "os.PathLike[str]", "DBSettings", None]
 
 
 def _check_int(field_name: str, value: Any, minimum: int) -> None:
-    check_int("SchedulerOptions", field_name, value, minimum)
+    check_int("SchedulerOptions", field_name, value, minimum, repeat_field=False)
 
 
 def _check_seconds(field_name: str, value: Any, positive: bool) -> None:
     check_float(
-        "SchedulerOptions", field_name, value, 0, strict=positive, noun="a number of seconds"
+        "SchedulerOptions",
+        field_name,
+        value,
+        0,
+        strict=positive,
+        noun="a number of seconds",
+        repeat_field=False,
     )
 
 
