@@ -51,44 +51,26 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from ax.benchmark.synthetic_functions import branin as _branin_function  # noqa: E402
+from ax.benchmark.synthetic_functions import hartmann6 as _hartmann6_function  # noqa: E402
+
 CONFIGS = ("ours", "ours-general", "floor", "ax-like")
 
 # ------------------------------------------------------------------ test functions
-_H6_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
-_H6_A = np.array(
-    [
-        [10, 3, 17, 3.5, 1.7, 8],
-        [0.05, 10, 17, 0.1, 8, 14],
-        [3, 3.5, 1.7, 10, 17, 8],
-        [17, 8, 0.05, 10, 0.1, 14],
-    ]
-)
-_H6_P = 1e-4 * np.array(
-    [
-        [1312, 1696, 5569, 124, 8283, 5886],
-        [2329, 4135, 8307, 3736, 1004, 9991],
-        [2348, 1451, 3522, 2883, 3047, 6650],
-        [4047, 8828, 8732, 5743, 1091, 381],
-    ]
-)
-H6_MIN = -3.32237
+H6_MIN = _hartmann6_function.fmin  # -3.32237
 
 
 def hartmann6(X: np.ndarray) -> np.ndarray:
-    """Hartmann6 on ``[0, 1]^6`` (to minimise; minimum -3.32237)."""
-    inner = ((X[:, None, :] - _H6_P[None]) ** 2 * _H6_A[None]).sum(-1)
-    return -(np.exp(-inner) * _H6_ALPHA).sum(-1)
+    """Hartmann6 on ``[0, 1]^6`` (to minimise; minimum -3.32237); ``X`` is ``n x 6``."""
+    return np.asarray(_hartmann6_function(X))
 
 
-BRANIN_MIN = 0.397887
+BRANIN_MIN = _branin_function.fmin  # 0.397887
 
 
 def branin(X: np.ndarray) -> np.ndarray:
-    """Branin on the unit square mapped to ``[-5, 10] x [0, 15]`` (to minimise)."""
-    x1 = X[:, 0] * 15.0 - 5.0
-    x2 = X[:, 1] * 15.0
-    b, c, t = 5.1 / (4 * math.pi**2), 5.0 / math.pi, 1.0 / (8 * math.pi)
-    return (x2 - b * x1**2 + c * x1 - 6.0) ** 2 + 10.0 * (1 - t) * np.cos(x1) + 10.0
+    """Branin on the unit square mapped to ``[-5, 10] x [0, 15]`` (to minimise); ``n x 2``."""
+    return np.asarray(_branin_function(np.column_stack([X[:, 0] * 15.0 - 5.0, X[:, 1] * 15.0])))
 
 
 PROBLEMS: Dict[str, Tuple[Callable[[np.ndarray], np.ndarray], int, float]] = {

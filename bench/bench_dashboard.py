@@ -54,7 +54,7 @@ ENV = {
 }
 
 RUN_SCRIPT = """
-import math, sys, time
+import sys, time
 from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
 from ax.modelbridge.registry import Models
 from ax.service.ax_client import AxClient
@@ -66,9 +66,7 @@ client = AxClient(generation_strategy=GenerationStrategy([sobol]),
 client.create_experiment(name="run", parameters=[
     {"name": "x1", "type": "range", "bounds": [-5.0, 10.0]},
     {"name": "x2", "type": "range", "bounds": [0.0, 15.0]}], objective_name="branin", minimize=True)
-def branin(x1, x2):
-    b, c = 5.1 / (4 * math.pi ** 2), 5 / math.pi
-    return (x2 - b * x1 ** 2 + c * x1 - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10
+from ax.benchmark import branin
 print("READY", flush=True)
 sys.stdin.readline()  # wait until the dashboard watches the store
 start = time.perf_counter()

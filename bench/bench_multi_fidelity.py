@@ -43,10 +43,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ax.benchmark.synthetic_functions import aug_branin, aug_hartmann6  # noqa: E402
 from ax.modelbridge.dispatch_utils import choose_generation_strategy  # noqa: E402
 from ax.service.ax_client import AxClient  # noqa: E402
 from ax.service.utils.instantiation import make_search_space  # noqa: E402
-from ax.utils.measurement.synthetic_functions import aug_branin, aug_hartmann6  # noqa: E402
 
 FIXED_COST = 0.1
 COST_PER_UNIT = 0.9

@@ -20,6 +20,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 from ax.exceptions import UserInputError
 from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
 from ax.modelbridge.registry import Models
+from ax.utils.validation import check_int_at_least
 
 ALGORITHMS: Tuple[str, ...] = ("random", "bayesian_opt", "tpe")
 
@@ -64,11 +65,7 @@ def make_generation_strategy(
             name="polaris-random",
         )
     n_init = DEFAULT_INITIAL_TRIALS[algo] if num_initial_trials is None else num_initial_trials
-    if isinstance(n_init, bool) or not isinstance(n_init, int) or n_init < 1:
-        raise UserInputError(
-            f"make_generation_strategy: num_initial_trials must be an int >= 1, got "
-            f"{num_initial_trials!r}"
-        )
+    check_int_at_least("make_generation_strategy", "num_initial_trials", n_init, 1)
     kwargs: Dict[str, Any] = {"seed": seed}
     if algo == "tpe":
         # The TPE step starts once the warm-up is observed; it needs no further warm-up.

@@ -59,6 +59,7 @@ from ax.exceptions import (
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils.pending import gen_on_recorded_data
 from ax.service.utils.trial_evaluation import TrialEvaluation
+from ax.utils.validation import check_bool, check_int_at_least
 from polaris.algorithms import make_generation_strategy
 from polaris.bounds import Bounds
 from polaris.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
@@ -165,11 +166,9 @@ class Polaris:
             raise UserInputTypeError(
                 f"Polaris: trials must be a Trials, got {type(trials).__name__}"
             )
-        if isinstance(max_evals, bool) or not isinstance(max_evals, int) or max_evals < 1:
-            raise UserInputError(f"Polaris: max_evals must be an int >= 1, got {max_evals!r}")
+        check_int_at_least("Polaris", "max_evals", max_evals, 1)
         for field, flag in (("run_once", run_once), ("debug", debug)):
-            if not isinstance(flag, bool):
-                raise UserInputTypeError(f"Polaris: {field} must be a bool, got {flag!r}")
+            check_bool("Polaris", field, flag)
         if exp_key is None:
             exp_key = _key_from_name(getattr(fn, "__name__", type(fn).__name__))
         elif (
@@ -196,14 +195,13 @@ class Polaris:
                 "Polaris: generation_strategy must be a GenerationStrategy or None, got "
                 f"{type(generation_strategy).__name__}"
             )
-        if max_consecutive_failures is not None and (
-            isinstance(max_consecutive_failures, bool)
-            or not isinstance(max_consecutive_failures, int)
-            or max_consecutive_failures < 1
-        ):
-            raise UserInputError(
-                "Polaris: max_consecutive_failures must be an int >= 1 or None, got "
-                f"{max_consecutive_failures!r}"
+        if max_consecutive_failures is not None:
+            check_int_at_least(
+                "Polaris",
+                "max_consecutive_failures",
+                max_consecutive_failures,
+                1,
+                none_allowed=True,
             )
         self.fn = fn
         self.max_consecutive_failures = max_consecutive_failures

@@ -17,6 +17,7 @@ from ax.core.types import (
     TModelPredictArm,
 )
 from ax.exceptions import ImmutabilityError, UserInputError, UserInputTypeError
+from ax.utils.validation import check_int_at_least
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -108,14 +109,9 @@ class GeneratorRun(Base):
                 "GeneratorRun: model_key is required when model_kwargs or bridge_kwargs "
                 "is given, got model_key=None"
             )
-        if generation_step_index is not None and (
-            isinstance(generation_step_index, bool)
-            or not isinstance(generation_step_index, int)
-            or generation_step_index < 0
-        ):
-            raise UserInputError(
-                "GeneratorRun: generation_step_index must be None or an int >= 0, got "
-                f"{generation_step_index!r}"
+        if generation_step_index is not None:
+            check_int_at_least(
+                "GeneratorRun", "generation_step_index", generation_step_index, 0, none_allowed=True
             )
         merged: OrderedDict[str, tuple[Arm, float]] = OrderedDict()
         for arm, w in zip(arms, weight_list):

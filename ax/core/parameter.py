@@ -26,6 +26,7 @@ from ax.core.base import Base
 from ax.core.types import ParameterType, TParamValue
 from ax.exceptions import UserInputError, UserInputTypeError
 from ax.utils.text import short_repr
+from ax.utils.validation import check_bool
 
 TNumber = Union[int, float]
 
@@ -131,7 +132,7 @@ class Parameter(Base, ABC):
         self._parameter_type = parameter_type
 
     def _init_fidelity(self, is_fidelity: bool, target_value: TParamValue) -> None:
-        self._is_fidelity = _check_bool(self._describe(), "is_fidelity", is_fidelity)
+        self._is_fidelity = check_bool(self._describe(), "is_fidelity", is_fidelity)
         if is_fidelity and target_value is None:
             raise UserInputError(
                 f"{self._describe()}: target_value must be set for a fidelity parameter "
@@ -265,7 +266,7 @@ class RangeParameter(Parameter):
         self._digits = self._checked_digits(digits)
         new_lower = self._checked_bound("lower", lower, self._digits)
         new_upper = self._checked_bound("upper", upper, self._digits)
-        self._log_scale = _check_bool(self._describe(), "log_scale", log_scale)
+        self._log_scale = check_bool(self._describe(), "log_scale", log_scale)
         self._check_range(new_lower, new_upper, self._log_scale)
         self._lower: TNumber = new_lower
         self._upper: TNumber = new_upper
@@ -353,7 +354,7 @@ class RangeParameter(Parameter):
             UserInputTypeError: If ``log_scale`` is not a bool.
             UserInputError: If turning it on while ``lower <= 0``.
         """
-        checked = _check_bool(self._describe(), "log_scale", log_scale)
+        checked = check_bool(self._describe(), "log_scale", log_scale)
         self._check_range(self._lower, self._upper, checked)
         self._log_scale = checked
         return self
@@ -486,8 +487,8 @@ class ChoiceParameter(Parameter):
         self._init_common(name, parameter_type)
         self._values: List[TParamValue] = self._checked_values(values)
         self._value_set: FrozenSet[TParamValue] = frozenset(self._values)
-        self._is_ordered = _check_bool(self._describe(), "is_ordered", is_ordered)
-        self._is_task = _check_bool(self._describe(), "is_task", is_task)
+        self._is_ordered = check_bool(self._describe(), "is_ordered", is_ordered)
+        self._is_task = check_bool(self._describe(), "is_task", is_task)
         self._init_fidelity(is_fidelity, target_value)
 
     @property
@@ -662,12 +663,6 @@ class FixedParameter(Parameter):
             f"FixedParameter(name={self._name!r}, parameter_type={self._parameter_type.name}, "
             f"value={self._value!r}{self._fidelity_repr()})"
         )
-
-
-def _check_bool(owner: str, field: str, value: object) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise UserInputTypeError(f"{owner}: {field} must be a bool, got {value!r}")
-    return bool(value)
 
 
 def _as_list(owner: str, field: str, values: Iterable[TParamValue]) -> List[TParamValue]:

@@ -22,6 +22,7 @@ from ax.core.parameter import (
 )
 from ax.core.types import ComparisonOp, TParamValue
 from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
+from ax.utils.validation import check_bool
 
 CONSTRAINT_TOLERANCE = 1e-8
 """Relative slack allowed by :meth:`ParameterConstraint.check` for rounding errors.
@@ -274,12 +275,9 @@ class SumConstraint(ParameterConstraint):
         if not parameters:
             raise UserInputError("SumConstraint: parameters must not be empty, got []")
         _validate_constraint_parameters("SumConstraint", parameters)
-        if not isinstance(is_upper_bound, bool):
-            raise UserInputTypeError(
-                f"SumConstraint: is_upper_bound must be a bool, got {is_upper_bound!r}"
-            )
+        checked = check_bool("SumConstraint", "is_upper_bound", is_upper_bound)
         self._parameters: List[Parameter] = list(parameters)
-        self._is_upper_bound = is_upper_bound
+        self._is_upper_bound = checked
         self._bound = self._sign * _checked_number("SumConstraint", "bound", bound)
 
     @property

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ax.exceptions import UserInputError, UserInputTypeError
+from ax.utils.validation import check_bool, check_int
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -63,8 +64,7 @@ class DashboardOptions:
             raise UserInputError(
                 f"DashboardOptions: host must be a non-empty str, got {self.host!r}"
             )
-        if isinstance(self.port, bool) or not isinstance(self.port, int):
-            raise UserInputTypeError(f"DashboardOptions: port must be an int, got {self.port!r}")
+        check_int("DashboardOptions", "port", self.port)
         if not 0 <= self.port <= 65535:
             raise UserInputError(f"DashboardOptions: port must be in 0..65535, got {self.port!r}")
         if self.token is not None:
@@ -77,10 +77,7 @@ class DashboardOptions:
                     "DashboardOptions: token must be at least 8 characters long, got "
                     f"{len(self.token)}"
                 )
-        if not isinstance(self.allow_actions, bool):
-            raise UserInputTypeError(
-                f"DashboardOptions: allow_actions must be a bool, got {self.allow_actions!r}"
-            )
+        check_bool("DashboardOptions", "allow_actions", self.allow_actions)
         if isinstance(self.poll_interval_s, bool) or not isinstance(
             self.poll_interval_s, (int, float)
         ):

@@ -8,8 +8,8 @@ from typing import ClassVar, Optional
 import numpy as np
 import numpy.typing as npt
 
+from ax.benchmark.synthetic_functions import aug_branin, branin
 from ax.metrics.noisy_function import NoisyFunctionMetric
-from ax.utils.measurement.synthetic_functions import aug_branin, branin
 
 
 class BraninMetric(NoisyFunctionMetric):

@@ -29,6 +29,7 @@ from ax.core.metric import Metric
 from ax.core.types import TParameterization, TParamValue
 from ax.exceptions import UserInputError, UserInputTypeError
 from ax.utils.stats.statstools import agresti_coull_sem
+from ax.utils.validation import check_float, check_int
 
 TCoefficients = Dict[str, Dict[TParamValue, float]]
 """``{factor (parameter name): {level (value): coefficient on the logit scale}}``."""
@@ -198,22 +199,10 @@ class FactorialMetric(Metric):
         return checked
 
     def _checked_int(self, field: str, value: Any, minimum: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise UserInputTypeError(f"{self._label()}: {field} must be an int, got {value!r}")
-        if value < minimum:
-            raise UserInputError(f"{self._label()}: {field} must be >= {minimum}, got {value!r}")
-        return int(value)
+        return check_int(self._label(), field, value, minimum)
 
     def _checked_noise_var(self, value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-            raise UserInputTypeError(
-                f"{self._label()}: noise_var must be a number, got noise_var={value!r}"
-            )
-        if not math.isfinite(float(value)) or value < 0:
-            raise UserInputError(
-                f"{self._label()}: noise_var must be finite and >= 0, got noise_var={value!r}"
-            )
-        return float(value)
+        return check_float(self._label(), "noise_var", value, 0)
 
 
 def evaluation_function(

@@ -8,8 +8,8 @@ from typing import ClassVar, Optional
 import numpy as np
 import numpy.typing as npt
 
+from ax.benchmark.synthetic_functions import aug_hartmann6, hartmann6
 from ax.metrics.noisy_function import NoisyFunctionMetric
-from ax.utils.measurement.synthetic_functions import aug_hartmann6, hartmann6
 
 
 class Hartmann6Metric(NoisyFunctionMetric):

@@ -17,6 +17,7 @@ from ax.modelbridge.registry import Cont_X_trans, Models, Y_trans
 from ax.modelbridge.transforms.winsorize import Winsorize
 from ax.models.torch.fidelity import FidelityCostModel
 from ax.utils.logger import get_logger
+from ax.utils.validation import check_int_at_least
 
 logger = get_logger(__name__)
 
@@ -179,14 +180,9 @@ def choose_generation_strategy(
             "choose_generation_strategy: winsorization_limits given without "
             "winsorize_botorch_model=True"
         )
-    if num_initialization_trials is not None and (
-        isinstance(num_initialization_trials, bool)
-        or not isinstance(num_initialization_trials, int)
-        or num_initialization_trials < 1
-    ):
-        raise UserInputError(
-            "choose_generation_strategy: num_initialization_trials must be an int >= 1, got "
-            f"{num_initialization_trials!r}"
+    if num_initialization_trials is not None:
+        check_int_at_least(
+            "choose_generation_strategy", "num_initialization_trials", num_initialization_trials, 1
         )
     _cost_model_kwargs(fidelity_parameter_names(search_space), fidelity_cost_model)
     sobol_kwargs: Dict[str, Any] = {"deduplicate": True, "seed": random_seed}

@@ -31,6 +31,7 @@ from ax.modelbridge.registry import (
     get_model_from_generator_run,
 )
 from ax.modelbridge.transforms.base import Transform
+from ax.utils.validation import check_int
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.core.optimization_config import OptimizationConfig
@@ -295,8 +296,7 @@ def _target_trial(experiment: Experiment, data: Data, trial_index: Optional[int]
         )
     if trial_index is None:
         return with_data[-1]
-    if isinstance(trial_index, bool) or not isinstance(trial_index, int):
-        raise UserInputTypeError(f"get_MTGP: trial_index must be an int, got {trial_index!r}")
+    check_int("get_MTGP", "trial_index", trial_index)
     if trial_index not in with_data:
         raise UserInputError(
             f"get_MTGP: trial_index={trial_index} is not a trial of experiment "

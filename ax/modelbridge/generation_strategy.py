@@ -27,6 +27,7 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.modelbridge.registry import Models
+from ax.utils.validation import check_int_at_least, is_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -86,28 +87,19 @@ class GenerationStep:
                 f"{label}: model must be a Models member or a factory function, got "
                 f"{type(self.model).__name__}"
             )
-        if not _is_int(self.num_trials) or (self.num_trials < 1 and self.num_trials != -1):
+        if not is_int(self.num_trials) or (self.num_trials < 1 and self.num_trials != -1):
             raise UserInputError(
                 f"{label}: num_trials must be an int >= 1, or -1 for no limit, got "
                 f"{self.num_trials!r}"
             )
-        if not _is_int(self.min_trials_observed) or self.min_trials_observed < 0:
-            raise UserInputError(
-                f"{label}: min_trials_observed must be an int >= 0, got "
-                f"{self.min_trials_observed!r}"
-            )
+        check_int_at_least(label, "min_trials_observed", self.min_trials_observed, 0)
         if self.num_trials != -1 and self.min_trials_observed > self.num_trials:
             raise UserInputError(
                 f"{label}: min_trials_observed ({self.min_trials_observed}) cannot exceed "
                 f"num_trials ({self.num_trials})"
             )
-        if self.max_parallelism is not None and (
-            not _is_int(self.max_parallelism) or self.max_parallelism < 1
-        ):
-            raise UserInputError(
-                f"{label}: max_parallelism must be None or an int >= 1, got "
-                f"{self.max_parallelism!r}"
-            )
+        if self.max_parallelism is not None:
+            check_int_at_least(label, "max_parallelism", self.max_parallelism, 1, none_allowed=True)
         for field in ("model_kwargs", "model_gen_kwargs"):
             value = getattr(self, field)
             if value is not None and not isinstance(value, dict):
@@ -309,10 +301,7 @@ class GenerationStrategy(Base):
                 f"GenerationStrategy {self._name!r}: unknown gen arguments {unknown}; "
                 f"allowed: {sorted(_GEN_KWARGS)}"
             )
-        if not _is_int(n) or n < 1:
-            raise UserInputError(
-                f"GenerationStrategy {self._name!r}: n must be an int >= 1, got {n!r}"
-            )
+        check_int_at_least(f"GenerationStrategy {self._name!r}", "n", n, 1)
         self.experiment = experiment
         self._advance_if_done(experiment)
         step = self.current_step
@@ -469,10 +458,6 @@ class GenerationStrategy(Base):
 
     def __repr__(self) -> str:
         return f"GenerationStrategy(name={self._name!r}, steps=[{self._describe()}])"
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def min_trials_observed_for(num_trials: int) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 from ax.exceptions import DataRequiredError, UnsupportedError, UserInputError
 from ax.models.base import Generator
 from ax.models.utils import check_finite_float, check_int, resolve_seed
+from ax.utils.validation import check_fixed_features
 
 TConstraints = Tuple[np.ndarray, np.ndarray]
 TRounding = Callable[[np.ndarray], np.ndarray]
@@ -212,7 +213,7 @@ class TPEGenerator(Generator):
             raise UserInputError(f"{name}: objective_weights must not be all zero")
         constraints = _check_outcome_constraints(name, outcome_constraints, len(weights))
         linear = _check_linear(name, linear_constraints, d)
-        fixed = _check_fixed(name, fixed_features, d)
+        fixed = check_fixed_features(name, fixed_features, d)
         pending = _check_pending(name, pending_observations, d)
         X_obs, scores = self._scored_points(weights, constraints)
 
@@ -502,18 +503,6 @@ def _check_linear(name: str, value: Optional[TConstraints], d: int) -> Optional[
             f"{name}: linear_constraints must be (A k x d, b k x 1) with d={d}, got A {A.shape}"
         )
     return A, b
-
-
-def _check_fixed(name: str, value: Optional[Mapping[int, float]], d: int) -> Dict[int, float]:
-    if value is None:
-        return {}
-    out: Dict[int, float] = {}
-    for key, v in value.items():
-        j = check_int(name, "fixed_features key", key, minimum=0)
-        if j >= d:
-            raise UserInputError(f"{name}: fixed_features key must be < d={d}, got {j}")
-        out[j] = check_finite_float(name, f"fixed_features[{j}]", v)
-    return out
 
 
 def _check_pending(name: str, value: Any, d: int) -> Optional[np.ndarray]:

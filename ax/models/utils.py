@@ -6,68 +6,46 @@ Every check raises an error from :mod:`ax.exceptions` whose message names the ge
 
 from __future__ import annotations
 
-import math
-import numbers
 import secrets
 from typing import Any, Tuple
 
 import numpy as np
 
 from ax.exceptions import UserInputError
+from ax.utils import validation
+from ax.utils.validation import is_int
 
 SEED_BITS = 32
 """Seeds picked for the user are ``SEED_BITS``-bit integers (exact in JSON everywhere)."""
 
 
-def is_int(value: object) -> bool:
-    """Whether ``value`` is an integer (Python or numpy), excluding ``bool``."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+# The checks live in ax.utils.validation; the generators of ax.models raise UserInputError
+# (not UserInputTypeError) for a value of the wrong type, and say "an integer".
 
 
 def check_int(owner: str, name: str, value: object, minimum: int | None = None) -> int:
-    """``value`` as a Python int, checked against ``minimum``.
+    """``value`` as a Python int, checked against ``minimum`` (inclusive, None: no bound).
 
-    Args:
-        owner: Name of the object doing the check, for the message (e.g. ``"SobolGenerator"``).
-        name: Name of the argument.
-        value: The value given.
-        minimum: Smallest allowed value (inclusive), or None for no bound.
-
-    Returns:
-        ``int(value)``.
+    See :func:`ax.utils.validation.check_int`.
 
     Raises:
         UserInputError: ``value`` is not an integer, or is below ``minimum``.
     """
-    if not is_int(value):
-        raise UserInputError(
-            f"{owner}: {name} must be an integer, got {value!r} ({type(value).__name__})"
-        )
-    result = int(value)  # type: ignore[call-overload]
-    if minimum is not None and result < minimum:
-        raise UserInputError(f"{owner}: {name} must be >= {minimum}, got {name}={result}")
-    return result
+    return validation.check_int(
+        owner, name, value, minimum, type_error=UserInputError, noun="an integer"
+    )
 
 
 def check_bool(owner: str, name: str, value: object) -> bool:
     """``value`` as a bool; raises :class:`UserInputError` unless it is a bool."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise UserInputError(
-            f"{owner}: {name} must be a bool, got {value!r} ({type(value).__name__})"
-        )
-    return bool(value)
+    return validation.check_bool(owner, name, value, type_error=UserInputError)
 
 
 def check_finite_float(owner: str, name: str, value: object) -> float:
     """``value`` as a finite float; raises :class:`UserInputError` otherwise."""
-    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
-        raise UserInputError(
-            f"{owner}: {name} must be a real number, got {value!r} ({type(value).__name__})"
-        )
-    result = float(value)
-    if not math.isfinite(result):
-        raise UserInputError(f"{owner}: {name} must be finite, got {name}={result}")
-    return result
+    return validation.check_float(
+        owner, name, value, type_error=UserInputError, noun="a real number"
+    )
 
 
 def resolve_seed(owner: str, seed: object) -> int:

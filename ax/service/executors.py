@@ -32,7 +32,8 @@ import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, Callable, Optional, Protocol, TypeVar, runtime_checkable
 
-from ax.exceptions import ExecutorError, UnsupportedError, UserInputError, UserInputTypeError
+from ax.exceptions import ExecutorError, UnsupportedError, UserInputTypeError
+from ax.utils.validation import check_int
 
 DASK_MISSING_HINT = "install the extra: pip install 'ax-experiments[dask]' (dask[distributed])"
 
@@ -108,12 +109,7 @@ def process_pool_executor(max_workers: int) -> ProcessPoolExecutor:
     Raises:
         UserInputTypeError / UserInputError: ``max_workers`` is not an int >= 1.
     """
-    if isinstance(max_workers, bool) or not isinstance(max_workers, int):
-        raise UserInputTypeError(
-            f"process_pool_executor: max_workers must be an int, got {max_workers!r}"
-        )
-    if max_workers < 1:
-        raise UserInputError(f"process_pool_executor: max_workers must be >= 1, got {max_workers}")
+    check_int("process_pool_executor", "max_workers", max_workers, 1, repeat_field=False)
     return ProcessPoolExecutor(
         max_workers=max_workers, mp_context=multiprocessing.get_context("spawn")
     )

@@ -74,6 +74,7 @@ from ax.service.utils.trial_evaluation import (
 )
 from ax.storage.sqa_store.structs import DBSettings
 from ax.utils.logger import get_logger
+from ax.utils.validation import check_int
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Engine
@@ -309,10 +310,7 @@ class Scheduler:
             UserInputTypeError / UserInputError: ``n`` is not an int >= 1.
             OptimizationAbortedError: As for :meth:`run_all_trials`.
         """
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise UserInputTypeError(f"Scheduler.run_n_trials: n must be an int, got {n!r}")
-        if n < 1:
-            raise UserInputError(f"Scheduler.run_n_trials: n must be >= 1, got {n}")
+        check_int("Scheduler.run_n_trials", "n", n, 1, repeat_field=False)
         total = self.options.total_trials
         self._run(n if total is None else min(n, total - self._num_finished))
         return self

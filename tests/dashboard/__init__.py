@@ -7,20 +7,15 @@ escaping test.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Optional
 
+from ax.benchmark import branin
 from ax.service.ax_client import AxClient
 
 HOSTILE_VALUE = "<script>window.__axPwned = 1</script>"
 HOSTILE_REASON = "<script>window.__axPwned = 2</script><img src=x onerror=alert(1)>"
 NAME = "dash <test> & co"
-
-
-def branin(x1: float, x2: float) -> float:
-    b, c = 5.1 / (4 * math.pi**2), 5 / math.pi
-    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10
 
 
 def new_client(db_url: Optional[str] = None, name: str = NAME, seed: int = 0) -> AxClient:

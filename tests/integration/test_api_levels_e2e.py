@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Tuple
 import numpy as np
 import pytest
 
+from ax.benchmark.synthetic_functions import branin, hartmann6
 from ax.core.experiment import Experiment
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
@@ -35,7 +36,6 @@ from ax.storage.json_store.generation_strategy import (
     load_experiment_and_generation_strategy,
     save_experiment_and_generation_strategy,
 )
-from ax.utils.measurement.synthetic_functions import branin, hartmann6
 
 pytestmark = pytest.mark.integration
 

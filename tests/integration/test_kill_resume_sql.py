@@ -34,7 +34,7 @@ from typing import Any, Dict, List
 import numpy as np
 import pytest
 
-from ax.utils.measurement.synthetic_functions import branin
+from ax.benchmark.synthetic_functions import branin
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -53,7 +53,7 @@ from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrateg
 from ax.modelbridge.registry import Models
 from ax.service.ax_client import AxClient
 from ax.storage.sqa_store.structs import DBSettings
-from ax.utils.measurement.synthetic_functions import branin
+from ax.benchmark.synthetic_functions import branin
 
 url, name, total, sobol, kill_at, mode, marker = sys.argv[1:8]
 total, sobol, kill_at = int(total), int(sobol), int(kill_at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ax.benchmark.synthetic_functions import branin, hartmann6
 from ax.core.arm import Arm
 from ax.core.experiment import Experiment
 from ax.exceptions import UserInputError
@@ -12,8 +13,7 @@ from ax.metrics.branin import AugmentedBraninMetric
 from ax.metrics.hartmann6 import AugmentedHartmann6Metric
 from ax.storage.json_store.load import loads
 from ax.storage.json_store.save import dumps
-from ax.utils.measurement.synthetic_functions import branin, hartmann6
-from ax.utils.testing.core_stubs import get_augmented_branin_experiment
+from tests.stubs import get_augmented_branin_experiment
 
 
 def test_values_at_the_target_fidelity_are_the_originals() -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import ax
+from ax.benchmark.synthetic_functions import branin, hartmann6
 from ax.core.arm import Arm
 from ax.core.experiment import Experiment
 from ax.core.parameter import ChoiceParameter
@@ -23,7 +24,6 @@ from ax.metrics.noisy_function import NoisyFunctionMetric
 from ax.runners.synthetic import SyntheticRunner
 from ax.service.utils.instantiation import make_experiment
 from ax.storage.metric_registry import register_metric
-from ax.utils.measurement.synthetic_functions import branin, hartmann6
 
 H6 = [f"x{i}" for i in range(1, 7)]
 

@@ -116,7 +116,7 @@ def test_get_gpkg_on_a_fidelity_space_is_multi_fidelity() -> None:
     # Ax 0.1's get_GPKG(experiment, data, cost_intercept=...) on a space with a fidelity
     # parameter: a multi-fidelity knowledge gradient whose candidates stay in the space
     # and may sit below the target fidelity.
-    from ax.utils.testing.core_stubs import get_augmented_branin_experiment
+    from tests.stubs import get_augmented_branin_experiment
 
     experiment = get_augmented_branin_experiment()
     sobol = factory.get_sobol(experiment.search_space, seed=0)

@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pytest
 
+from ax.benchmark.synthetic_functions import aug_branin
 from ax.core.arm import Arm
 from ax.core.data import Data
 from ax.core.experiment import Experiment
@@ -20,7 +21,6 @@ from ax.exceptions import UserInputError, UserInputTypeError
 from ax.modelbridge.dispatch_utils import choose_generation_strategy, fidelity_parameter_names
 from ax.modelbridge.registry import Models
 from ax.models.torch.fidelity import FidelityCostModel
-from ax.utils.measurement.synthetic_functions import aug_branin
 
 pytestmark = pytest.mark.timeout(90)
 

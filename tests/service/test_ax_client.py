@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
+from ax.benchmark import branin
 from ax.core.types import TParameterization, TrialStatus
 from ax.exceptions import (
     DataRequiredError,
@@ -40,11 +41,6 @@ HAS_PLOTS = all(
     for name in ("ax.plot.contour", "ax.plot.trace", "ax.plot.feature_importances")
 )
 needs_plots = pytest.mark.skipif(not HAS_PLOTS, reason="ax.plot is not there yet")
-
-
-def branin(x1: float, x2: float) -> float:
-    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
-    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
 
 
 def evaluate(parameters: TParameterization) -> Dict[str, Any]:

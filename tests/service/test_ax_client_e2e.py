@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import pytest
 
+from ax.benchmark import branin, hartmann6
 from ax.core.types import TParameterization, TrialStatus
 from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
 from ax.modelbridge.registry import Models
@@ -26,41 +27,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
 CHEAP_GP = {"num_restarts": 2, "raw_samples": 32}
 
 # ---------------------------------------------------------------------------- problems
-
-
-def branin(x1: float, x2: float) -> float:
-    """Branin: minimum 0.397887 at (-pi, 12.275), (pi, 2.275) and (9.42478, 2.475)."""
-    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
-    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
-
-
-HARTMANN6_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
-HARTMANN6_A = np.array(
-    [
-        [10.0, 3.0, 17.0, 3.5, 1.7, 8.0],
-        [0.05, 10.0, 17.0, 0.1, 8.0, 14.0],
-        [3.0, 3.5, 1.7, 10.0, 17.0, 8.0],
-        [17.0, 8.0, 0.05, 10.0, 0.1, 14.0],
-    ]
-)
-HARTMANN6_P = 1e-4 * np.array(
-    [
-        [1312, 1696, 5569, 124, 8283, 5886],
-        [2329, 4135, 8307, 3736, 1004, 9991],
-        [2348, 1451, 3522, 2883, 3047, 6650],
-        [4047, 8828, 8732, 5743, 1091, 381],
-    ]
-)
-
-
-def hartmann6(x: Sequence[float]) -> float:
-    """Hartmann6 on [0, 1]^6: ``-sum_i alpha_i exp(-sum_j A_ij (x_j - P_ij)^2)``.
-
-    Minimum -3.32237 at (0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573).
-    """
-    z = np.asarray(x, dtype=float)
-    inner = np.sum(HARTMANN6_A * (z - HARTMANN6_P) ** 2, axis=1)
-    return float(-np.sum(HARTMANN6_ALPHA * np.exp(-inner)))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 import ax
+from ax.benchmark import branin as benchmark_branin
 from ax.core.arm import Arm
 from ax.core.batch_trial import BatchTrial
 from ax.core.data import Data
@@ -37,9 +38,8 @@ HERE = "tests.service.test_managed_loop"
 
 
 def branin_value(x1: float, x2: float) -> float:
-    """Branin: minimum 0.397887 at (-pi, 12.275), (pi, 2.275) and (9.42478, 2.475)."""
-    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
-    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
+    """Branin (ax.benchmark): minimum 0.397887 at (-pi, 12.275), (pi, 2.275), (9.42478, 2.475)."""
+    return float(benchmark_branin(x1, x2))
 
 
 def branin(parameters: TParameterization) -> TTrialEvaluation:

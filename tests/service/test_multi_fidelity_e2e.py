@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
+from ax.benchmark.synthetic_functions import aug_branin
 from ax.core.parameter import RangeParameter
 from ax.core.search_space import SearchSpace
 from ax.core.types import ParameterType
@@ -20,8 +21,7 @@ from ax.service.ax_client import AxClient
 from ax.service.managed_loop import optimize
 from ax.service.utils.best_point import get_best_parameters, get_best_raw_objective_point
 from ax.service.utils.instantiation import make_search_space
-from ax.utils.measurement.synthetic_functions import aug_branin
-from ax.utils.testing.core_stubs import get_augmented_branin_experiment
+from tests.stubs import get_augmented_branin_experiment
 
 pytestmark = pytest.mark.timeout(180)
 

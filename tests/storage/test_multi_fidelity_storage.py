@@ -23,7 +23,7 @@ from ax.storage.json_store.generation_strategy import (
 from ax.storage.sqa_store.db import create_all_tables, create_engine_for_url
 from ax.storage.sqa_store.load import load_experiment, load_generation_strategy_by_experiment_name
 from ax.storage.sqa_store.save import save_experiment, save_generation_strategy
-from ax.utils.testing.core_stubs import get_augmented_branin_experiment
+from tests.stubs import get_augmented_branin_experiment
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -27,6 +27,7 @@ from ax.core.parameter_constraint import ParameterConstraint
 from ax.core.search_space import SearchSpace
 from ax.core.types import TConfig
 from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
+from ax.utils.validation import check_int_at_least
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.modelbridge.base import ModelBridge
@@ -168,12 +169,7 @@ def config_int(owner: str, config: Mapping[str, Any], key: str, default: int, lo
     Raises:
         UserInputError: The value is not such an int.
     """
-    value = config.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise UserInputError(
-            f"{owner}: config[{key!r}] must be an int >= {low}, got {key}={value!r}"
-        )
-    return value
+    return check_int_at_least(owner, f"config[{key!r}]", config.get(key, default), low)
 
 
 def config_choice(

@@ -13,6 +13,7 @@ from ax.core.search_space import SearchSpace
 from ax.core.types import TConfig
 from ax.exceptions import DataRequiredError, UserInputError
 from ax.modelbridge.transforms.base import Transform, config_metrics, map_constraint_bounds
+from ax.utils.validation import check_bool
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.modelbridge.base import ModelBridge
@@ -48,12 +49,12 @@ class PercentileY(Transform):
     ) -> None:
         super().__init__(search_space, observation_features, observation_data, config)
         wanted = config_metrics("PercentileY", self.config)
-        winsorize = self.config.get("winsorize", False)
-        if not isinstance(winsorize, bool):
-            raise UserInputError(
-                f"PercentileY: config['winsorize'] must be a bool, got {winsorize!r}"
-            )
-        self.winsorize = winsorize
+        self.winsorize = check_bool(
+            "PercentileY",
+            "config['winsorize']",
+            self.config.get("winsorize", False),
+            type_error=UserInputError,
+        )
         values: Dict[str, List[float]] = {}
         for obsd in observation_data:
             for name, mean in zip(obsd.metric_names, obsd.means):

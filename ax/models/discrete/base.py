@@ -13,7 +13,7 @@ import numpy as np
 
 from ax.exceptions import UnsupportedError, UserInputError
 from ax.models.base import Generator
-from ax.models.utils import check_int
+from ax.utils import validation
 
 TPoint = Tuple[Hashable, ...]
 """One point: a value per parameter (any hashable values: numbers, strings, bools, None)."""
@@ -231,27 +231,14 @@ def _check_number(where: str, field: str, value: object) -> float:
 def check_fixed_features(
     where: str, fixed_features: Optional[Mapping[int, Hashable]], d: int
 ) -> Dict[int, Hashable]:
-    """``fixed_features`` checked: int keys in ``[0, d)``; returns a plain dict.
+    """``fixed_features`` checked: int keys in ``[0, d)``, values kept; a plain dict.
 
     Raises:
         UserInputError: Not a mapping, or a key that is not a parameter index.
     """
-    if fixed_features is None:
-        return {}
-    if not isinstance(fixed_features, Mapping):
-        raise UserInputError(
-            f"{where}: fixed_features must be a dict {{parameter index: value}}, got "
-            f"{fixed_features!r}"
-        )
-    fixed: Dict[int, Hashable] = {}
-    for key, value in fixed_features.items():
-        index = check_int(where, "fixed_features key", key, minimum=0)
-        if index >= d:
-            raise UserInputError(
-                f"{where}: fixed_features key must be a parameter index < {d}, got {index}"
-            )
-        fixed[index] = value
-    return fixed
+    return validation.check_fixed_features(
+        where, fixed_features, d, finite_values=False, index_name="parameter", size_name=""
+    )
 
 
 def check_no_options(where: str, model_gen_options: Optional[Mapping[str, Any]]) -> None:

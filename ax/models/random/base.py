@@ -19,6 +19,7 @@ from ax.models.utils import (
     resolve_seed,
     to_plain,
 )
+from ax.utils.validation import check_fixed_features
 
 DEFAULT_MAX_RS_DRAWS = 10000
 """Default of ``model_gen_options["max_rs_draws"]``: the most candidates drawn per ``gen``."""
@@ -138,7 +139,7 @@ class RandomModel(Generator):
         name = type(self).__name__
         n = check_int(name, "n", n, minimum=1)
         d = _check_bounds_shape(name, bounds)
-        fixed = _check_fixed_features(name, fixed_features, d)
+        fixed = check_fixed_features(name, fixed_features, d, index_name="dimension")
         tunable = [i for i in range(d) if i not in fixed]
         _check_unit_bounds(name, bounds, tunable)
         constraints = _check_linear_constraints(name, linear_constraints, d)
@@ -283,27 +284,6 @@ def _check_unit_bounds(name: str, bounds: TBounds, tunable: List[int]) -> None:
                 "this generator operates on [0, 1]^d",
                 hint="apply the unit-cube transform first",
             )
-
-
-def _check_fixed_features(
-    name: str, fixed_features: Optional[Mapping[int, float]], d: int
-) -> Dict[int, float]:
-    if fixed_features is None:
-        return {}
-    if not isinstance(fixed_features, Mapping):
-        raise UserInputError(
-            f"{name}: fixed_features must be a dict {{dimension index: value}}, got "
-            f"{fixed_features!r}"
-        )
-    fixed: Dict[int, float] = {}
-    for key, value in fixed_features.items():
-        index = check_int(name, "fixed_features key", key, minimum=0)
-        if index >= d:
-            raise UserInputError(
-                f"{name}: fixed_features key must be a dimension index < d={d}, got {index}"
-            )
-        fixed[index] = check_finite_float(name, f"fixed_features[{index}]", value)
-    return fixed
 
 
 def _check_linear_constraints(

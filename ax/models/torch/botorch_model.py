@@ -46,11 +46,11 @@ from ax.models.torch.options import (
 )
 from ax.models.utils import (
     check_constraint_pair,
-    check_finite_float,
     check_int,
     resolve_seed,
     to_plain,
 )
+from ax.utils.validation import check_fixed_features
 
 TConstraints = Tuple[np.ndarray, np.ndarray]
 TRounding = Callable[[np.ndarray], np.ndarray]
@@ -387,7 +387,7 @@ class BotorchModel(Generator):
         weights = self._check_weights(objective_weights)
         constraints = self._check_outcome_constraints(outcome_constraints)
         linear = inequality_constraints(f"{name}.gen", linear_constraints, d)
-        fixed = _check_fixed_features(f"{name}.gen", fixed_features, d)
+        fixed = check_fixed_features(f"{name}.gen", fixed_features, d)
         pending = self._check_pending(pending_observations)
         opts = self._gen_options(model_gen_options)
         call_seed = _derive_seed(self.seed, 2, self.gen_count)
@@ -488,7 +488,7 @@ class BotorchModel(Generator):
         weights = self._check_weights(objective_weights)
         constraints = self._check_outcome_constraints(outcome_constraints)
         linear = inequality_constraints(f"{name}.best_point", linear_constraints, d)
-        fixed = _check_fixed_features(f"{name}.best_point", fixed_features, d)
+        fixed = check_fixed_features(f"{name}.best_point", fixed_features, d)
         opts = self._gen_options(model_gen_options)
         targets = target_fidelities(self.fidelity_features)
         for j, v in targets.items():
@@ -661,24 +661,6 @@ def _predict(model: Model, X: Tensor) -> Tuple[np.ndarray, np.ndarray]:
 def _derive_seed(seed: int, stream: int, count: int) -> int:
     """A 31-bit seed for call ``count`` of ``stream`` (1 = fit, 2 = gen)."""
     return int(np.random.SeedSequence([seed, stream, count]).generate_state(1)[0] >> 1)
-
-
-def _check_fixed_features(
-    owner: str, fixed_features: Optional[Mapping[int, float]], d: int
-) -> Dict[int, float]:
-    if fixed_features is None:
-        return {}
-    if not isinstance(fixed_features, Mapping):
-        raise UserInputError(
-            f"{owner}: fixed_features must be a dict {{dimension: value}}, got {fixed_features!r}"
-        )
-    out: Dict[int, float] = {}
-    for key, value in fixed_features.items():
-        j = check_int(owner, "fixed_features key", key, minimum=0)
-        if j >= d:
-            raise UserInputError(f"{owner}: fixed_features key must be < d={d}, got {j}")
-        out[j] = check_finite_float(owner, f"fixed_features[{j}]", value)
-    return out
 
 
 def _at_targets(X: np.ndarray, targets: Mapping[int, float]) -> np.ndarray:

@@ -74,6 +74,7 @@ from ax.service.rabbitmq.replay import (
 from ax.service.rabbitmq.signing import signing_key
 from ax.service.utils.scheduler_worker import outcome_error, with_error
 from ax.utils.logger import get_logger
+from ax.utils.validation import check_int_at_least
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.service.utils.mpi_group import MPIGroup
@@ -190,12 +191,9 @@ def _serve(
     replay: ReplayOptions,
     key: bytes,
 ) -> WorkerStats:
-    if max_jobs is not None and (
-        isinstance(max_jobs, bool) or not isinstance(max_jobs, int) or max_jobs < 1
-    ):
-        raise UserInputError(f"ax worker: max_jobs must be an int >= 1 or None, got {max_jobs!r}")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        raise UserInputError(f"ax worker: max_retries must be an int >= 0, got {max_retries!r}")
+    if max_jobs is not None:
+        check_int_at_least("ax worker", "max_jobs", max_jobs, 1, none_allowed=True)
+    check_int_at_least("ax worker", "max_retries", max_retries, 0)
     pika = import_pika()
     names = queues(exp_key)
     params = connection_parameters(url, heartbeat=heartbeat)

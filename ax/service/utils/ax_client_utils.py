@@ -31,6 +31,7 @@ from ax.exceptions import (
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
 from ax.utils.floats import finite_float
 from ax.utils.text import short_reprs
+from ax.utils.validation import check_bool, check_int, check_optional_int
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -39,38 +40,14 @@ if TYPE_CHECKING:  # pragma: no cover
 # ---------------------------------------------------------------------------- arguments
 
 
-def check_bool(function: str, name: str, value: object) -> bool:
-    """``value`` if it is a bool; UserInputTypeError naming ``function`` and ``name``."""
-    if not isinstance(value, bool):
-        raise UserInputTypeError(
-            f"{function}: {name} must be a bool, got {value!r} ({type(value).__name__})"
-        )
-    return value
-
-
 def check_seed(function: str, value: object) -> Optional[int]:
     """``value`` if it is None or an int >= 0 (not a bool)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise UserInputTypeError(
-            f"{function}: random_seed must be an int or None, got {value!r} "
-            f"({type(value).__name__})"
-        )
-    if value < 0:
-        raise UserInputError(f"{function}: random_seed must be >= 0, got random_seed={value}")
-    return int(value)
+    return check_optional_int(function, "random_seed", value, 0)
 
 
 def check_positive_int(function: str, name: str, value: object) -> int:
     """``value`` if it is an int >= 1 (not a bool)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise UserInputTypeError(
-            f"{function}: {name} must be an int, got {value!r} ({type(value).__name__})"
-        )
-    if value < 1:
-        raise UserInputError(f"{function}: {name} must be >= 1, got {name}={value}")
-    return int(value)
+    return check_int(function, name, value, 1)
 
 
 def check_metadata(function: str, metadata: object) -> Dict[str, Any]:
@@ -157,12 +134,7 @@ def get_trial(function: str, experiment: Experiment, trial_index: object) -> Tri
         UserInputError: There is no such trial (the message says how to make one).
         UnsupportedError: The trial is a BatchTrial (the client handles one-arm trials).
     """
-    if isinstance(trial_index, bool) or not isinstance(trial_index, (int, np.integer)):
-        raise UserInputTypeError(
-            f"{function}: trial_index must be an int, got {trial_index!r} "
-            f"({type(trial_index).__name__})"
-        )
-    index = int(trial_index)
+    index = check_int(function, "trial_index", trial_index)
     count = experiment.num_trials
     if not 0 <= index < count:
         existing = "it has no trials yet" if count == 0 else f"its trials are 0..{count - 1}"

@@ -9,7 +9,6 @@ and the runner and metric classes given as ``"package.module:ClassName"`` paths.
 from __future__ import annotations
 
 import importlib
-import math
 import re
 from typing import Any, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
@@ -18,6 +17,7 @@ from ax.core.metric import Metric
 from ax.core.simple_experiment import SimpleExperiment
 from ax.core.types import TrialStatus
 from ax.exceptions import UserInputError, UserInputTypeError
+from ax.utils.validation import check_bool, check_float, check_int
 
 
 def resume(experiment: Experiment) -> int:
@@ -61,29 +61,17 @@ def checked_experiment(experiment: Experiment) -> Experiment:
 
 
 def checked_int(field: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UserInputTypeError(
-            f"OptimizationLoop: {field} must be an int, got {value!r} ({type(value).__name__})"
-        )
-    if value < minimum:
-        raise UserInputError(f"OptimizationLoop: {field} must be >= {minimum}, got {value}")
-    return value
+    return check_int("OptimizationLoop", field, value, minimum, repeat_field=False)
 
 
 def checked_bool(field: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise UserInputTypeError(f"OptimizationLoop: {field} must be a bool, got {value!r}")
-    return value
+    return check_bool("OptimizationLoop", field, value)
 
 
 def checked_wait_time(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UserInputTypeError(
-            f"OptimizationLoop: wait_time must be a number of seconds, got {value!r}"
-        )
-    if not math.isfinite(value) or value < 0:
-        raise UserInputError(f"OptimizationLoop: wait_time must be finite and >= 0, got {value}")
-    return float(value)
+    return check_float(
+        "OptimizationLoop", "wait_time", value, 0, noun="a number of seconds", repeat_field=False
+    )
 
 
 # ---------------------------------------------------------------------------- import paths

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ax.exceptions import UserInputError, UserInputTypeError
+from ax.utils.validation import check_bool, check_float, check_int
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.storage.sqa_store.structs import DBSettings
@@ -17,25 +17,19 @@ TPersistence = Union[str, "os.PathLike[str]", "DBSettings", None]
 
 
 def _check_int(field_name: str, value: Any, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UserInputTypeError(
-            f"SchedulerOptions: {field_name} must be an int, got {value!r} ({type(value).__name__})"
-        )
-    if value < minimum:
-        raise UserInputError(f"SchedulerOptions: {field_name} must be >= {minimum}, got {value}")
+    check_int("SchedulerOptions", field_name, value, minimum, repeat_field=False)
 
 
 def _check_seconds(field_name: str, value: Any, positive: bool) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UserInputTypeError(
-            f"SchedulerOptions: {field_name} must be a number of seconds, got {value!r}"
-        )
-    bad = value <= 0 if positive else value < 0
-    if not math.isfinite(value) or bad:
-        rule = "> 0" if positive else ">= 0"
-        raise UserInputError(
-            f"SchedulerOptions: {field_name} must be finite and {rule}, got {value}"
-        )
+    check_float(
+        "SchedulerOptions",
+        field_name,
+        value,
+        0,
+        strict=positive,
+        noun="a number of seconds",
+        repeat_field=False,
+    )
 
 
 @dataclass(frozen=True)
@@ -82,10 +76,7 @@ class SchedulerOptions:
     shared: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.shared, bool):
-            raise UserInputTypeError(
-                f"SchedulerOptions: shared must be a bool, got {self.shared!r}"
-            )
+        check_bool("SchedulerOptions", "shared", self.shared)
         _check_int("max_parallelism", self.max_parallelism, 1)
         if self.total_trials is not None:
             _check_int("total_trials", self.total_trials, 1)

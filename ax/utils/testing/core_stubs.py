@@ -294,31 +294,8 @@ def get_experiment_with_trials(
     return experiment
 
 
-def get_augmented_branin_experiment(name: str = "aug_branin") -> Experiment:
-    """Multi-fidelity Branin: ``x1`` in [-5, 10], ``x2`` in [0, 15] and a fidelity ``s``
-    in [0, 1] (target 1); objective ``f`` (minimised) by ``AugmentedBraninMetric``, with
-    a :class:`SyntheticRunner`, and no trials."""
-    from ax.metrics.branin import AugmentedBraninMetric
-
-    space = SearchSpace(
-        [
-            RangeParameter("x1", ParameterType.FLOAT, -5.0, 10.0),
-            RangeParameter("x2", ParameterType.FLOAT, 0.0, 15.0),
-            RangeParameter("s", ParameterType.FLOAT, 0.0, 1.0, is_fidelity=True, target_value=1.0),
-        ]
-    )
-    metric = AugmentedBraninMetric("f", param_names=["x1", "x2", "s"], lower_is_better=True)
-    return Experiment(
-        space,
-        name=name,
-        optimization_config=OptimizationConfig(Objective(metric, minimize=True)),
-        runner=SyntheticRunner(),
-    )
-
-
 __all__ = [
     "get_arm",
-    "get_augmented_branin_experiment",
     "get_experiment_with_everything",
     "get_experiment_with_trials",
     "get_generator_run",

@@ -1,4 +1,4 @@
-"""Branin and Hartmann6 (ax.utils.measurement.synthetic_functions)."""
+"""Branin, Hartmann6 and the augmented functions (ax.benchmark.synthetic_functions)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
-from ax.utils.measurement.synthetic_functions import (
+from ax.benchmark.synthetic_functions import (
     Aug_Branin,
     Aug_Hartmann6,
     Branin,
@@ -22,6 +21,7 @@ from ax.utils.measurement.synthetic_functions import (
     from_botorch,
     hartmann6,
 )
+from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
 
 
 @pytest.mark.parametrize("function", [branin, hartmann6])
