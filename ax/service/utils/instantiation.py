@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 import numbers
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -32,7 +32,6 @@ from ax.core.experiment import Experiment
 from ax.core.metric import Metric
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
-from ax.core.outcome_constraint import OutcomeConstraint
 from ax.core.runner import Runner
 from ax.core.search_space import SearchSpace
 from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction
@@ -41,6 +40,7 @@ from ax.exceptions import AxError, UserInputError
 from ax.service.utils.constraint_parsing import (
     constraint_from_str,
     outcome_constraint_from_str,
+    parse_outcome_constraints,
 )
 from ax.service.utils.parameter_specs import (
     ChoiceParameterSpec,
@@ -102,28 +102,7 @@ def make_optimization_config(
     name = objective_name or "objective"
     objective_metric = known.get(name) or Metric(name=name)
     objective_metric.lower_is_better = minimize
-    if outcome_constraints is not None and (
-        isinstance(outcome_constraints, str) or not isinstance(outcome_constraints, Sequence)
-    ):
-        raise UserInputError(
-            f"outcome_constraints must be a list of strings, got {outcome_constraints!r}"
-        )
-    constraints: List[OutcomeConstraint] = []
-    for text in outcome_constraints or []:
-        constraint = outcome_constraint_from_str(text)
-        if constraint.relative and not status_quo_defined:
-            raise UserInputError(
-                f"outcome constraint {text!r}: a relative constraint ('%') needs a status "
-                "quo; pass status_quo or give an absolute bound"
-            )
-        if constraint.metric.name == name:
-            raise UserInputError(
-                f"outcome constraint {text!r}: metric {name!r} is the objective; constrain "
-                "other metrics"
-            )
-        if constraint.metric.name in known:
-            constraint.metric = known[constraint.metric.name]
-        constraints.append(constraint)
+    constraints = parse_outcome_constraints(outcome_constraints, [name], status_quo_defined, known)
     try:
         return OptimizationConfig(
             objective=Objective(metric=objective_metric, minimize=minimize),
