@@ -103,6 +103,22 @@ class OutcomeConstraint(Base):
             )
         self._relative = relative
 
+    def is_satisfied_by(self, value: float, status_quo_value: Optional[float] = None) -> bool:
+        """Whether an observed mean of the metric meets the bound.
+
+        Args:
+            value: The metric's mean for the arm.
+            status_quo_value: The status quo's mean of the metric (needed when
+                ``relative``; without it, or when it is 0, the answer is False).
+        """
+        if self._relative:
+            if status_quo_value is None or status_quo_value == 0.0:
+                return False
+            value = 100.0 * (value - status_quo_value) / abs(status_quo_value)
+        if self._op is ComparisonOp.LEQ:
+            return value <= self._bound
+        return value >= self._bound
+
     def _warn_direction(self, stacklevel: int) -> None:
         """Warn if the bound's direction contradicts ``metric.lower_is_better``.
 

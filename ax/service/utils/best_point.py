@@ -22,7 +22,6 @@ from ax.core.experiment import Experiment
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.outcome_constraint import OutcomeConstraint
 from ax.core.types import (
-    ComparisonOp,
     TModelPredictArm,
     TParameterization,
     TParamValue,
@@ -110,17 +109,10 @@ def _satisfies(
     name = constraint.metric.name
     if name not in values:
         return False
-    mean = values[name][0]
-    if constraint.relative:
-        if status_quo_values is None or name not in status_quo_values:
-            return False
+    baseline = None
+    if status_quo_values is not None and name in status_quo_values:
         baseline = status_quo_values[name][0]
-        if baseline == 0.0:
-            return False
-        mean = 100.0 * (mean - baseline) / abs(baseline)
-    if constraint.op is ComparisonOp.LEQ:
-        return mean <= constraint.bound
-    return mean >= constraint.bound
+    return constraint.is_satisfied_by(values[name][0], baseline)
 
 
 def fidelity_targets(experiment: Experiment) -> Dict[str, TParamValue]:
