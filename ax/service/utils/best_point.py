@@ -27,7 +27,7 @@ from ax.core.types import (
     TParamValue,
     TrialStatus,
 )
-from ax.exceptions import NoDataError, UserInputError
+from ax.exceptions import NoDataError, UnsupportedError, UserInputError
 from ax.utils.logger import get_logger
 
 logger = get_logger(__name__)
@@ -177,6 +177,13 @@ def get_best_raw_objective_point(
         raise UserInputError(
             f"get_best_raw_objective_point: experiment {experiment._name!r} has no "
             "optimization config; pass optimization_config"
+        )
+    if len(config.objective.metrics) > 1:
+        raise UnsupportedError(
+            f"get_best_raw_objective_point: experiment {experiment._name!r} has an objective "
+            f"with several metrics ({config.objective!r}), so there is no single best point",
+            hint="for several objectives use get_pareto_optimal_parameters (the Pareto "
+            "frontier)",
         )
     objective = config.objective.metric.name
     data = _completed_data(experiment, objective)
