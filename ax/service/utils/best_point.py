@@ -182,8 +182,7 @@ def get_best_raw_objective_point(
         raise UnsupportedError(
             f"get_best_raw_objective_point: experiment {experiment._name!r} has an objective "
             f"with several metrics ({config.objective!r}), so there is no single best point",
-            hint="for several objectives use get_pareto_optimal_parameters (the Pareto "
-            "frontier)",
+            hint="for several objectives use get_pareto_optimal_parameters (the Pareto frontier)",
         )
     objective = config.objective.metric.name
     data = _completed_data(experiment, objective)
