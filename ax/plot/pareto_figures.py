@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import html
 from itertools import combinations
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 import numpy as np
 
+from ax.core.experiment import Experiment
+from ax.exceptions import NoDataError, UnsupportedError
 from ax.plot.figures import FigureResult
 from ax.plot.helpers import OPTIMUM_COLOR, TRANSITION_COLOR, make_subplots, plotly_go
-from ax.plot.pareto import REFERENCE_FROM_THRESHOLD, ObservedFrontier, ParetoPoint
+from ax.plot.pareto import (
+    REFERENCE_FROM_THRESHOLD,
+    ObservedFrontier,
+    ParetoPoint,
+    multi_objective_config,
+    observed_frontier,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from plotly.graph_objects import Figure
 
 NO_POINTS = "No completed trial has values for every objective yet."
 NO_FRONTIER = (
@@ -164,6 +175,40 @@ def hypervolume_figure(frontier: Optional[ObservedFrontier]) -> FigureResult:
     return FigureResult(fig, "", "hypervolume")
 
 
+def plot_pareto_frontier(experiment: Experiment) -> Figure:
+    """The observed Pareto frontier of a multi-objective experiment (see
+    :func:`pareto_figure`).
+
+    Raises:
+        UnsupportedError: The experiment is not multi-objective.
+        NoDataError: No completed trial has a value for every objective.
+    """
+    return _figure(pareto_figure(observed_frontier(experiment)), experiment, "plot_pareto_frontier")
+
+
+def plot_hypervolume_trace(experiment: Experiment) -> Figure:
+    """The hypervolume of the observed frontier after each completed trial.
+
+    Raises:
+        UnsupportedError: The experiment is not multi-objective.
+        NoDataError: No completed trial has a value for every objective.
+    """
+    return _figure(
+        hypervolume_figure(observed_frontier(experiment)), experiment, "plot_hypervolume_trace"
+    )
+
+
+def _figure(result: FigureResult, experiment: Experiment, function: str) -> Figure:
+    if multi_objective_config(experiment) is None:
+        raise UnsupportedError(
+            f"{function}: experiment {experiment._name!r} is not multi-objective",
+            hint="for one objective use optimization_trace_single_method",
+        )
+    if result.figure is None:
+        raise NoDataError(f"{function}: {result.note}")
+    return result.figure
+
+
 def _staircase(
     front: List[ParetoPoint], names: List[str], minimize: List[bool]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -186,4 +231,10 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-__all__ = ["front_exists", "hypervolume_figure", "pareto_figure"]
+__all__ = [
+    "front_exists",
+    "hypervolume_figure",
+    "pareto_figure",
+    "plot_hypervolume_trace",
+    "plot_pareto_frontier",
+]

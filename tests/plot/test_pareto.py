@@ -179,3 +179,16 @@ def test_cli_show_and_report_of_a_multi_objective_experiment(
     report = tmp_path / "moo.html"
     assert main(["report", str(path), "-o", str(report)]) == 0
     assert f'id="{PARETO_DIV_ID}"' in report.read_text()
+
+
+def test_plot_functions_return_figures_or_say_why_not() -> None:
+    from ax.exceptions import NoDataError, UnsupportedError
+    from ax.plot import plot_hypervolume_trace, plot_pareto_frontier
+
+    experiment = get_multi_objective_experiment(5)
+    assert plot_pareto_frontier(experiment).data
+    assert plot_hypervolume_trace(experiment).data
+    with pytest.raises(NoDataError, match="plot_pareto_frontier: No completed trial"):
+        plot_pareto_frontier(_empty())
+    with pytest.raises(UnsupportedError, match="is not multi-objective"):
+        plot_hypervolume_trace(get_experiment_with_trials(2))
