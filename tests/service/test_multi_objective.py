@@ -327,3 +327,20 @@ def test_scheduler_runs_a_multi_objective_experiment_unchanged() -> None:
     completed = experiment.trial_indices_by_status[TrialStatus.COMPLETED]
     assert len(completed) == 4
     assert set(experiment.lookup_data().metric_names) >= {"acc", "latency"}
+
+
+def test_best_raw_point_of_a_scalarized_objective_is_the_best_weighted_sum() -> None:
+    from ax.service.utils.best_point import get_best_raw_objective_point
+    from ax.utils.testing.multi_objective_stubs import get_multi_objective_experiment
+
+    experiment = get_multi_objective_experiment(6, scalarized=True)  # acc - 0.5 * latency
+    parameters, values = get_best_raw_objective_point(experiment)
+    scores = [
+        evaluate(t.arm.parameters)  # type: ignore[union-attr]
+        for t in experiment.trials.values()
+    ]
+    best = max(v["acc"][0] - 0.5 * v["latency"][0] for v in scores)
+    assert values["acc"][0] - 0.5 * values["latency"][0] == pytest.approx(best)
+    moo = get_multi_objective_experiment(3)
+    with pytest.raises(UnsupportedError, match="several objectives.*no single best point"):
+        get_best_raw_objective_point(moo)
