@@ -214,8 +214,15 @@ class AxClient:
 
     @property
     def objective_name(self) -> str:
-        """The name of the objective metric."""
+        """The name of the objective metric (UnsupportedError with several objectives:
+        use ``objective_names``)."""
         return self._objective_name("AxClient.objective_name")
+
+    @property
+    def objective_names(self) -> List[str]:
+        """The names of the objective metrics (one for a single objective)."""
+        function = "AxClient.objective_names"
+        return objective_names(self._require_experiment(function), function)
 
     @property
     def random_seed(self) -> Optional[int]:
@@ -1121,6 +1128,12 @@ class AxClient:
         config = self._require_experiment(function).optimization_config
         if config is None:  # pragma: no cover - create_experiment always sets one
             raise UserInputError(f"{function}: the experiment has no optimization config")
+        if len(config.objective.metrics) != 1:
+            raise UnsupportedError(
+                f"{function}: the experiment has several objectives "
+                f"{[m.name for m in config.objective.metrics]}",
+                hint="use AxClient.objective_names",
+            )
         return config.objective.metric.name
 
     def _checked_metric(self, function: str, metric_name: Optional[str]) -> str:

@@ -22,7 +22,7 @@ from ax.exceptions import (
 )
 from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
 from ax.modelbridge.registry import Models
-from ax.plot.report import PARETO_DIV_ID, TRADEOFF_TABLE_ID, save_report
+from ax.plot.report import PARETO_DIV_ID, TRADEOFF_TABLE_ID, experiment_report_html, save_report
 from ax.service.ax_client import AxClient, ObjectiveProperties
 from ax.service.managed_loop import OptimizationLoop, optimize
 from ax.service.scheduler import Scheduler
@@ -275,6 +275,8 @@ def test_optimize_with_objectives_returns_the_frontier() -> None:
     assert len(experiment.trials) == 6 and pareto
     assert frontier.hypervolume > 0 and len(frontier.trace) == 6
     assert {p.trial_index for p in frontier.pareto_points} == set(pareto)
+    text = experiment_report_html(experiment)
+    assert f'id="{PARETO_DIV_ID}"' in text and f'id="{TRADEOFF_TABLE_ID}"' in text
 
 
 def test_optimization_loop_with_objectives_on_an_executor() -> None:
@@ -344,3 +346,10 @@ def test_best_raw_point_of_a_scalarized_objective_is_the_best_weighted_sum() -> 
     moo = get_multi_objective_experiment(3)
     with pytest.raises(UnsupportedError, match="several objectives.*no single best point"):
         get_best_raw_objective_point(moo)
+
+
+def test_objective_names() -> None:
+    client = _client(_sobol())
+    assert client.objective_names == ["acc", "latency"]
+    with pytest.raises(UnsupportedError, match=r"several objectives \['acc', 'latency'\]"):
+        client.objective_name  # noqa: B018
