@@ -192,3 +192,41 @@ def test_plot_functions_return_figures_or_say_why_not() -> None:
         plot_pareto_frontier(_empty())
     with pytest.raises(UnsupportedError, match="is not multi-objective"):
         plot_hypervolume_trace(get_experiment_with_trials(2))
+
+
+def test_relative_threshold_is_resolved_against_the_status_quo() -> None:
+    from ax.core.metric import Metric
+    from ax.core.outcome_constraint import ObjectiveThreshold
+    from ax.core.types import ComparisonOp
+
+    experiment = _empty()
+    config = get_multi_objective_optimization_config(thresholds=False, constraint=False)
+    config.objective_thresholds = [
+        ObjectiveThreshold(Metric("acc"), -50.0, relative=True, op=ComparisonOp.GEQ)
+    ]
+    experiment.optimization_config = config
+    experiment.status_quo = Arm({"x": 0.5, "y": 0.5}, name="status_quo")
+    trial = experiment.new_trial().add_arm(experiment.status_quo)
+    trial.mark_running(no_runner_required=True).mark_completed()
+    experiment.attach_data(
+        Data.from_evaluations({"status_quo": {"acc": (0.8, 0.0), "latency": (1.0, 0.0)}}, 0)
+    )
+    _add(experiment, 0.1, 0.1, {"acc": (0.3, 0.0), "latency": (0.2, 0.0)})  # below 0.4
+    frontier = observed_frontier(experiment)
+    assert frontier is not None
+    assert frontier.thresholds == {"acc": pytest.approx(0.4)}
+    assert frontier.reference_source["acc"] == REFERENCE_FROM_THRESHOLD
+    by_arm = {p.arm_name: p for p in frontier.points}
+    assert by_arm["status_quo"].pareto and not by_arm["1_0"].within_thresholds
+
+
+def test_is_satisfied_by() -> None:
+    from ax.core.metric import Metric
+    from ax.core.outcome_constraint import OutcomeConstraint
+    from ax.core.types import ComparisonOp
+
+    absolute = OutcomeConstraint(Metric("c"), ComparisonOp.LEQ, 1.0, relative=False)
+    assert absolute.is_satisfied_by(1.0) and not absolute.is_satisfied_by(1.5)
+    relative = OutcomeConstraint(Metric("c"), ComparisonOp.GEQ, -10.0, relative=True)
+    assert relative.is_satisfied_by(9.5, 10.0) and not relative.is_satisfied_by(8.0, 10.0)
+    assert not relative.is_satisfied_by(9.5) and not relative.is_satisfied_by(9.5, 0.0)
