@@ -278,6 +278,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
+    from ax.core.objective import ScalarizedObjective
     from ax.exceptions import AxError, NoDataError
     from ax.plot.exp_utils import format_text_table, objective, trials_table
     from ax.service.utils.best_point import get_best_raw_objective_point
@@ -296,13 +297,20 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     target = objective(experiment)
     if target is not None:
         print(f"Objective: {target[0]} ({'minimize' if target[1] else 'maximize'})", file=out)
+    elif experiment.optimization_config is not None and isinstance(
+        experiment.optimization_config.objective, ScalarizedObjective
+    ):
+        scalarized = experiment.optimization_config.objective
+        terms = " + ".join(f"{w:g} * {m.name}" for m, w in scalarized.metric_weights)
+        print(f"Objective: {'minimize' if scalarized.minimize else 'maximize'} {terms}", file=out)
     header, rows = trials_table(experiment)
     print("", file=out)
     print(format_text_table(header, rows) if rows else "(no trials)", file=out)
     print("", file=out)
     if _show_pareto(experiment, out):
         return EXIT_OK
-    if target is None:
+    config = experiment.optimization_config
+    if config is None:
         print("Best point: none (the experiment has no optimization config)", file=out)
         return EXIT_OK
     try:

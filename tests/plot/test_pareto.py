@@ -230,3 +230,14 @@ def test_is_satisfied_by() -> None:
     relative = OutcomeConstraint(Metric("c"), ComparisonOp.GEQ, -10.0, relative=True)
     assert relative.is_satisfied_by(9.5, 10.0) and not relative.is_satisfied_by(8.0, 10.0)
     assert not relative.is_satisfied_by(9.5) and not relative.is_satisfied_by(9.5, 0.0)
+
+
+def test_cli_show_of_a_scalarized_objective(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "scalarized.json"
+    ax.save(get_multi_objective_experiment(4, scalarized=True), str(path))
+    assert main(["show", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Objective: maximize 1 * acc + -0.5 * latency" in out
+    assert "Best point: x=" in out
