@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -48,13 +48,45 @@ def pareto_mask(Y: object) -> npt.NDArray[np.bool_]:
     """
     array = _checked(Y, "pareto_mask")
     n = array.shape[0]
+    if array.shape[1] == 2:
+        return _pareto_mask_2d(array)
     mask = np.ones(n, dtype=bool)
-    for i in range(n):
-        at_least = np.all(array >= array[i], axis=1)
-        better = np.any(array > array[i], axis=1)
-        if np.any(at_least & better):
-            mask[i] = False
+    # Compare blocks of rows against all rows at once (bounded memory: block x n x m).
+    block = max(1, 2_000_000 // max(1, n * array.shape[1]))
+    for start in range(0, n, block):
+        rows = array[start : start + block, None, :]
+        at_least = np.all(array[None, :, :] >= rows, axis=2)
+        better = np.any(array[None, :, :] > rows, axis=2)
+        mask[start : start + block] = ~np.any(at_least & better, axis=1)
     return mask
+
+
+def _pareto_mask_2d(Y: FloatArray) -> npt.NDArray[np.bool_]:
+    """:func:`pareto_mask` for two columns in `n log n`: sweep by the first column
+    (best first); a row survives when its second column beats every earlier row's, or it
+    repeats the last surviving row."""
+    order = np.lexsort((-Y[:, 1], -Y[:, 0]))
+    mask = np.zeros(Y.shape[0], dtype=bool)
+    best = -np.inf
+    last: Optional[Tuple[float, float]] = None
+    for i in order.tolist():
+        x, y = float(Y[i, 0]), float(Y[i, 1])
+        if y > best or (x, y) == last:
+            mask[i] = True
+            best, last = y, (x, y)
+    return mask
+
+
+def add_to_front(front: FloatArray, point: FloatArray) -> Tuple[FloatArray, bool]:
+    """The frontier ``front`` (`k x m`, maximised, mutually non-dominated) with ``point``
+    (`m`) added: ``(new front, whether the point joined it)``."""
+    if front.shape[0]:
+        dominated = np.all(front >= point, axis=1) & np.any(front > point, axis=1)
+        if dominated.any():
+            return front, False
+        beaten = np.all(point >= front, axis=1) & np.any(point > front, axis=1)
+        front = front[~beaten]
+    return np.vstack([front, point[None, :]]), True
 
 
 def hypervolume(Y: object, ref: Sequence[float]) -> float:
@@ -142,4 +174,10 @@ def infer_reference_point(Y: object, scale: float = 0.1) -> FloatArray:
     return nadir - step
 
 
-__all__ = ["hypervolume", "hypervolume_trace", "infer_reference_point", "pareto_mask"]
+__all__ = [
+    "add_to_front",
+    "hypervolume",
+    "hypervolume_trace",
+    "infer_reference_point",
+    "pareto_mask",
+]

@@ -26,7 +26,7 @@ from ax.core.experiment import Experiment
 from ax.core.optimization_config import MultiObjectiveOptimizationConfig
 from ax.core.types import TParameterization, TrialStatus
 from ax.plot.exp_utils import ArmRow, arm_rows
-from ax.plot.hypervolume import hypervolume, infer_reference_point, pareto_mask
+from ax.plot.hypervolume import add_to_front, hypervolume, infer_reference_point, pareto_mask
 
 REFERENCE_FROM_THRESHOLD = "threshold"
 REFERENCE_FROM_MODEL = "model"
@@ -147,10 +147,9 @@ def observed_frontier(
     volume, trace = 0.0, []
     if reference:
         ref = np.array([reference[n] for n in names]) * signs
-        trial_of = np.array([r.trial_index for r, _, _ in candidates])
-        for index in sorted(set(trial_of.tolist())):
-            keep = eligible & (trial_of <= index)
-            trace.append((int(index), hypervolume(Y[keep] * signs, ref)))
+        trace = _hypervolume_trace(
+            [r.trial_index for r, _, _ in candidates], Y * signs, eligible, ref
+        )
         volume = trace[-1][1] if trace else 0.0
     return ObservedFrontier(
         objectives=names,
@@ -162,6 +161,32 @@ def observed_frontier(
         hypervolume=volume,
         trace=trace,
     )
+
+
+def _hypervolume_trace(
+    trial_of: List[int], Y: np.ndarray, eligible: np.ndarray, ref: np.ndarray
+) -> List[tuple[int, float]]:
+    """``(trial, hypervolume so far)`` per trial with a point, keeping only the running
+    frontier between trials (so a long experiment costs one small update per trial)."""
+    trace: List[tuple[int, float]] = []
+    if not trial_of:
+        return trace
+    front = np.zeros((0, Y.shape[1]))
+    volume = 0.0
+    order = np.argsort(np.asarray(trial_of), kind="stable")
+    trials = np.asarray(trial_of)[order]
+    starts = np.flatnonzero(np.r_[True, trials[1:] != trials[:-1]])
+    for start, end in zip(starts, np.r_[starts[1:], len(trials)]):
+        rows = order[start:end]
+        new = Y[rows[eligible[rows]]]
+        joined = False
+        for point in new[np.all(new > ref, axis=1)]:
+            front, added = add_to_front(front, point)
+            joined = joined or added
+        if joined:
+            volume = hypervolume(front, ref)
+        trace.append((int(trials[start]), volume))
+    return trace
 
 
 def _absolute_thresholds(

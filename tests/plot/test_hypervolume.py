@@ -75,3 +75,21 @@ def test_bad_input_is_named() -> None:
         hypervolume(np.array([[np.nan, 1.0]]), [0.0, 0.0])
     with pytest.raises(UserInputError, match="ref has 3 values but Y has 2 columns"):
         hypervolume(np.ones((2, 2)), [0.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("m", [2, 3])
+def test_pareto_mask_agrees_with_brute_force_and_add_to_front(m: int) -> None:
+    from ax.plot.hypervolume import add_to_front
+
+    rng = np.random.default_rng(10 + m)
+    Y = np.round(rng.random((60, m)), 1)  # rounded: ties and duplicates
+    brute = [
+        not any(np.all(Y[j] >= Y[i]) and np.any(Y[j] > Y[i]) for j in range(len(Y)))
+        for i in range(len(Y))
+    ]
+    assert pareto_mask(Y).tolist() == brute
+    front = np.zeros((0, m))
+    for point in Y:
+        front, _ = add_to_front(front, point)
+    unique = {tuple(r) for r in Y[np.array(brute)]}
+    assert {tuple(r) for r in front} == unique
