@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 import numpy.typing as npt
@@ -89,7 +89,7 @@ def add_to_front(front: FloatArray, point: FloatArray) -> Tuple[FloatArray, bool
     return np.vstack([front, point[None, :]]), True
 
 
-def hypervolume(Y: object, ref: Sequence[float]) -> float:
+def hypervolume(Y: object, ref: npt.ArrayLike) -> float:
     """The hypervolume that the rows of ``Y`` (`n x m`, maximised) dominate above ``ref``.
 
     Rows not strictly better than ``ref`` in every column add nothing.
@@ -138,7 +138,7 @@ def _slice_volume(Y: FloatArray) -> float:
     return volume
 
 
-def hypervolume_trace(Y: object, ref: Sequence[float]) -> FloatArray:
+def hypervolume_trace(Y: object, ref: npt.ArrayLike) -> FloatArray:
     """The hypervolume of the first `i` rows of ``Y``, for `i = 1 .. n`.
 
     Returns:
