@@ -96,8 +96,9 @@ class MultiObjective(Objective):
             :class:`Metric` given here (positionally, as in Ax 0.1.13) is read as
             ``metrics``.
         metrics: The metrics (Ax 0.1.13 form), instead of ``objectives``.
-        minimize: Only with ``metrics``: True minimises every metric whose
-            ``lower_is_better`` is not True (and maximises the others).
+        minimize: Only with ``metrics``: True flips every direction, i.e. minimises the
+            metrics whose ``lower_is_better`` is unset; a flip that contradicts a metric's
+            ``lower_is_better`` raises UserInputError.
 
     Attributes:
         weights: `m` signs, +1 for a maximised objective and -1 for a minimised one, in
@@ -345,19 +346,16 @@ def _all_metrics(values: Any) -> bool:
 
 
 def _metric_objective(metric: Any, minimize: bool) -> Objective:
+    """The Ax 0.1.13 metrics form: maximise unless ``lower_is_better`` is True;
+    ``minimize=True`` flips that (a flip that contradicts ``lower_is_better`` raises in
+    :class:`Objective`)."""
     if not isinstance(metric, Metric):
         raise UserInputTypeError(
             f"MultiObjective: metrics must be Metric objects, got {metric!r} "
             f"({type(metric).__name__})"
         )
     lower_is_better = bool(metric.lower_is_better)
-    direction = not lower_is_better if minimize else lower_is_better
-    objective = Objective.__new__(Objective)
-    # Bypass the lower_is_better agreement check: minimize=True flips the metric's
-    # direction on purpose in the Ax 0.1.13 form.
-    objective._metric = metric
-    objective._minimize = direction
-    return objective
+    return Objective(metric=metric, minimize=not lower_is_better if minimize else lower_is_better)
 
 
 def _check_distinct(owner: str, names: List[str]) -> None:

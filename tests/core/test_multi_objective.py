@@ -36,10 +36,10 @@ def test_multi_objective_from_metrics_as_in_ax_0_1_13() -> None:
     mo = MultiObjective([Metric("a"), Metric("b", lower_is_better=True)])
     assert mo.weights == [1.0, -1.0]
     assert MultiObjective(metrics=[Metric("a"), Metric("b")]).weights == [1.0, 1.0]
-    flipped = MultiObjective(
-        metrics=[Metric("a"), Metric("b", lower_is_better=True)], minimize=True
-    )
-    assert flipped.weights == [-1.0, 1.0]
+    flipped = MultiObjective(metrics=[Metric("a"), Metric("b")], minimize=True)
+    assert flipped.weights == [-1.0, -1.0]
+    with pytest.raises(UserInputError, match="'b': minimize=False disagrees"):
+        MultiObjective(metrics=[Metric("a"), Metric("b", lower_is_better=True)], minimize=True)
 
 
 def test_multi_objective_metric_is_unsupported() -> None:
