@@ -352,8 +352,7 @@ class AxClient:
                 "random_seed": self._random_seed,
             }
             settings.update(choose_kwargs)
-            if objectives is not None:
-                settings.setdefault("optimization_config", experiment.optimization_config)
+            settings.setdefault("optimization_config", experiment.optimization_config)
             strategy = choose_generation_strategy(search_space=experiment.search_space, **settings)
         load = utils.check_bool(function, "load_if_exists", load_if_exists)
         if load and self._db_engine is None:
@@ -1019,6 +1018,7 @@ class AxClient:
                     "random_seed": self._random_seed,
                 }
                 settings.update(choose_kwargs)
+                settings.setdefault("optimization_config", experiment.optimization_config)
                 strategy = choose_generation_strategy(
                     search_space=experiment.search_space, **settings
                 )
