@@ -107,8 +107,8 @@ def pareto_mask(Y: np.ndarray) -> np.ndarray:
     for i in range(n):
         if not keep[i]:
             continue
-        dominated = np.all(Y <= Y[i], axis=1) & np.any(Y < Y[i], axis=1)
-        duplicate = np.all(Y == Y[i], axis=1)
+        dominated = np.all(Y[i] >= Y, axis=1) & np.any(Y[i] > Y, axis=1)
+        duplicate = np.all(Y[i] == Y, axis=1)
         duplicate[: i + 1] = False
         if dominated.any():
             keep[i] = False
@@ -122,7 +122,7 @@ def hypervolume(Y: np.ndarray, ref: np.ndarray) -> float:
     ref = np.asarray(ref, dtype=float)
     if Y.size == 0:
         return 0.0
-    Y = Y[np.all(Y < ref, axis=1)]
+    Y = Y[np.all(ref > Y, axis=1)]
     if Y.shape[0] == 0:
         return 0.0
     Y = Y[pareto_mask(Y)]
@@ -227,9 +227,7 @@ MO_PROBLEMS: dict[str, MultiObjectiveProblem] = {
     ),
     "dtlz2": MultiObjectiveProblem("dtlz2", 6, 2, 0, (1.1, 1.1), dtlz2_max_hv(2), dtlz2),
     "c2dtlz2": MultiObjectiveProblem("c2dtlz2", 6, 2, 1, (1.1, 1.1), C2DTLZ2_MAX_HV, c2dtlz2),
-    "dtlz2_3": MultiObjectiveProblem(
-        "dtlz2_3", 6, 3, 0, (1.1, 1.1, 1.1), dtlz2_max_hv(3), dtlz2_3
-    ),
+    "dtlz2_3": MultiObjectiveProblem("dtlz2_3", 6, 3, 0, (1.1, 1.1, 1.1), dtlz2_max_hv(3), dtlz2_3),
 }
 """The benchmark's problems by name."""
 

@@ -23,7 +23,6 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,9 +68,9 @@ class MOTrace:
 # ------------------------------------------------------------------------ ours
 def run_ours(problem: Any, seed: int, n_evals: int) -> MOTrace:
     """``MultiObjectiveBotorchModel`` after a scrambled Sobol design (developer level)."""
-    import ax
     from scipy.stats import qmc
 
+    import ax
     from ax.models.torch.moo import MultiObjectiveBotorchModel
 
     _require_ax(ax, ours=True)

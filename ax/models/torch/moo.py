@@ -53,7 +53,13 @@ from ax.models.torch.botorch_model import (
     _check_fixed_features,
     _derive_seed,
 )
-from ax.models.torch.defaults import DTYPE, check_bounds, posterior_mean_var, to_tensor, torch_context
+from ax.models.torch.defaults import (
+    DTYPE,
+    check_bounds,
+    posterior_mean_var,
+    to_tensor,
+    torch_context,
+)
 from ax.models.torch.options import MultiObjectiveOptions
 from ax.models.utils import check_int, to_plain
 
@@ -110,9 +116,8 @@ class MultiObjectiveBotorchModel(BotorchModel):
     supports_fidelities: ClassVar[bool] = False
     supports_task_features: ClassVar[bool] = False
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._cache: Optional[Tuple[Tuple[Any, ...], AcquisitionFunction]] = None
+    _cache: Optional[Tuple[Tuple[Any, ...], AcquisitionFunction]] = None
+    """The last NEHVI built, with its key (per instance once set; reset by each fit)."""
 
     def _fit_data(self, data: Any) -> None:
         super()._fit_data(data)
@@ -182,8 +187,10 @@ class MultiObjectiveBotorchModel(BotorchModel):
         w = self._check_objectives(objective_weights)
         t = self._check_thresholds(objective_thresholds, w)
         constraints = self._check_outcome_constraints(outcome_constraints)
-        with torch_context(self.options.torch_threads):
-            return self._reference_point(model, w, t, constraints, self.options.ref_point_scale)
+        opts = self.options
+        assert isinstance(opts, MultiObjectiveOptions)
+        with torch_context(opts.torch_threads):
+            return self._reference_point(model, w, t, constraints, opts.ref_point_scale)
 
     def _reference_point(
         self,
@@ -225,7 +232,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
         return ReferencePoint(thresholds, inferred, point_np)
 
     # ---------------------------------------------------------------- generation
-    def gen(  # type: ignore[override]
+    def gen(
         self,
         n: int,
         bounds: Sequence[Tuple[float, float]],
@@ -307,7 +314,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
                 weights=to_tensor(w[objs]), outcomes=objs.tolist()
             )
             if kind == "qLogNEHVI":
-                acqf, pending = self._nehvi(problem, objective, ref, pending)
+                acqf, pending = self._nehvi(problem, objective, ref, pending, objs, w[objs])
 
                 def make_acqf(X_pending: Optional[Tensor]) -> AcquisitionFunction:
                     with warnings.catch_warnings():
@@ -350,6 +357,8 @@ class MultiObjectiveBotorchModel(BotorchModel):
         objective: WeightedMCMultiOutputObjective,
         ref: ReferencePoint,
         pending: Optional[Tensor],
+        objs: np.ndarray,
+        weights: np.ndarray,
     ) -> Tuple[AcquisitionFunction, Optional[Tensor]]:
         """The NEHVI of ``problem``, reused from the last call when it is the same fitted
         model, reference point, objective, constraints and sampling options, and its
@@ -364,8 +373,8 @@ class MultiObjectiveBotorchModel(BotorchModel):
         key = (
             id(problem.model),
             tuple(ref.point.tolist()),
-            tuple(objective.outcomes.tolist()),
-            tuple(objective.weights.tolist()),
+            tuple(int(j) for j in objs),
+            tuple(float(v) for v in weights),
             None if A is None else (tuple(A[0].reshape(-1).tolist()), tuple(A[1].tolist())),
             opts.mc_samples,
             opts.prune_baseline,
@@ -396,9 +405,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
         return acqf, pending
 
     # ---------------------------------------------------------------- frontier
-    def best_point(  # type: ignore[override]
-        self, *args: Any, **kwargs: Any
-    ) -> Optional[np.ndarray]:
+    def best_point(self, *args: Any, **kwargs: Any) -> Optional[np.ndarray]:
         """None: several objectives have a Pareto frontier, not one best point (see
         :meth:`pareto_frontier`)."""
         return None
@@ -455,7 +462,9 @@ def _parego(
     generator: torch.Generator,
 ) -> AcquisitionFunction:
     """``qLogNParEGO`` with Chebyshev weights drawn uniformly from the `k` simplex."""
-    weights = sample_simplex(k, n=1, dtype=DTYPE, seed=int(torch.randint(2**31 - 1, (1,), generator=generator)))
+    weights = sample_simplex(
+        k, n=1, dtype=DTYPE, seed=int(torch.randint(2**31 - 1, (1,), generator=generator))
+    )
     problem.notes.setdefault("scalarization_weights", []).append(weights.reshape(-1).tolist())
     sampler = SobolQMCNormalSampler(
         sample_shape=torch.Size([problem.options.mc_samples]), seed=problem.seed
