@@ -38,7 +38,9 @@ from ax.modelbridge.modelbridge_utils import (
     extract_parameter_constraints,
     features_to_array,
     fixed_features_by_index,
+    is_multi_objective,
 )
+from ax.modelbridge.objective_thresholds import threshold_metadata, transformed_thresholds
 from ax.modelbridge.transforms.base import Transform
 from ax.modelbridge.transforms.one_hot import OH_PARAM_INFIX
 from ax.utils.logger import get_logger
@@ -429,6 +431,13 @@ class TorchModelBridge(ModelBridge):
                 features_to_array(pending_observations.get(metric, []), names)
                 for metric in self.outcomes
             ]
+        extra: Dict[str, Any] = {}
+        if is_multi_objective(optimization_config):
+            # Thresholds are still in the metrics' units here: the transforms rewrite
+            # outcome constraints only, so they are passed through them the same way.
+            extra["objective_thresholds"] = transformed_thresholds(
+                optimization_config, self.transforms.values(), self.outcomes, self
+            )
         X, weights, gen_metadata, candidate_metadata = self.model.gen(
             n=n,
             bounds=bounds,
@@ -439,7 +448,12 @@ class TorchModelBridge(ModelBridge):
             pending_observations=pending,
             model_gen_options=model_gen_options,
             rounding_func=self.rounding_func(names, original_search_space),
+            **extra,
         )
+        if extra:
+            gen_metadata = threshold_metadata(
+                gen_metadata or {}, list(self.transforms.values()), self.outcomes
+            )
         best_features = None
         best_point = getattr(self.model, "best_point", None)
         if callable(best_point):
