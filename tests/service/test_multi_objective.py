@@ -363,3 +363,36 @@ def test_objective_names() -> None:
     assert client.objective_names == ["acc", "latency"]
     with pytest.raises(UnsupportedError, match=r"several objectives \['acc', 'latency'\]"):
         client.objective_name  # noqa: B018
+
+
+@pytest.mark.slow
+def test_default_strategy_runs_the_multi_objective_model_end_to_end(tmp_path: Path) -> None:
+    """Sobol, then the hypervolume model; the model's inferred reference point reaches the
+    frontier; the run is saved, loaded and continued on the same strategy."""
+    client = AxClient(random_seed=0, verbose_logging=False)
+    client.create_experiment(
+        name="moo_default",
+        parameters=PARAMETERS,
+        objectives={
+            "acc": ObjectiveProperties(minimize=False, threshold=0.2),
+            "latency": ObjectiveProperties(minimize=True),  # inferred reference point
+        },
+        outcome_constraints=["cost <= 0.9"],
+        choose_generation_strategy_kwargs={"num_initialization_trials": 4},
+    )
+    assert [s.model for s in client.generation_strategy.steps] == [Models.SOBOL, Models.MOO]
+    _run(client, 6)
+    last = client.experiment.trials[5].generator_runs[0]
+    assert last.model_key == "MOO"
+    from ax.plot.pareto import REFERENCE_FROM_MODEL, observed_frontier
+
+    frontier = observed_frontier(client.experiment)
+    assert frontier is not None
+    assert frontier.reference_source == {"acc": "threshold", "latency": REFERENCE_FROM_MODEL}
+    predicted = client.get_pareto_optimal_parameters(use_model_predictions=True)
+    assert predicted and all(set(m) >= {"acc", "latency"} for _, (m, _) in predicted.values())
+    path = tmp_path / "moo.json"
+    client.save_to_json_file(str(path))
+    loaded = AxClient.load_from_json_file(str(path), verbose_logging=False)
+    _run(loaded, 1)
+    assert loaded.experiment.trials[6].generator_runs[0].model_key == "MOO"
