@@ -5,6 +5,7 @@ Nothing here imports torch: the model receives and returns numpy arrays.
 
 from __future__ import annotations
 
+import inspect
 from typing import (
     Any,
     Callable,
@@ -432,7 +433,9 @@ class TorchModelBridge(ModelBridge):
                 for metric in self.outcomes
             ]
         extra: Dict[str, Any] = {}
-        if is_multi_objective(optimization_config):
+        if is_multi_objective(optimization_config) and _takes(
+            self.model.gen, "objective_thresholds"
+        ):
             # Thresholds are still in the metrics' units here: the transforms rewrite
             # outcome constraints only, so they are passed through them the same way.
             extra["objective_thresholds"] = transformed_thresholds(
@@ -477,6 +480,15 @@ class TorchModelBridge(ModelBridge):
             gen_metadata=dict(gen_metadata or {}),
             candidate_metadata=None if candidate_metadata is None else list(candidate_metadata),
         )
+
+
+def _takes(function: Callable[..., Any], name: str) -> bool:
+    """Whether ``function`` has a parameter ``name`` (a multi-objective model's ``gen``
+    takes ``objective_thresholds``; other models get the objectives as weights only)."""
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _is_task_index(parameter: object) -> bool:
