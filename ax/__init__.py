@@ -43,7 +43,11 @@ _EXPORTS: dict[str, str] = {
     "GeneratorRun": "ax.core.generator_run",
     "Metric": "ax.core.metric",
     "Models": "ax.modelbridge.registry",
+    "MultiObjective": "ax.core.objective",
+    "MultiObjectiveOptimizationConfig": "ax.core.optimization_config",
     "Objective": "ax.core.objective",
+    "ObjectiveProperties": "ax.service.utils.objective_properties",
+    "ObjectiveThreshold": "ax.core.outcome_constraint",
     "OptimizationConfig": "ax.core.optimization_config",
     "OptimizationLoop": "ax.service.managed_loop",
     "OrderConstraint": "ax.core.parameter_constraint",
@@ -53,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "ParameterType": "ax.core.types",
     "RangeParameter": "ax.core.parameter",
     "Runner": "ax.core.runner",
+    "ScalarizedObjective": "ax.core.objective",
     "SearchSpace": "ax.core.search_space",
     "SimpleExperiment": "ax.core.simple_experiment",
     "SumConstraint": "ax.core.parameter_constraint",
@@ -63,7 +68,9 @@ _EXPORTS: dict[str, str] = {
 }
 
 # ``__all__`` is Ax 0.1's list (what ``from ax import *`` gives); the generation strategy
-# classes are importable from ``ax`` too, as the README names them there.
+# classes are importable from ``ax`` too, as the README names them there, and so are the
+# multi-objective classes (MultiObjective, ScalarizedObjective, ObjectiveThreshold,
+# MultiObjectiveOptimizationConfig, ObjectiveProperties), which later Ax releases export.
 
 __all__ = [
     "Arm",
@@ -104,8 +111,14 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
     from ax.core.experiment import Experiment
     from ax.core.generator_run import GeneratorRun
     from ax.core.metric import Metric
+    from ax.core.objective import MultiObjective as MultiObjective
     from ax.core.objective import Objective
+    from ax.core.objective import ScalarizedObjective as ScalarizedObjective
+    from ax.core.optimization_config import (
+        MultiObjectiveOptimizationConfig as MultiObjectiveOptimizationConfig,
+    )
     from ax.core.optimization_config import OptimizationConfig
+    from ax.core.outcome_constraint import ObjectiveThreshold as ObjectiveThreshold
     from ax.core.outcome_constraint import OutcomeConstraint
     from ax.core.parameter import ChoiceParameter, FixedParameter, Parameter, RangeParameter
     from ax.core.parameter_constraint import (
@@ -122,6 +135,9 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
     from ax.modelbridge.generation_strategy import GenerationStrategy as GenerationStrategy
     from ax.modelbridge.registry import Models
     from ax.service.managed_loop import OptimizationLoop, optimize
+    from ax.service.utils.objective_properties import (
+        ObjectiveProperties as ObjectiveProperties,
+    )
     from ax.storage.json_store.load import load
     from ax.storage.json_store.save import save
 

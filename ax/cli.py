@@ -278,6 +278,7 @@ def _report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show(args: argparse.Namespace, out: TextIO) -> int:
+    from ax.core.objective import ScalarizedObjective
     from ax.exceptions import AxError, NoDataError
     from ax.plot.exp_utils import format_text_table, objective, trials_table
     from ax.service.utils.best_point import get_best_raw_objective_point
@@ -296,11 +297,20 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     target = objective(experiment)
     if target is not None:
         print(f"Objective: {target[0]} ({'minimize' if target[1] else 'maximize'})", file=out)
+    elif experiment.optimization_config is not None and isinstance(
+        experiment.optimization_config.objective, ScalarizedObjective
+    ):
+        scalarized = experiment.optimization_config.objective
+        terms = " + ".join(f"{w:g} * {m.name}" for m, w in scalarized.metric_weights)
+        print(f"Objective: {'minimize' if scalarized.minimize else 'maximize'} {terms}", file=out)
     header, rows = trials_table(experiment)
     print("", file=out)
     print(format_text_table(header, rows) if rows else "(no trials)", file=out)
     print("", file=out)
-    if target is None:
+    if _show_pareto(experiment, out):
+        return EXIT_OK
+    config = experiment.optimization_config
+    if config is None:
         print("Best point: none (the experiment has no optimization config)", file=out)
         return EXIT_OK
     try:
@@ -316,6 +326,44 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
         sem_text = "" if sem != sem else f" (sem {sem:.3g})"  # NaN: unknown
         print(f"  {metric} = {mean:.6g}{sem_text}", file=out)
     return EXIT_OK
+
+
+def _show_pareto(experiment: Experiment, out: TextIO) -> bool:
+    """Print the objectives, hypervolume and trade-off table of a multi-objective
+    experiment; False (nothing printed) for a single-objective one."""
+    from ax.plot.exp_utils import format_text_table, format_value
+    from ax.plot.pareto import observed_frontier, tradeoff_table
+
+    frontier = observed_frontier(experiment)
+    if frontier is None:
+        return False
+    print(
+        "Objectives: "
+        + ", ".join(
+            f"{n} ({'minimize' if m else 'maximize'})"
+            + (f", threshold {frontier.thresholds[n]:g}" if n in frontier.thresholds else "")
+            for n, m in zip(frontier.objectives, frontier.minimize)
+        ),
+        file=out,
+    )
+    reference = ", ".join(
+        f"{n}={frontier.reference_point[n]:.6g} ({frontier.reference_source[n]})"
+        for n in frontier.objectives
+        if n in frontier.reference_point
+    )
+    print(f"Reference point: {reference or 'none yet'}", file=out)
+    print(f"Hypervolume: {frontier.hypervolume:.6g}", file=out)
+    header, rows = tradeoff_table(frontier)
+    if not rows:
+        print(
+            "Pareto frontier: none (no completed trial is feasible and within the "
+            "objective thresholds)",
+            file=out,
+        )
+        return True
+    print(f"Pareto frontier ({len(rows)} arm(s)):", file=out)
+    print(format_text_table(header, [[format_value(v) for v in row] for row in rows]), file=out)
+    return True
 
 
 def _worker(args: argparse.Namespace, out: TextIO) -> int:

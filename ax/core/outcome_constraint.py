@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import warnings
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -103,6 +103,22 @@ class OutcomeConstraint(Base):
             )
         self._relative = relative
 
+    def is_satisfied_by(self, value: float, status_quo_value: Optional[float] = None) -> bool:
+        """Whether an observed mean of the metric meets the bound.
+
+        Args:
+            value: The metric's mean for the arm.
+            status_quo_value: The status quo's mean of the metric (needed when
+                ``relative``; without it, or when it is 0, the answer is False).
+        """
+        if self._relative:
+            if status_quo_value is None or status_quo_value == 0.0:
+                return False
+            value = 100.0 * (value - status_quo_value) / abs(status_quo_value)
+        if self._op is ComparisonOp.LEQ:
+            return value <= self._bound
+        return value >= self._bound
+
     def _warn_direction(self, stacklevel: int) -> None:
         """Warn if the bound's direction contradicts ``metric.lower_is_better``.
 
@@ -151,4 +167,72 @@ def _check_op(metric: Metric, op: Any) -> ComparisonOp:
     return op
 
 
-__all__ = ["OutcomeConstraint"]
+class ObjectiveThreshold(OutcomeConstraint):
+    """The worst acceptable value of one objective of a multi-objective: a bound per
+    objective, which together make the reference point of hypervolume-based optimisation.
+
+    ``op`` is GEQ for a maximised objective ("at least ``bound``") and LEQ for a minimised
+    one ("at most ``bound``"). When ``op`` is None it is taken from
+    ``metric.lower_is_better`` (LEQ when lower is better, GEQ when higher is better).
+    With ``relative=True`` the bound is a percentage change relative to the status quo
+    (``-5`` with GEQ: "no worse than 5% below the status quo"); the default here is an
+    absolute bound (``relative=False``).
+
+    Args:
+        metric: The objective's metric.
+        bound: The threshold, a finite number (a percentage when ``relative``).
+        relative: Whether ``bound`` is relative to the status quo.
+        op: ``ComparisonOp.GEQ`` or ``ComparisonOp.LEQ``, or None to infer it.
+
+    Raises:
+        UserInputTypeError: ``metric`` is not a Metric, ``op`` not a ComparisonOp or
+            None, or ``relative`` not a bool.
+        UserInputError: ``bound`` is not finite; ``op`` is None and
+            ``metric.lower_is_better`` is not set; or ``op`` contradicts
+            ``metric.lower_is_better`` (a threshold in the wrong direction).
+
+    Example:
+        >>> ObjectiveThreshold(Metric("latency", lower_is_better=True), 50.0)
+        ObjectiveThreshold(latency <= 50.0)
+    """
+
+    def __init__(
+        self,
+        metric: Metric,
+        bound: float,
+        relative: bool = False,
+        op: Optional[ComparisonOp] = None,
+    ) -> None:
+        metric = _check_metric(metric)
+        if op is None:
+            if metric.lower_is_better is None:
+                raise UserInputError(
+                    f"ObjectiveThreshold on metric '{metric.name}': op is None and the "
+                    "metric's lower_is_better is not set, so the direction cannot be "
+                    "inferred",
+                    hint="pass op=ComparisonOp.GEQ (maximised objective) or "
+                    "ComparisonOp.LEQ (minimised objective)",
+                )
+            op = ComparisonOp.LEQ if metric.lower_is_better else ComparisonOp.GEQ
+        op = _check_op(metric, op)
+        if metric.lower_is_better is not None and (op is ComparisonOp.LEQ) != bool(
+            metric.lower_is_better
+        ):
+            wanted = ComparisonOp.LEQ if metric.lower_is_better else ComparisonOp.GEQ
+            raise UserInputError(
+                f"ObjectiveThreshold on metric '{metric.name}': op '{op.symbol}' is in the "
+                f"wrong direction for a metric with lower_is_better="
+                f"{metric.lower_is_better}; a threshold bounds the worst acceptable "
+                f"value, so it must be '{wanted.symbol}', got op={op!r}",
+            )
+        super().__init__(metric=metric, op=op, bound=bound, relative=relative)
+
+    def _warn_direction(self, stacklevel: int) -> None:
+        """No warning: the direction is checked against the objective instead."""
+
+    def clone(self) -> ObjectiveThreshold:
+        """A copy that shares the metric object."""
+        return copy.copy(self)
+
+
+__all__ = ["ObjectiveThreshold", "OutcomeConstraint"]

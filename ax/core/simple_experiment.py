@@ -116,7 +116,14 @@ class SimpleExperiment(Experiment):
         config = self.optimization_config
         if config is None:  # pragma: no cover - always set by the constructor
             raise UserInputError(f"SimpleExperiment {self._name!r}: no optimization config")
-        return config.objective.metric.name
+        names = [m.name for m in config.objective.metrics]
+        if len(names) != 1:
+            raise UserInputTypeError(
+                f"SimpleExperiment {self._name!r}: the objective has several metrics "
+                f"{names}; the evaluation function must return a {{metric: (mean, sem)}} "
+                "dict with each of them, not a bare number or tuple"
+            )
+        return names[0]
 
     # ------------------------------------------------------------------ evaluation
     def evaluation_function_outer(
@@ -139,10 +146,10 @@ class SimpleExperiment(Experiment):
         return self._normalise(result)
 
     def _normalise(self, result: Any) -> Any:
-        objective = self._objective_name
         if isinstance(result, dict):
             return {str(k): _mean_sem(v, str(k), self._name) for k, v in result.items()}
         if isinstance(result, tuple):
+            objective = self._objective_name
             return {objective: _mean_sem(result, objective, self._name)}
         if isinstance(result, list):
             return [
@@ -150,7 +157,7 @@ class SimpleExperiment(Experiment):
                 for fid, ev in result
             ]
         if isinstance(result, numbers.Real) and not isinstance(result, bool):
-            return {objective: (float(result), None)}
+            return {self._objective_name: (float(result), None)}
         raise UserInputTypeError(
             f"SimpleExperiment {self._name!r}: evaluation_function returned "
             f"{type(result).__name__} {result!r}; expected a number, a (mean, sem) tuple, a "

@@ -21,6 +21,8 @@ _FACTORIES = (
     "get_GPEI",
     "get_GPKG",
     "get_GPMES",
+    "get_MOO_NEHVI",
+    "get_MOO_PAREGO",
     "get_MTGP",
     "get_botorch",
     "get_empirical_bayes_thompson",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
+from ax.core.optimization_config import MultiObjectiveOptimizationConfig, OptimizationConfig
 from ax.core.parameter import ChoiceParameter, FixedParameter, RangeParameter
 from ax.core.search_space import SearchSpace
 from ax.core.types import ParameterType
@@ -96,6 +97,39 @@ def _should_use_gp(search_space: SearchSpace, num_trials: Optional[int] = None) 
     return num_continuous >= num_discrete_choices
 
 
+def _multi_objective_model(
+    config: MultiObjectiveOptimizationConfig, fidelity: List[str]
+) -> Optional[Models]:
+    """``Models.MOO`` for a multi-objective config (logged with the reason), or None when
+    this installation has no multi-objective model (quasi-random search then)."""
+    names = [m.name for m in config.objective.metrics]
+    if fidelity:
+        raise UserInputError(
+            f"choose_generation_strategy: fidelity parameters {fidelity} with several "
+            f"objectives {names} are not supported",
+            hint="fix the fidelity parameters, or optimise one objective",
+        )
+    moo = getattr(Models, "MOO", None)
+    if moo is None:
+        logger.warning(
+            "choose_generation_strategy: %d objectives %s, but no multi-objective model is "
+            "registered (Models.MOO); using quasi-random (Sobol) search throughout.",
+            len(names),
+            names,
+        )
+        return None
+    method = "qLogNEHVI (hypervolume)" if len(names) <= 3 else "ParEGO (random scalarisations)"
+    logger.info(
+        "choose_generation_strategy: %d objectives %s, so the Bayesian step is multi-objective "
+        "(Models.MOO, %s; thresholds %s, the others inferred from the data).",
+        len(names),
+        names,
+        method,
+        {t.metric.name: t.bound for t in config.objective_thresholds} or "none",
+    )
+    return moo
+
+
 def _parallelism(
     enforce_sequential_optimization: bool,
     max_parallelism_cap: Optional[int],
@@ -131,6 +165,8 @@ def choose_generation_strategy(
     max_parallelism_cap: Optional[int] = None,
     max_parallelism_override: Optional[int] = None,
     fidelity_cost_model: Union[FidelityCostModel, Mapping[str, Any], None] = None,
+    *,
+    optimization_config: Optional[OptimizationConfig] = None,
 ) -> GenerationStrategy:
     """A default strategy: quasi-random Sobol points, then Bayesian optimisation (GPEI).
 
@@ -157,6 +193,11 @@ def choose_generation_strategy(
         fidelity_cost_model: The cost of one evaluation at given fidelities (a
             :class:`~ax.models.torch.fidelity.FidelityCostModel` or a dict of its fields;
             default ``fixed_cost=1, cost_per_unit=1``); only with fidelity parameters.
+        optimization_config: The experiment's optimization config, if known. With a
+            :class:`~ax.core.optimization_config.MultiObjectiveOptimizationConfig` the
+            Bayesian step is the multi-objective model ``Models.MOO`` (log noisy expected
+            hypervolume improvement for up to 3 objectives, ParEGO random scalarisations
+            above); the choice and its reason are logged.
 
     Returns:
         The generation strategy.
@@ -206,7 +247,14 @@ def choose_generation_strategy(
     fidelity = fidelity_parameter_names(search_space)
     gp_model = Models.GPEI
     gp_kwargs: Dict[str, Any] = {"seed": random_seed}
-    if fidelity:
+    if isinstance(optimization_config, MultiObjectiveOptimizationConfig):
+        moo = _multi_objective_model(optimization_config, fidelity)
+        if moo is None:
+            return GenerationStrategy(
+                [GenerationStep(model=Models.SOBOL, num_trials=-1, model_kwargs=sobol_kwargs)]
+            )
+        gp_model = moo
+    elif fidelity:
         gp_model = Models.GPKG
         gp_kwargs.update(_cost_model_kwargs(fidelity, fidelity_cost_model))
         logger.info(

@@ -225,6 +225,46 @@ def get_GPMES(
     )
 
 
+def get_MOO_NEHVI(
+    experiment: Experiment,
+    data: Data,
+    search_space: Optional[SearchSpace] = None,
+    dtype: Any = None,
+    device: Any = None,
+    **kwargs: Any,
+) -> TorchModelBridge:
+    """Multi-objective BO with log noisy expected hypervolume improvement: ``Models.MOO``.
+
+    The experiment's optimization config must have several objectives; objective
+    thresholds not given are inferred from the data (see
+    :class:`~ax.models.torch.moo.MultiObjectiveBotorchModel`). ``kwargs`` go to
+    ``Models.MOO`` (model options such as ``num_restarts``, or bridge arguments).
+
+    Raises:
+        UserInputError: ``data`` is empty, or an unknown keyword.
+        UnsupportedError: Another dtype or device.
+    """
+    _check_torch_settings("get_MOO_NEHVI", dtype, device)
+    kwargs.setdefault("moo_acquisition", "qLogNEHVI")
+    return _model_based("get_MOO_NEHVI", Models.MOO, experiment, data, search_space, **kwargs)
+
+
+def get_MOO_PAREGO(
+    experiment: Experiment,
+    data: Data,
+    search_space: Optional[SearchSpace] = None,
+    dtype: Any = None,
+    device: Any = None,
+    **kwargs: Any,
+) -> TorchModelBridge:
+    """Multi-objective BO with ParEGO (``qLogNParEGO``: log noisy EI of a random Chebyshev
+    scalarisation per candidate): ``Models.MOO`` with ``moo_acquisition="qLogNParEGO"``;
+    for many objectives (see :func:`get_MOO_NEHVI`)."""
+    _check_torch_settings("get_MOO_PAREGO", dtype, device)
+    kwargs.setdefault("moo_acquisition", "qLogNParEGO")
+    return _model_based("get_MOO_PAREGO", Models.MOO, experiment, data, search_space, **kwargs)
+
+
 def get_MTGP(
     experiment: Experiment,
     data: Data,
@@ -453,6 +493,8 @@ __all__ = [
     "get_GPEI",
     "get_GPKG",
     "get_GPMES",
+    "get_MOO_NEHVI",
+    "get_MOO_PAREGO",
     "get_MTGP",
     "get_botorch",
     "get_empirical_bayes_thompson",

@@ -134,12 +134,34 @@ def check_optimization_config(
 
 
 def extract_objective_weights(objective: Objective, outcomes: Sequence[str]) -> np.ndarray:
-    """`m` weights over ``outcomes``: +1 for a maximised objective, -1 when minimised."""
+    """`m` weights over ``outcomes``: +1 for a maximised objective, -1 when minimised.
+
+    A multi-objective (an objective with ``objectives``) gives each of its metrics the
+    sign of its own objective; a scalarised objective (with ``metric_weights``) gives each
+    metric its weight, negated when the sum is minimised.
+    """
     weights = np.zeros(len(outcomes))
     index = {name: j for j, name in enumerate(outcomes)}
+    if hasattr(objective, "objectives"):
+        for sub in objective.objectives:
+            weights[index[sub.metric.name]] = -1.0 if sub.minimize else 1.0
+        return weights
+    sign = -1.0 if objective.minimize else 1.0
+    pairs = getattr(objective, "metric_weights", None)
+    if pairs is not None and hasattr(objective, "weights"):
+        for metric, weight in pairs:
+            weights[index[metric.name]] = sign * float(weight)
+        return weights
     for metric in objective.metrics:
-        weights[index[metric.name]] = -1.0 if objective.minimize else 1.0
+        weights[index[metric.name]] = sign
     return weights
+
+
+def is_multi_objective(optimization_config: OptimizationConfig) -> bool:
+    """Whether the config has several objectives (a multi-objective config or objective)."""
+    return hasattr(optimization_config, "objective_thresholds") or hasattr(
+        optimization_config.objective, "objectives"
+    )
 
 
 def extract_outcome_constraints(
@@ -192,5 +214,6 @@ __all__ = [
     "extract_parameter_constraints",
     "features_to_array",
     "fixed_features_by_index",
+    "is_multi_objective",
     "observation_data_to_predict",
 ]

@@ -155,6 +155,9 @@ MODEL_KEY_TO_MODEL_SETUP: Dict[str, ModelSetup] = {
         (("fit_out_of_design", True),),
     ),
     "TPE": ModelSetup(_TORCH, "ax.models.tpe:TPEGenerator", tuple(Cont_X_trans + Y_trans)),
+    "MOO": ModelSetup(
+        _TORCH, "ax.models.torch.moo:MultiObjectiveBotorchModel", tuple(Cont_X_trans + Y_trans)
+    ),
 }
 
 
@@ -209,6 +212,7 @@ class Models(Enum):
     EMPIRICAL_BAYES_THOMPSON = "EB"
     UNIFORM = "Uniform"
     TPE = "TPE"
+    MOO = "MOO"
 
     @property
     def setup(self) -> ModelSetup:

@@ -5,6 +5,7 @@ Nothing here imports torch: the model receives and returns numpy arrays.
 
 from __future__ import annotations
 
+import inspect
 from typing import (
     Any,
     Callable,
@@ -38,7 +39,9 @@ from ax.modelbridge.modelbridge_utils import (
     extract_parameter_constraints,
     features_to_array,
     fixed_features_by_index,
+    is_multi_objective,
 )
+from ax.modelbridge.objective_thresholds import threshold_metadata, transformed_thresholds
 from ax.modelbridge.transforms.base import Transform
 from ax.modelbridge.transforms.one_hot import OH_PARAM_INFIX
 from ax.utils.logger import get_logger
@@ -429,6 +432,15 @@ class TorchModelBridge(ModelBridge):
                 features_to_array(pending_observations.get(metric, []), names)
                 for metric in self.outcomes
             ]
+        extra: Dict[str, Any] = {}
+        if is_multi_objective(optimization_config) and _takes(
+            self.model.gen, "objective_thresholds"
+        ):
+            # Thresholds are still in the metrics' units here: the transforms rewrite
+            # outcome constraints only, so they are passed through them the same way.
+            extra["objective_thresholds"] = transformed_thresholds(
+                optimization_config, self.transforms.values(), self.outcomes, self
+            )
         X, weights, gen_metadata, candidate_metadata = self.model.gen(
             n=n,
             bounds=bounds,
@@ -439,7 +451,12 @@ class TorchModelBridge(ModelBridge):
             pending_observations=pending,
             model_gen_options=model_gen_options,
             rounding_func=self.rounding_func(names, original_search_space),
+            **extra,
         )
+        if extra:
+            gen_metadata = threshold_metadata(
+                gen_metadata or {}, list(self.transforms.values()), self.outcomes
+            )
         best_features = None
         best_point = getattr(self.model, "best_point", None)
         if callable(best_point):
@@ -463,6 +480,15 @@ class TorchModelBridge(ModelBridge):
             gen_metadata=dict(gen_metadata or {}),
             candidate_metadata=None if candidate_metadata is None else list(candidate_metadata),
         )
+
+
+def _takes(function: Callable[..., Any], name: str) -> bool:
+    """Whether ``function`` has a parameter ``name`` (a multi-objective model's ``gen``
+    takes ``objective_thresholds``; other models get the objectives as weights only)."""
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _is_task_index(parameter: object) -> bool:

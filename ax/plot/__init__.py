@@ -6,6 +6,9 @@
 - :func:`~ax.plot.feature_importances.plot_feature_importance_by_feature`: a bar chart;
 - :func:`~ax.plot.scatter.plot_fitted`, :func:`~ax.plot.bandit_rollout.plot_bandit_rollout`,
   :func:`~ax.plot.marginal_effects.plot_marginal_effects`: bandits and factorial designs;
+- :func:`~ax.plot.pareto_figures.plot_pareto_frontier`,
+  :func:`~ax.plot.pareto_figures.plot_hypervolume_trace`: a multi-objective experiment's
+  observed Pareto frontier (points, frontier, thresholds) and its hypervolume over trials;
 - :func:`~ax.plot.report.experiment_report_html`, :func:`~ax.plot.report.save_report`:
   one self-contained HTML page (trace, parameter plots, trials table);
 - :func:`~ax.plot.render.render`, :func:`~ax.plot.render.init_notebook_plotting`: show
@@ -35,7 +38,9 @@ _EXPORTS: dict[str, str] = {
     "plot_contour": "ax.plot.contour",
     "plot_feature_importance_by_feature": "ax.plot.feature_importances",
     "plot_fitted": "ax.plot.scatter",
+    "plot_hypervolume_trace": "ax.plot.pareto_figures",
     "plot_marginal_effects": "ax.plot.marginal_effects",
+    "plot_pareto_frontier": "ax.plot.pareto_figures",
     "plot_slice": "ax.plot.slice",
     "render": "ax.plot.render",
     "save_report": "ax.plot.report",
@@ -49,7 +54,9 @@ __all__ = [
     "plot_contour",
     "plot_feature_importance_by_feature",
     "plot_fitted",
+    "plot_hypervolume_trace",
     "plot_marginal_effects",
+    "plot_pareto_frontier",
     "plot_slice",
     "render",
     "save_report",
@@ -60,6 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
     from ax.plot.contour import plot_contour
     from ax.plot.feature_importances import plot_feature_importance_by_feature
     from ax.plot.marginal_effects import plot_marginal_effects
+    from ax.plot.pareto_figures import plot_hypervolume_trace, plot_pareto_frontier
     from ax.plot.render import init_notebook_plotting, render
     from ax.plot.report import experiment_report_html, save_report
     from ax.plot.scatter import plot_fitted

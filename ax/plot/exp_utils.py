@@ -11,7 +11,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ax.core.experiment import Experiment
 from ax.core.outcome_constraint import OutcomeConstraint
-from ax.core.types import ComparisonOp, TParameterization, TrialStatus
+from ax.core.types import TParameterization, TrialStatus
 
 
 class ArmRow(NamedTuple):
@@ -81,19 +81,19 @@ def arm_rows(experiment: Experiment, trial_indices: Optional[Iterable[int]] = No
 
 
 def objective(experiment: Experiment) -> Optional[Tuple[str, bool]]:
-    """``(objective metric name, minimize)``, or None without an optimization config."""
+    """``(objective metric name, minimize)``, or None without an optimization config or
+    when the objective has several metrics (a multi-objective or a scalarized one; see
+    :mod:`ax.plot.pareto` for the former)."""
     config = experiment.optimization_config
-    if config is None:
+    if config is None or len(config.objective.metrics) != 1:
         return None
     return config.objective.metric.name, bool(config.objective.minimize)
 
 
 def metric_names(experiment: Experiment, rows: List[ArmRow]) -> List[str]:
     """The experiment's metrics (objective first), then any other metric with data."""
-    names: List[str] = []
-    target = objective(experiment)
-    if target is not None:
-        names.append(target[0])
+    config = experiment.optimization_config
+    names: List[str] = [] if config is None else [m.name for m in config.objective.metrics]
     for name in sorted(experiment.metrics):
         if name not in names:
             names.append(name)
@@ -181,15 +181,8 @@ def _satisfies(
     name = constraint.metric.name
     if name not in means:
         return False
-    value = means[name]
-    if constraint.relative:
-        if status_quo is None or not status_quo.means.get(name):
-            return False
-        baseline = status_quo.means[name]
-        value = 100.0 * (value - baseline) / abs(baseline)
-    if constraint.op is ComparisonOp.LEQ:
-        return value <= constraint.bound
-    return value >= constraint.bound
+    baseline = None if status_quo is None else status_quo.means.get(name)
+    return constraint.is_satisfied_by(means[name], baseline)
 
 
 def format_value(value: object) -> str:

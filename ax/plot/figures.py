@@ -57,9 +57,10 @@ def trace_figure(experiment: Experiment, trace: List[TracePoint]) -> FigureResul
     """
     target = objective(experiment)
     if target is None:
-        return FigureResult(
-            None, "The experiment has no optimization config: no objective.", "trace"
-        )
+        note = "The experiment has no optimization config: no objective."
+        if experiment.optimization_config is not None:
+            note = "The objective has several metrics: no single objective to trace."
+        return FigureResult(None, note, "trace")
     if not trace:
         return FigureResult(None, NO_OBJECTIVE_DATA, "trace")
     from ax.plot.trace import optimization_trace_single_method

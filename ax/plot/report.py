@@ -25,6 +25,8 @@ from ax.plot.exp_utils import (
     objective_trace,
 )
 from ax.plot.figures import FigureResult, model_figure, parameters_figure, trace_figure
+from ax.plot.pareto import ObservedFrontier, observed_frontier, tradeoff_table
+from ax.plot.pareto_figures import hypervolume_figure, pareto_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from plotly.graph_objects import Figure
@@ -38,6 +40,9 @@ PARAMETERS_DIV_ID = "ax-parameters"
 CONTOUR_DIV_ID = "ax-contour"
 SLICE_DIV_ID = "ax-slice"
 TABLE_ID = "ax-trials"
+PARETO_DIV_ID = "ax-pareto"
+HYPERVOLUME_DIV_ID = "ax-hypervolume"
+TRADEOFF_TABLE_ID = "ax-tradeoff"
 
 _STYLE = """
 body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
@@ -104,19 +109,25 @@ def experiment_report_html(
     rows = arm_rows(experiment)
     trace = objective_trace(experiment, rows)
     best = best_observed(experiment, rows)
+    frontier = observed_frontier(experiment, rows)
     figures = _Figures()
     parts: List[str] = [
         f"<h1>{_e(page_title)}</h1>",
         f'<p class="meta">Generated {_e(_now())} by ax-experiments {_e(_version())}</p>',
         _summary(experiment, rows, best),
-        '<section id="trace"><h2>Optimization trace</h2>',
-        _trace_section(experiment, trace, figures),
-        "</section>",
-        '<section id="parameters"><h2>Parameters against the objective</h2>',
-        _parameters_section(experiment, rows, figures),
-        "</section>",
     ]
-    if model is not None:
+    if frontier is not None:
+        parts += _pareto_sections(frontier, figures)
+    else:
+        parts += [
+            '<section id="trace"><h2>Optimization trace</h2>',
+            _trace_section(experiment, trace, figures),
+            "</section>",
+            '<section id="parameters"><h2>Parameters against the objective</h2>',
+            _parameters_section(experiment, rows, figures),
+            "</section>",
+        ]
+    if model is not None and frontier is None:
         parts += [
             '<section id="model"><h2>Model predictions</h2>',
             _model_section(experiment, model, figures),
@@ -124,7 +135,7 @@ def experiment_report_html(
         ]
     parts += [
         '<section id="trials"><h2>Trials</h2>',
-        _table(experiment, rows, best),
+        _table(experiment, rows, best, frontier),
         "</section>",
     ]
     body = "\n".join(parts)
@@ -210,17 +221,19 @@ def _summary(experiment: Experiment, rows: List[ArmRow], best: Optional[ArmRow])
     if experiment.description:
         items.append(("Description", _e(experiment.description)))
     target = objective(experiment)
+    config = experiment.optimization_config
     if target is not None:
         direction = "minimize" if target[1] else "maximize"
         items.append(("Objective", f"{_e(target[0])} ({direction})"))
-        config = experiment.optimization_config
-        if config is not None and config.outcome_constraints:
-            items.append(
-                (
-                    "Outcome constraints",
-                    _e(", ".join(_constraint(c) for c in config.outcome_constraints)),
-                )
+    elif config is not None:
+        items.append(("Objectives", _e(_objectives_text(config))))
+    if config is not None and config.outcome_constraints:
+        items.append(
+            (
+                "Outcome constraints",
+                _e(", ".join(_constraint(c) for c in config.outcome_constraints)),
             )
+        )
     counts: dict[str, int] = {}
     for trial in experiment.trials.values():
         counts[trial.status.name] = counts.get(trial.status.name, 0) + 1
@@ -242,6 +255,62 @@ def _summary(experiment: Experiment, rows: List[ArmRow], best: Optional[ArmRow])
     return f'<section id="summary"><dl class="summary">{body}</dl></section>'
 
 
+def _pareto_sections(frontier: ObservedFrontier, figures: _Figures) -> List[str]:
+    """The Pareto frontier figure, the trade-off table and the hypervolume trace."""
+    reference = ", ".join(
+        f"{frontier.reference_point[n]:.6g} for {n} ({frontier.reference_source[n]})"
+        for n in frontier.objectives
+        if n in frontier.reference_point
+    )
+    facts = (
+        f"Hypervolume of the observed frontier: {frontier.hypervolume:.6g}; "
+        f"{sum(p.pareto for p in frontier.points)} Pareto-optimal arm(s) of "
+        f"{len(frontier.points)}; reference point: {reference or 'none yet'}."
+        " (A reference point comes from the objective thresholds where given, else from "
+        "the model's inferred reference point, else from the observed data.)"
+    )
+    header, body = tradeoff_table(frontier)
+    if body:
+        head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
+        lines = "\n".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in body)
+        table = (
+            f'<div class="table-wrap"><table id="{TRADEOFF_TABLE_ID}"><thead><tr>{head}'
+            f"</tr></thead><tbody>\n{lines}\n</tbody></table></div>"
+        )
+    else:
+        table = '<p class="note">No arm is on the frontier yet.</p>'
+    return [
+        '<section id="pareto"><h2>Pareto frontier</h2>',
+        f'<p class="meta">{_e(facts)}</p>',
+        figures.result(pareto_figure(frontier), PARETO_DIV_ID),
+        "</section>",
+        '<section id="tradeoffs"><h2>Trade-offs (Pareto-optimal arms)</h2>',
+        table,
+        "</section>",
+        '<section id="hypervolume"><h2>Hypervolume over trials</h2>',
+        figures.result(hypervolume_figure(frontier), HYPERVOLUME_DIV_ID),
+        "</section>",
+    ]
+
+
+def _objectives_text(config: Any) -> str:
+    """The objectives of a multi-objective (with thresholds) or scalarized objective."""
+    objective = config.objective
+    thresholds = {t.metric.name: t for t in getattr(config, "objective_thresholds", [])}
+    parts = []
+    for metric, weight in objective.metric_weights:
+        if hasattr(objective, "objectives"):
+            text = f"{metric.name} ({'minimize' if weight < 0 else 'maximize'})"
+        else:
+            text = f"{weight:g} * {metric.name}"
+        if metric.name in thresholds:
+            text += f", threshold {_constraint(thresholds[metric.name])}"
+        parts.append(text)
+    if hasattr(objective, "objectives"):
+        return "; ".join(parts)
+    return f"{'minimize' if objective.minimize else 'maximize'} " + " + ".join(parts)
+
+
 def _constraint(constraint: Any) -> str:
     op = "<=" if constraint.op.name == "LEQ" else ">="
     unit = "%" if constraint.relative else ""
@@ -261,16 +330,25 @@ def _model_section(experiment: Experiment, model: ModelBridge, figures: _Figures
     return figures.result(result, CONTOUR_DIV_ID if result.kind == "contour" else SLICE_DIV_ID)
 
 
-def _table(experiment: Experiment, rows: List[ArmRow], best: Optional[ArmRow]) -> str:
+def _table(
+    experiment: Experiment,
+    rows: List[ArmRow],
+    best: Optional[ArmRow],
+    frontier: Optional[ObservedFrontier] = None,
+) -> str:
     parameters = list(experiment.search_space.parameters)
     metrics = metric_names(experiment, rows)
     header = ["trial", "status", "arm", "generator", *parameters, *metrics]
     head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
     lines: List[str] = []
+    pareto = (
+        set()
+        if frontier is None
+        else {(p.trial_index, p.arm_name) for p in frontier.points if p.pareto}
+    )
     for r in rows:
-        is_best = best is not None and (r.trial_index, r.arm_name) == (
-            best.trial_index,
-            best.arm_name,
+        is_best = (r.trial_index, r.arm_name) in pareto or (
+            best is not None and (r.trial_index, r.arm_name) == (best.trial_index, best.arm_name)
         )
         cells = [
             f'<td class="num">{r.trial_index}</td>',

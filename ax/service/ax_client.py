@@ -81,6 +81,16 @@ from ax.service.utils import ax_client_snapshot as snapshots
 from ax.service.utils import ax_client_utils as utils
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import make_experiment
+from ax.service.utils.multi_objective_client import (
+    make_multi_objective_experiment,
+    objective_names,
+)
+from ax.service.utils.objective_properties import ObjectiveProperties
+from ax.service.utils.pareto import (
+    TParetoFrontier,
+    get_pareto_optimal_parameters,
+    observed_hypervolume,
+)
 from ax.service.utils.pending import get_pending_observation_features
 from ax.utils.logger import get_logger
 from ax.utils.text import short_repr
@@ -204,8 +214,15 @@ class AxClient:
 
     @property
     def objective_name(self) -> str:
-        """The name of the objective metric."""
+        """The name of the objective metric (UnsupportedError with several objectives:
+        use ``objective_names``)."""
         return self._objective_name("AxClient.objective_name")
+
+    @property
+    def objective_names(self) -> List[str]:
+        """The names of the objective metrics (one for a single objective)."""
+        function = "AxClient.objective_names"
+        return objective_names(self._require_experiment(function), function)
 
     @property
     def random_seed(self) -> Optional[int]:
@@ -234,6 +251,7 @@ class AxClient:
         choose_generation_strategy_kwargs: Optional[Dict[str, Any]] = None,
         tracking_metric_names: Optional[Sequence[str]] = None,
         load_if_exists: bool = False,
+        objectives: Optional[Mapping[str, ObjectiveProperties]] = None,
     ) -> None:
         """Create the experiment and, unless one was given, the generation strategy.
 
@@ -266,6 +284,12 @@ class AxClient:
             load_if_exists: With ``db_settings``: if the database already holds an
                 experiment of this ``name``, load it (and its strategy) instead of
                 failing; its parameters and objective must match the ones given.
+            objectives: Several objectives, instead of ``objective_name``/``minimize``:
+                ``{"acc": ObjectiveProperties(minimize=False, threshold=0.9),
+                "latency": ObjectiveProperties(minimize=True, threshold=50)}`` (two or
+                more; a threshold is the worst acceptable value). Results are then
+                ``{metric: (mean, sem)}`` dicts with every objective, and
+                :meth:`get_pareto_optimal_parameters` gives the frontier.
 
         Raises:
             UserInputError: The client already has an experiment and overwriting was not
@@ -290,18 +314,34 @@ class AxClient:
                 "effect, since a generation_strategy was given to AxClient"
             )
         tracking = utils.check_tracking_metric_names(function, tracking_metric_names)
-        objective = objective_name if objective_name is not None else "objective"
-        experiment = make_experiment(
-            parameters=parameters,
-            name=name,
-            objective_name=objective,
-            minimize=minimize,
-            parameter_constraints=parameter_constraints,
-            outcome_constraints=outcome_constraints,
-            status_quo=status_quo,
-            experiment_type=experiment_type,
-            metrics=[Metric(name=objective)] + [Metric(name=m) for m in tracking if m != objective],
-        )
+        if objectives is not None:
+            experiment = make_multi_objective_experiment(
+                function,
+                objectives,
+                objective_name,
+                minimize,
+                tracking,
+                parameters=parameters,
+                name=name,
+                parameter_constraints=parameter_constraints,
+                outcome_constraints=outcome_constraints,
+                status_quo=status_quo,
+                experiment_type=experiment_type,
+            )
+        else:
+            objective = objective_name if objective_name is not None else "objective"
+            experiment = make_experiment(
+                parameters=parameters,
+                name=name,
+                objective_name=objective,
+                minimize=minimize,
+                parameter_constraints=parameter_constraints,
+                outcome_constraints=outcome_constraints,
+                status_quo=status_quo,
+                experiment_type=experiment_type,
+                metrics=[Metric(name=objective)]
+                + [Metric(name=m) for m in tracking if m != objective],
+            )
         if self._user_generation_strategy and self._generation_strategy is not None:
             strategy = self._generation_strategy
             if strategy.experiment is not None or strategy.generator_runs:
@@ -312,6 +352,7 @@ class AxClient:
                 "random_seed": self._random_seed,
             }
             settings.update(choose_kwargs)
+            settings.setdefault("optimization_config", experiment.optimization_config)
             strategy = choose_generation_strategy(search_space=experiment.search_space, **settings)
         load = utils.check_bool(function, "load_if_exists", load_if_exists)
         if load and self._db_engine is None:
@@ -704,6 +745,42 @@ class AxClient:
         """
         return get_best_parameters(self._require_experiment("AxClient.get_best_parameters"))
 
+    def get_pareto_optimal_parameters(self, use_model_predictions: bool = True) -> TParetoFrontier:
+        """The Pareto-optimal parameters of a multi-objective experiment.
+
+        Args:
+            use_model_predictions: Judge arms on the current model's predictions (the
+                observed values when no model predicts yet), else on the observations.
+
+        Returns:
+            ``{trial_index: (parameters, (means, covariances))}``; empty before any trial
+            has completed with every objective.
+
+        Raises:
+            UnsupportedError: The experiment has a single objective.
+            DataRequiredError: Every completed trial breaks an outcome constraint or an
+                objective threshold, so no frontier exists.
+        """
+        function = "AxClient.get_pareto_optimal_parameters"
+        experiment = self._require_experiment(function)
+        model = None
+        if use_model_predictions:
+            try:
+                model = self._fitted_model(function)
+            except (UserInputError, DataRequiredError):
+                model = None
+        return get_pareto_optimal_parameters(experiment, model, use_model_predictions, function)
+
+    def get_hypervolume(self) -> float:
+        """The hypervolume of the observed Pareto frontier (above the thresholds, or the
+        inferred reference point where none were given; see :mod:`ax.plot.pareto`).
+
+        Raises:
+            UnsupportedError: The experiment has a single objective.
+        """
+        function = "AxClient.get_hypervolume"
+        return observed_hypervolume(self._require_experiment(function), function)
+
     def get_trials_data_frame(self) -> pd.DataFrame:
         """A table of the trials: ``trial_index``, ``arm_name``, ``trial_status``, one
         column per parameter and one per metric (the latest mean, NaN if none)."""
@@ -941,6 +1018,7 @@ class AxClient:
                     "random_seed": self._random_seed,
                 }
                 settings.update(choose_kwargs)
+                settings.setdefault("optimization_config", experiment.optimization_config)
                 strategy = choose_generation_strategy(
                     search_space=experiment.search_space, **settings
                 )
@@ -1031,7 +1109,7 @@ class AxClient:
             self._require_experiment(function),
             trial,
             raw_data,
-            self._objective_name(function),
+            objective_names(self._require_experiment(function), function),
             meta,
             sample_size,
             require_objective=require_objective,
@@ -1050,12 +1128,18 @@ class AxClient:
         config = self._require_experiment(function).optimization_config
         if config is None:  # pragma: no cover - create_experiment always sets one
             raise UserInputError(f"{function}: the experiment has no optimization config")
+        if len(config.objective.metrics) != 1:
+            raise UnsupportedError(
+                f"{function}: the experiment has several objectives "
+                f"{[m.name for m in config.objective.metrics]}",
+                hint="use AxClient.objective_names",
+            )
         return config.objective.metric.name
 
     def _checked_metric(self, function: str, metric_name: Optional[str]) -> str:
         experiment = self._require_experiment(function)
         if metric_name is None:
-            return self._objective_name(function)
+            return objective_names(experiment, function)[0]
         known = experiment.metrics
         if metric_name not in known:
             raise UserInputError(
@@ -1105,4 +1189,4 @@ def _stop_reason(err: Exception, made: int, wanted: int) -> str:
     return f"{label} after {made} of {wanted} trials ({type(err).__name__}): {err}"
 
 
-__all__ = ["AxClient"]
+__all__ = ["AxClient", "ObjectiveProperties"]

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, List, Mapping, Optional, Sequence, Tuple,
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
+from ax.core.optimization_config import MultiObjectiveOptimizationConfig
 from ax.core.runner import Runner
 from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction, num_positional
 from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
@@ -52,11 +53,13 @@ from ax.exceptions import (
     GenerationStrategyCompleted,
     NoDataError,
     OptimizationAbortedError,
+    UnsupportedError,
     UserInputError,
     UserInputTypeError,
 )
 from ax.modelbridge.dispatch_utils import choose_generation_strategy
 from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.plot.pareto import observed_frontier
 from ax.service.executors import pool_size
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.instantiation import make_experiment, make_simple_experiment
@@ -75,6 +78,7 @@ from ax.service.utils.loop_validation import (
     import_class,
     resume,
 )
+from ax.service.utils.pareto import TParetoFrontier, get_pareto_optimal_parameters
 from ax.service.utils.scheduler_options import SchedulerOptions
 from ax.service.utils.scheduler_worker import LoopEvaluation
 from ax.utils.logger import get_logger
@@ -205,6 +209,7 @@ class OptimizationLoop:
                 use_batch_trials=self.arms_per_trial > 1,
                 random_seed=random_seed,
                 num_trials=self.total_trials,
+                optimization_config=self.experiment.optimization_config,
             )
         elif not isinstance(generation_strategy, GenerationStrategy):
             raise UserInputTypeError(
@@ -289,6 +294,7 @@ class OptimizationLoop:
         show_progress: bool = False,
         max_workers: Optional[int] = None,
         executor: Optional[Executor] = None,
+        objectives: Optional[Mapping[str, Any]] = None,
     ) -> OptimizationLoop:
         """A loop over a :class:`SimpleExperiment` evaluated by ``evaluation_function``.
 
@@ -306,6 +312,9 @@ class OptimizationLoop:
             total_trials, arms_per_trial, wait_time, random_seed, generation_strategy,
             run_async, max_consecutive_failures, show_progress, max_workers, executor: As
                 for :class:`OptimizationLoop`.
+            objectives: Several objectives instead of ``objective_name``/``minimize``:
+                ``{name: ObjectiveProperties(minimize=..., threshold=...)}``; the
+                function then returns a ``{metric: (mean, sem) or mean}`` dict with each.
 
         Raises:
             UserInputError: A parameter dict or constraint string is invalid.
@@ -329,6 +338,7 @@ class OptimizationLoop:
             minimize=minimize,
             parameter_constraints=parameter_constraints,
             outcome_constraints=outcome_constraints,
+            objectives=objectives,
         )
         return OptimizationLoop(
             experiment=experiment,
@@ -510,7 +520,15 @@ class OptimizationLoop:
 
         Raises:
             NoDataError: No trial has completed with data yet.
+            UnsupportedError: The experiment has several objectives (use
+                :meth:`get_pareto_optimal_parameters`).
         """
+        if isinstance(self.experiment.optimization_config, MultiObjectiveOptimizationConfig):
+            raise UnsupportedError(
+                f"OptimizationLoop.get_best_point: {self._experiment_label()} has several "
+                "objectives, so there is no single best point",
+                hint="use get_pareto_optimal_parameters() for the Pareto frontier",
+            )
         best = get_best_parameters(self.experiment)
         if best is None:
             failures = ""
@@ -525,6 +543,29 @@ class OptimizationLoop:
             )
         return best
 
+    def get_pareto_optimal_parameters(self, use_model_predictions: bool = True) -> TParetoFrontier:
+        """The Pareto-optimal parameters of a multi-objective loop.
+
+        Args:
+            use_model_predictions: Judge arms on the current model's predictions (the
+                observations when no model predicts yet), else on the observations.
+
+        Returns:
+            ``{trial_index: (parameters, (means, covariances))}``.
+
+        Raises:
+            UnsupportedError: The experiment has a single objective.
+            DataRequiredError: Every completed trial breaks an outcome constraint or an
+                objective threshold, so no frontier exists.
+        """
+        model = self.get_current_model() if use_model_predictions else None
+        return get_pareto_optimal_parameters(
+            self.experiment,
+            model,
+            use_model_predictions,
+            "OptimizationLoop.get_pareto_optimal_parameters",
+        )
+
     def _reported_instead(self) -> str:
         """Which metrics the completed trials reported, when none is the objective."""
         data = self.experiment.lookup_data()
@@ -534,7 +575,7 @@ class OptimizationLoop:
         reported = sorted({str(name)[:100] for name in data.columns["metric_name"]})
         return (
             f"; the evaluations returned metric(s) {reported}, not the objective "
-            f"{config.objective.metric.name!r} (the experiment's metrics: "
+            f"{', '.join(m.name for m in config.objective.metrics)!r} (the experiment's metrics: "
             f"{sorted(self.experiment.metrics)})"
         )
 
@@ -677,7 +718,8 @@ def optimize(
     max_consecutive_failures: int = 5,
     max_workers: Optional[int] = None,
     executor: Optional[Executor] = None,
-) -> Tuple[TParameterization, TModelPredictArm, Experiment, Optional[ModelBridge]]:
+    objectives: Optional[Mapping[str, Any]] = None,
+) -> Tuple[Any, Any, Experiment, Optional[ModelBridge]]:
     """Build a loop from an evaluation function, run it to the end, report the best point.
 
     The trials run on the :class:`~ax.service.scheduler.Scheduler` (the one engine), in
@@ -687,11 +729,21 @@ def optimize(
     (any ``concurrent.futures.Executor``) the trials run through the
     :class:`~ax.service.scheduler.Scheduler` on it, up to ``max_workers`` at once.
 
+    With ``objectives={name: ObjectiveProperties(minimize=..., threshold=...)}`` (two or
+    more, instead of ``objective_name``/``minimize``) the evaluation function returns a
+    ``{metric: (mean, sem) or mean}`` dict with every objective, the Bayesian step is the
+    multi-objective model, and the first two results are the Pareto frontier.
+
     Returns:
         ``(best_parameters, (means, covariances), experiment, model)``: the best
         parameterization (see :meth:`OptimizationLoop.get_best_point` for where the values
         come from), the :class:`SimpleExperiment`, and the last model bridge (None if no
-        arm was generated).
+        arm was generated). With ``objectives``: ``(pareto_optimal_parameters, frontier,
+        experiment, model)``, where ``pareto_optimal_parameters`` is
+        ``{trial_index: (parameters, (means, covariances))}`` (see
+        :meth:`OptimizationLoop.get_pareto_optimal_parameters`) and ``frontier`` the
+        :class:`~ax.plot.pareto.ObservedFrontier` (observed points, hypervolume, its trace
+        and the reference point).
 
     Raises:
         UserInputError: An input is invalid.
@@ -732,8 +784,17 @@ def optimize(
         show_progress=show_progress,
         max_workers=max_workers,
         executor=executor,
+        objectives=objectives,
     )
     loop.full_run()
+    if objectives is not None:
+        frontier = loop.get_pareto_optimal_parameters()
+        return (
+            frontier,
+            observed_frontier(loop.experiment),
+            loop.experiment,
+            loop.get_current_model(),
+        )
     parameterization, values = loop.get_best_point()
     return parameterization, values, loop.experiment, loop.get_current_model()
 

@@ -202,8 +202,9 @@ class Scheduler:
             assert evaluation_function is not None  # checked above
             if not isinstance(executor, (ThreadPoolExecutor, InlineExecutor)):
                 check_picklable(evaluation_function, executor)
+            names = [m.name for m in experiment.optimization_config.objective.metrics]
             trial_evaluation = FunctionEvaluation(
-                evaluation_function, experiment.optimization_config.objective.metric.name
+                evaluation_function, names[0] if len(names) == 1 else names
             )
         elif not isinstance(trial_evaluation, TrialEvaluation):
             raise UserInputTypeError(

@@ -45,6 +45,7 @@ from ax.utils.testing.core_stubs import (
     get_experiment_with_trials,
     get_simple_experiment,
 )
+from ax.utils.testing.multi_objective_stubs import get_multi_objective_experiment
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Engine
@@ -157,6 +158,21 @@ class StoreConformance:
         experiment = get_experiment_with_everything()
         backend.save(experiment)
         _assert_same(backend.load(experiment.name), experiment)
+
+    @pytest.mark.parametrize("scalarized", [False, True])
+    def test_round_trip_of_multi_objective_experiment(
+        self, backend: Backend, scalarized: bool
+    ) -> None:
+        experiment = get_multi_objective_experiment(
+            3, name=f"moo_{scalarized}", scalarized=scalarized
+        )
+        backend.save(experiment)
+        loaded = backend.load(experiment.name)
+        _assert_same(loaded, experiment)
+        config, original = loaded.optimization_config, experiment.optimization_config
+        assert config is not None and original is not None
+        assert type(config) is type(original) and type(config.objective) is type(original.objective)
+        assert repr(config) == repr(original)
 
     def test_round_trip_of_simple_experiment(self, backend: Backend) -> None:
         experiment = get_simple_experiment()

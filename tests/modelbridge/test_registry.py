@@ -44,6 +44,7 @@ def test_members_and_values() -> None:
         "EMPIRICAL_BAYES_THOMPSON",
         "UNIFORM",
         "TPE",
+        "MOO",
     ]
     assert Models.SOBOL.value == "Sobol" and Models.BOTORCH.value == "BO"
     assert Models.SOBOL.model_class is SobolGenerator

@@ -169,6 +169,41 @@ class MaxValueEntropyOptions(BotorchOptions):
     lower_bound: bool = True
 
 
+MultiObjectiveAcquisitionName = Literal["auto", "qLogNEHVI", "qLogNParEGO"]
+"""Acquisition functions of :class:`~ax.models.torch.moo.MultiObjectiveBotorchModel`."""
+
+
+class MultiObjectiveOptions(BotorchOptions):
+    """Settings of :class:`~ax.models.torch.moo.MultiObjectiveBotorchModel`.
+
+    ``acquisition`` of :class:`BotorchOptions` is not used; ``moo_acquisition`` is.
+    The optimisation defaults are smaller than the single-objective ones: the
+    hypervolume acquisition costs far more per evaluation than the lean log-EI (one
+    box decomposition per quasi-MC sample), and ``bench/bench_moo.py`` showed no loss
+    of hypervolume from them on its problems.
+
+    Attributes:
+        moo_acquisition: ``"qLogNEHVI"`` (log noisy expected hypervolume improvement),
+            ``"qLogNParEGO"`` (log noisy expected improvement of a random Chebyshev
+            scalarisation, drawn afresh for each candidate), or ``"auto"`` (the
+            default: NEHVI up to ``max_nehvi_objectives`` objectives, ParEGO above)
+            (gen-time).
+        max_nehvi_objectives: Most objectives for which ``"auto"`` picks NEHVI (its
+            box decompositions grow quickly with the number of objectives).
+        ref_point_scale: When a threshold is not given, the reference point of that
+            objective is the nadir of the observed Pareto set minus this fraction of the
+            set's range (BoTorch's ``infer_reference_point``) (gen-time).
+    """
+
+    num_restarts: int = Field(default=4, ge=1, le=1000)
+    raw_samples: int = Field(default=256, ge=1, le=1_000_000)
+    maxiter: int = Field(default=50, ge=1)
+    mc_samples: int = Field(default=64, ge=1, le=100_000)
+    moo_acquisition: MultiObjectiveAcquisitionName = "auto"
+    max_nehvi_objectives: int = Field(default=3, ge=2, le=100)
+    ref_point_scale: float = Field(default=0.1, ge=0.0, le=10.0, allow_inf_nan=False)
+
+
 GEN_TIME_FIELDS = frozenset(
     {
         "acquisition",
@@ -180,6 +215,8 @@ GEN_TIME_FIELDS = frozenset(
         "num_fantasies",
         "num_candidates",
         "num_mv_samples",
+        "moo_acquisition",
+        "ref_point_scale",
     }
 )
 """Fields that ``model_gen_options`` may override for one ``gen`` call."""
@@ -241,6 +278,8 @@ __all__ = [
     "BotorchOptions",
     "KnowledgeGradientOptions",
     "MaxValueEntropyOptions",
+    "MultiObjectiveAcquisitionName",
+    "MultiObjectiveOptions",
     "options_to_state",
     "parse_options",
 ]

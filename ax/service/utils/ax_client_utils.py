@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import numpy as np
 
@@ -294,7 +294,7 @@ def raw_data_to_trial_data(
     experiment: Experiment,
     trial: Trial,
     raw_data: Any,
-    objective_name: str,
+    objective_name: Union[str, Sequence[str]],
     metadata: Mapping[str, Any],
     sample_size: Optional[int],
     require_objective: bool,
@@ -328,10 +328,13 @@ def raw_data_to_trial_data(
             f"metrics are {sorted(known)}",
             hint="declare extra metrics with create_experiment(tracking_metric_names=[...])",
         )
-    if require_objective and objective_name not in reported:
+    names = [objective_name] if isinstance(objective_name, str) else list(objective_name)
+    missing = [n for n in names if n not in reported]
+    if require_objective and missing:
+        what = f"the objective {names[0]!r}" if len(names) == 1 else f"every objective {names}"
         raise UserInputError(
-            f"{function}: raw_data must include the objective {objective_name!r}, got "
-            f"metrics {reported}",
+            f"{function}: raw_data must include {what}, got metrics {reported}"
+            + (f" (missing {missing})" if len(names) > 1 else ""),
             hint="report a failed evaluation with log_trial_failure instead",
         )
     _check_values(function, evaluation)
@@ -409,7 +412,7 @@ def trials_data_frame(experiment: Experiment) -> pd.DataFrame:
 
     parameter_names = list(experiment.search_space.parameters)
     config = experiment.optimization_config
-    objective = [] if config is None else [config.objective.metric.name]
+    objective = [] if config is None else [m.name for m in config.objective.metrics]
     metric_names = objective + [m for m in experiment.metrics if m not in objective]
     rows: List[Dict[str, Any]] = []
     for index, trial in sorted(experiment.trials.items()):

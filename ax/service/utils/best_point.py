@@ -19,16 +19,16 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from ax.core.data import Data
 from ax.core.experiment import Experiment
+from ax.core.objective import ScalarizedObjective
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.outcome_constraint import OutcomeConstraint
 from ax.core.types import (
-    ComparisonOp,
     TModelPredictArm,
     TParameterization,
     TParamValue,
     TrialStatus,
 )
-from ax.exceptions import NoDataError, UserInputError
+from ax.exceptions import NoDataError, UnsupportedError, UserInputError
 from ax.utils.logger import get_logger
 
 logger = get_logger(__name__)
@@ -110,17 +110,29 @@ def _satisfies(
     name = constraint.metric.name
     if name not in values:
         return False
-    mean = values[name][0]
-    if constraint.relative:
-        if status_quo_values is None or name not in status_quo_values:
-            return False
+    baseline = None
+    if status_quo_values is not None and name in status_quo_values:
         baseline = status_quo_values[name][0]
-        if baseline == 0.0:
-            return False
-        mean = 100.0 * (mean - baseline) / abs(baseline)
-    if constraint.op is ComparisonOp.LEQ:
-        return mean <= constraint.bound
-    return mean >= constraint.bound
+    return constraint.is_satisfied_by(values[name][0], baseline)
+
+
+def _objective_weights(experiment: Experiment, config: OptimizationConfig) -> Dict[str, float]:
+    """``{metric: weight}`` of the objective: ``{name: 1}`` for one metric, the weighted
+    sum of a ScalarizedObjective (as in Ax 0.1.13).
+
+    Raises:
+        UnsupportedError: A multi-objective (it has a Pareto frontier, not a best point).
+    """
+    objective = config.objective
+    if isinstance(objective, ScalarizedObjective):
+        return {m.name: w for m, w in objective.metric_weights}
+    if len(objective.metrics) > 1:
+        raise UnsupportedError(
+            f"get_best_raw_objective_point: experiment {experiment._name!r} has several "
+            f"objectives ({objective!r}), so there is no single best point",
+            hint="for several objectives use get_pareto_optimal_parameters (the Pareto frontier)",
+        )
+    return {objective.metric.name: 1.0}
 
 
 def fidelity_targets(experiment: Experiment) -> Dict[str, TParamValue]:
@@ -186,14 +198,25 @@ def get_best_raw_objective_point(
             f"get_best_raw_objective_point: experiment {experiment._name!r} has no "
             "optimization config; pass optimization_config"
         )
-    objective = config.objective.metric.name
-    data = _completed_data(experiment, objective)
+    weights = _objective_weights(experiment, config)
+    names = list(weights)
+    objective = (
+        names[0] if len(names) == 1 else " + ".join(f"{w:g}*{n}" for n, w in weights.items())
+    )
+
+    def observed(v: TMetricValues) -> bool:
+        return all(n in v for n in names)
+
+    def score(v: TMetricValues) -> float:
+        return sum(w * v[n][0] for n, w in weights.items())
+
+    data = _completed_data(experiment, names[0])
     targets = fidelity_targets(experiment)
     values = _values_by_trial_arm(data, _at_targets(experiment, targets) if targets else None)
-    candidates = [(key, v) for key, v in values.items() if objective in v]
+    candidates = [(key, v) for key, v in values.items() if observed(v)]
     if targets and not candidates:
         values = _values_by_trial_arm(data)
-        candidates = [(key, v) for key, v in values.items() if objective in v]
+        candidates = [(key, v) for key, v in values.items() if observed(v)]
         if candidates:
             logger.warning(
                 "Experiment %r has no observation at the target fidelities %s yet; the best "
@@ -233,7 +256,7 @@ def get_best_raw_objective_point(
             config.outcome_constraints,
         )
     sign = 1.0 if config.objective.minimize else -1.0
-    best_key, best_values = min(pool, key=lambda kv: (sign * kv[1][objective][0], kv[0][0]))
+    best_key, best_values = min(pool, key=lambda kv: (sign * score(kv[1]), kv[0][0]))
     arm = experiment.arms_by_name[best_key[1]]
     # With fidelity parameters, the recommendation is at the target fidelities.
     return {**arm.parameters, **targets}, best_values

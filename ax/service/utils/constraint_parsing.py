@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Mapping, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ax.core.metric import Metric
 from ax.core.outcome_constraint import OutcomeConstraint
@@ -240,7 +240,54 @@ def outcome_constraint_from_str(representation: str) -> OutcomeConstraint:
         raise UserInputError(f"{what} {representation!r}: {err.message}") from err
 
 
+def parse_outcome_constraints(
+    outcome_constraints: Optional[Sequence[str]],
+    objective_names: Sequence[str],
+    status_quo_defined: bool = False,
+    metrics: Optional[Mapping[str, Metric]] = None,
+) -> List[OutcomeConstraint]:
+    """Outcome constraints from strings, none of them on an objective metric.
+
+    Args:
+        outcome_constraints: Constraint strings (see :func:`outcome_constraint_from_str`).
+        objective_names: The objective metrics' names (they cannot be constrained).
+        status_quo_defined: Whether the experiment has a status quo (relative constraints
+            need one).
+        metrics: Metric objects to use by name instead of plain :class:`Metric` ones.
+
+    Raises:
+        UserInputError: A constraint is malformed, relative without a status quo, or on
+            an objective.
+    """
+    if outcome_constraints is not None and (
+        isinstance(outcome_constraints, str) or not isinstance(outcome_constraints, Sequence)
+    ):
+        raise UserInputError(
+            f"outcome_constraints must be a list of strings, got {outcome_constraints!r}"
+        )
+    known = dict(metrics or {})
+    constraints: List[OutcomeConstraint] = []
+    for text in outcome_constraints or []:
+        constraint = outcome_constraint_from_str(text)
+        if constraint.relative and not status_quo_defined:
+            raise UserInputError(
+                f"outcome constraint {text!r}: a relative constraint ('%') needs a status "
+                "quo; pass status_quo or give an absolute bound"
+            )
+        name = constraint.metric.name
+        if name in objective_names:
+            raise UserInputError(
+                f"outcome constraint {text!r}: metric {name!r} is the objective; constrain "
+                "other metrics"
+            )
+        if name in known:
+            constraint.metric = known[name]
+        constraints.append(constraint)
+    return constraints
+
+
 __all__ = [
     "constraint_from_str",
     "outcome_constraint_from_str",
+    "parse_outcome_constraints",
 ]

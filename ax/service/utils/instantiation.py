@@ -22,7 +22,7 @@ Example:
 from __future__ import annotations
 
 import numbers
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -32,7 +32,6 @@ from ax.core.experiment import Experiment
 from ax.core.metric import Metric
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
-from ax.core.outcome_constraint import OutcomeConstraint
 from ax.core.runner import Runner
 from ax.core.search_space import SearchSpace
 from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction
@@ -41,7 +40,9 @@ from ax.exceptions import AxError, UserInputError
 from ax.service.utils.constraint_parsing import (
     constraint_from_str,
     outcome_constraint_from_str,
+    parse_outcome_constraints,
 )
+from ax.service.utils.objective_properties import make_multi_objective_config
 from ax.service.utils.parameter_specs import (
     ChoiceParameterSpec,
     FixedParameterSpec,
@@ -102,28 +103,7 @@ def make_optimization_config(
     name = objective_name or "objective"
     objective_metric = known.get(name) or Metric(name=name)
     objective_metric.lower_is_better = minimize
-    if outcome_constraints is not None and (
-        isinstance(outcome_constraints, str) or not isinstance(outcome_constraints, Sequence)
-    ):
-        raise UserInputError(
-            f"outcome_constraints must be a list of strings, got {outcome_constraints!r}"
-        )
-    constraints: List[OutcomeConstraint] = []
-    for text in outcome_constraints or []:
-        constraint = outcome_constraint_from_str(text)
-        if constraint.relative and not status_quo_defined:
-            raise UserInputError(
-                f"outcome constraint {text!r}: a relative constraint ('%') needs a status "
-                "quo; pass status_quo or give an absolute bound"
-            )
-        if constraint.metric.name == name:
-            raise UserInputError(
-                f"outcome constraint {text!r}: metric {name!r} is the objective; constrain "
-                "other metrics"
-            )
-        if constraint.metric.name in known:
-            constraint.metric = known[constraint.metric.name]
-        constraints.append(constraint)
+    constraints = parse_outcome_constraints(outcome_constraints, [name], status_quo_defined, known)
     try:
         return OptimizationConfig(
             objective=Objective(metric=objective_metric, minimize=minimize),
@@ -131,6 +111,21 @@ def make_optimization_config(
         )
     except AxError as err:
         raise UserInputError(f"optimization config: {err.message}", hint=err.hint) from err
+
+
+def check_single_or_multi(objective_name: Any, minimize: Any, objectives: Any) -> None:
+    """Refuse ``objectives`` together with ``objective_name`` or ``minimize=True``.
+
+    Raises:
+        UserInputError: Both forms were given (the message names them).
+    """
+    if objective_name is not None or minimize is not False:
+        raise UserInputError(
+            "give either objective_name/minimize (one objective) or objectives (several), "
+            f"not both: got objective_name={objective_name!r}, minimize={minimize!r} and "
+            f"objectives={objectives!r}",
+            hint="with objectives, set each direction with ObjectiveProperties(minimize=...)",
+        )
 
 
 def make_experiment(
@@ -144,6 +139,8 @@ def make_experiment(
     experiment_type: Optional[str] = None,
     runner: Optional[Runner] = None,
     metrics: Optional[Sequence[Metric]] = None,
+    *,
+    objectives: Optional[Mapping[str, Any]] = None,
 ) -> Experiment:
     """A plain :class:`Experiment` from parameter dicts and constraint strings.
 
@@ -161,10 +158,14 @@ def make_experiment(
         metrics: Metric objects (an extension): the one named ``objective_name`` (default
             the first) is the objective, those named in outcome constraints are used
             there, and the rest are tracking metrics.
+        objectives: Several objectives instead of ``objective_name``/``minimize``:
+            ``{metric name: ObjectiveProperties(minimize=..., threshold=...)}`` (see
+            :func:`~ax.service.utils.objective_properties.make_multi_objective_config`).
 
     Raises:
-        UserInputError: Any input is invalid (see the parsing functions), or a relative
-            outcome constraint is given without a status quo.
+        UserInputError: Any input is invalid (see the parsing functions), a relative
+            outcome constraint is given without a status quo, or ``objectives`` is given
+            with ``objective_name`` or ``minimize=True``.
     """
     search_space = make_search_space(parameters, parameter_constraints)
     metric_list = list(metrics or [])
@@ -173,11 +174,18 @@ def make_experiment(
         if metric.name in by_name:
             raise UserInputError(f"metrics: two metrics are named {metric.name!r}")
         by_name[metric.name] = metric
-    if objective_name is None and metric_list:
-        objective_name = metric_list[0].name
-    config = make_optimization_config(
-        objective_name, minimize, outcome_constraints, status_quo is not None, by_name
-    )
+    config: OptimizationConfig
+    if objectives is not None:
+        check_single_or_multi(objective_name, minimize, objectives)
+        config = make_multi_objective_config(
+            objectives, outcome_constraints, status_quo is not None, by_name
+        )
+    else:
+        if objective_name is None and metric_list:
+            objective_name = metric_list[0].name
+        config = make_optimization_config(
+            objective_name, minimize, outcome_constraints, status_quo is not None, by_name
+        )
     tracking = [m for m in metric_list if m.name not in config.metrics]
     try:
         return Experiment(
@@ -202,6 +210,8 @@ def make_simple_experiment(
     parameter_constraints: Optional[Sequence[str]] = None,
     outcome_constraints: Optional[Sequence[str]] = None,
     status_quo: Optional[TParameterization] = None,
+    *,
+    objectives: Optional[Mapping[str, Any]] = None,
 ) -> SimpleExperiment:
     """A :class:`SimpleExperiment` evaluated by ``evaluation_function``.
 
@@ -213,14 +223,21 @@ def make_simple_experiment(
             without a status quo.
     """
     search_space = make_search_space(parameters, parameter_constraints)
-    config = make_optimization_config(
-        objective_name, minimize, outcome_constraints, status_quo is not None
-    )
+    config: OptimizationConfig
+    if objectives is not None:
+        check_single_or_multi(objective_name, minimize, objectives)
+        config = make_multi_objective_config(
+            objectives, outcome_constraints, status_quo is not None
+        )
+    else:
+        config = make_optimization_config(
+            objective_name, minimize, outcome_constraints, status_quo is not None
+        )
     try:
         experiment = SimpleExperiment(
             search_space=search_space,
             name=name,
-            objective_name=config.objective.metric.name,
+            objective_name=config.objective.metrics[0].name,
             evaluation_function=evaluation_function,
             minimize=minimize,
             status_quo=None if status_quo is None else Arm(parameters=status_quo),
@@ -236,7 +253,7 @@ def make_simple_experiment(
 # ---------------------------------------------------------------------------- raw data
 
 
-def raw_data_to_evaluation(raw_data: Any, objective_name: str) -> Any:
+def raw_data_to_evaluation(raw_data: Any, objective_name: Union[str, Sequence[str]]) -> Any:
     """Normalise what an evaluation returned for one arm.
 
     - a dict ``{metric: (mean, sem) or mean}`` is kept (a nested dict raises);
@@ -244,9 +261,21 @@ def raw_data_to_evaluation(raw_data: Any, objective_name: str) -> Any:
     - a ``(mean, sem)`` tuple becomes ``{objective_name: (mean, sem)}``;
     - a number becomes ``{objective_name: (value, None)}`` (SEM unknown).
 
+    ``objective_name`` may be the list of a multi-objective's metrics: then only the dict
+    and list forms are accepted.
+
     Raises:
-        UserInputError: Any other value, or a non-finite mean.
+        UserInputError: Any other value, or a non-finite mean; a tuple or number with
+            several objectives.
     """
+    if not isinstance(objective_name, str):
+        names = list(objective_name)
+        if len(names) != 1 and not isinstance(raw_data, (dict, list)):
+            raise UserInputError(
+                f"evaluation: the experiment has several objectives {names}; return a dict "
+                f"{{metric: (mean, sem) or mean}} with each of them, got {raw_data!r}"
+            )
+        objective_name = names[0] if names else "objective"
     if isinstance(raw_data, dict):
         for metric, value in raw_data.items():
             if isinstance(value, dict):
@@ -319,6 +348,7 @@ __all__ = [
     "RangeParameterSpec",
     "constraint_from_str",
     "data_from_evaluations",
+    "check_single_or_multi",
     "make_experiment",
     "make_optimization_config",
     "make_search_space",

@@ -22,7 +22,7 @@ The optimization loop's evaluations (batch trials, runner-and-metrics experiment
 from __future__ import annotations
 
 from concurrent.futures import Executor, Future
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
@@ -94,10 +94,13 @@ class FunctionEvaluation(TrialEvaluation):
     Args:
         function: The user's evaluation function (picklable unless the executor runs it in
             this process).
-        objective_name: The objective metric; a ``{metric: value}`` result must have it.
+        objective_name: The objective metric (or the metrics of a multi-objective); a
+            ``{metric: value}`` result must have it (each of them).
     """
 
-    def __init__(self, function: Callable[[Dict[str, Any]], Any], objective_name: str) -> None:
+    def __init__(
+        self, function: Callable[[Dict[str, Any]], Any], objective_name: Union[str, List[str]]
+    ) -> None:
         self.function = function
         self.objective_name = objective_name
 
@@ -131,13 +134,17 @@ class FunctionEvaluation(TrialEvaluation):
 
     def _missing_objective(self, experiment: Experiment, evaluation: Any) -> Optional[str]:
         """Why a ``{metric: value}`` result is unusable (it lacks the objective), or None."""
-        if not isinstance(evaluation, dict) or self.objective_name in evaluation:
+        names = (
+            [self.objective_name] if isinstance(self.objective_name, str) else self.objective_name
+        )
+        missing = [n for n in names if n not in evaluation] if isinstance(evaluation, dict) else []
+        if not missing:
             return None
         returned = sorted(str(name)[:100] for name in evaluation)
+        what = f"objective {missing[0]!r}" if len(names) == 1 else f"objective(s) {missing}"
         return (
             f"invalid result: the evaluation returned metric(s) {returned} but not the "
-            f"objective {self.objective_name!r} (the experiment's metrics: "
-            f"{sorted(experiment.metrics)})"
+            f"{what} (the experiment's metrics: {sorted(experiment.metrics)})"
         )
 
 

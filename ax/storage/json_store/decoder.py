@@ -37,9 +37,9 @@ import numpy as np
 from ax.core.arm import Arm
 from ax.core.experiment import Experiment
 from ax.core.metric import Metric
-from ax.core.objective import Objective
-from ax.core.optimization_config import OptimizationConfig
-from ax.core.outcome_constraint import OutcomeConstraint
+from ax.core.objective import MultiObjective, Objective, ScalarizedObjective
+from ax.core.optimization_config import MultiObjectiveOptimizationConfig, OptimizationConfig
+from ax.core.outcome_constraint import ObjectiveThreshold, OutcomeConstraint
 from ax.core.parameter import ChoiceParameter, FixedParameter, Parameter, RangeParameter
 from ax.core.parameter_constraint import OrderConstraint, ParameterConstraint, SumConstraint
 from ax.core.runner import Runner
@@ -552,6 +552,32 @@ def decode_objective(cls: Any, d: Dict[str, Any], dec: Decoder) -> Objective:
     return Objective(metric=dec.instance(d, "metric", Metric), minimize=get_bool(d, "minimize"))
 
 
+def decode_multi_objective(cls: Any, d: Dict[str, Any], dec: Decoder) -> MultiObjective:
+    check_fields(d, frozenset({"__type", "objectives"}), "MultiObjective")
+    return MultiObjective(objectives=dec.list_of(d, "objectives", Objective))
+
+
+def decode_scalarized_objective(cls: Any, d: Dict[str, Any], dec: Decoder) -> ScalarizedObjective:
+    check_fields(d, frozenset({"__type", "metrics", "weights", "minimize"}), "ScalarizedObjective")
+    return ScalarizedObjective(
+        metrics=dec.list_of(d, "metrics", Metric),
+        weights=dec.list_of(d, "weights", float),
+        minimize=get_bool(d, "minimize"),
+    )
+
+
+def decode_objective_threshold(cls: Any, d: Dict[str, Any], dec: Decoder) -> ObjectiveThreshold:
+    check_fields(
+        d, frozenset({"__type", "metric", "op", "bound", "relative"}), "ObjectiveThreshold"
+    )
+    return ObjectiveThreshold(
+        metric=dec.instance(d, "metric", Metric),
+        op=get_enum(d, "op", ComparisonOp, dec),
+        bound=get_number(d, "bound"),
+        relative=get_bool(d, "relative"),
+    )
+
+
 def decode_outcome_constraint(cls: Any, d: Dict[str, Any], dec: Decoder) -> OutcomeConstraint:
     check_fields(d, frozenset({"__type", "metric", "op", "bound", "relative"}), "OutcomeConstraint")
     metric = dec.instance(d, "metric", Metric)
@@ -569,6 +595,21 @@ def decode_optimization_config(cls: Any, d: Dict[str, Any], dec: Decoder) -> Opt
     return OptimizationConfig(
         objective=dec.instance(d, "objective", Objective),
         outcome_constraints=dec.list_of(d, "outcome_constraints", OutcomeConstraint),
+    )
+
+
+def decode_multi_objective_optimization_config(
+    cls: Any, d: Dict[str, Any], dec: Decoder
+) -> MultiObjectiveOptimizationConfig:
+    check_fields(
+        d,
+        frozenset({"__type", "objective", "outcome_constraints", "objective_thresholds"}),
+        "MultiObjectiveOptimizationConfig",
+    )
+    return MultiObjectiveOptimizationConfig(
+        objective=dec.instance(d, "objective", MultiObjective),
+        outcome_constraints=dec.list_of(d, "outcome_constraints", OutcomeConstraint),
+        objective_thresholds=dec.list_of(d, "objective_thresholds", ObjectiveThreshold),
     )
 
 

@@ -48,7 +48,10 @@ Fields of each type (every field is always present; absent values are ``null``):
   e.g. ``0.5`` for ``x + y >= 0.5``). Inside a search space, a constrained parameter
   equal to the space's own is written as its name.
 - ``OptimizationConfig``: objective, outcome_constraints. ``Objective``: metric,
-  minimize. ``OutcomeConstraint``: metric, op, bound, relative.
+  minimize. ``OutcomeConstraint`` and ``ObjectiveThreshold``: metric, op, bound, relative.
+  ``MultiObjective``: objectives. ``ScalarizedObjective``: metrics, weights, minimize.
+  ``MultiObjectiveOptimizationConfig``: objective, outcome_constraints,
+  objective_thresholds.
 - ``Metric``, ``SyntheticRunner`` and registered custom classes: the constructor
   arguments from ``serialize_init_args()``.
 - Enums: name. ``datetime``: value (ISO 8601). ``Data``: columns, description.
@@ -84,8 +87,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ax.core.batch_trial import AbandonedArm, BatchTrial, GeneratorRunStruct
     from ax.core.experiment import Experiment
     from ax.core.generator_run import GeneratorRun
-    from ax.core.objective import Objective
-    from ax.core.optimization_config import OptimizationConfig
+    from ax.core.objective import MultiObjective, Objective, ScalarizedObjective
+    from ax.core.optimization_config import (
+        MultiObjectiveOptimizationConfig,
+        OptimizationConfig,
+    )
     from ax.core.outcome_constraint import OutcomeConstraint
     from ax.core.parameter import ChoiceParameter, FixedParameter, Parameter, RangeParameter
     from ax.core.parameter_constraint import (
@@ -413,6 +419,21 @@ def encode_objective(obj: Objective, enc: Encoder, name: str) -> Dict[str, TJson
     return {"__type": name, "metric": enc.field(obj.metric, ".metric"), "minimize": obj.minimize}
 
 
+def encode_multi_objective(obj: MultiObjective, enc: Encoder, name: str) -> Dict[str, TJson]:
+    return {"__type": name, "objectives": enc.sequence(obj.objectives, ".objectives")}
+
+
+def encode_scalarized_objective(
+    obj: ScalarizedObjective, enc: Encoder, name: str
+) -> Dict[str, TJson]:
+    return {
+        "__type": name,
+        "metrics": enc.sequence(obj.metrics, ".metrics"),
+        "weights": [encode_float(w) for w in obj.weights],
+        "minimize": obj.minimize,
+    }
+
+
 def encode_outcome_constraint(c: OutcomeConstraint, enc: Encoder, name: str) -> Dict[str, TJson]:
     return {
         "__type": name,
@@ -430,6 +451,15 @@ def encode_optimization_config(
         "__type": name,
         "objective": enc.field(config.objective, ".objective"),
         "outcome_constraints": enc.sequence(config.outcome_constraints, ".outcome_constraints"),
+    }
+
+
+def encode_multi_objective_optimization_config(
+    config: MultiObjectiveOptimizationConfig, enc: Encoder, name: str
+) -> Dict[str, TJson]:
+    return {
+        **encode_optimization_config(config, enc, name),
+        "objective_thresholds": enc.sequence(config.objective_thresholds, ".objective_thresholds"),
     }
 
 

@@ -27,9 +27,9 @@ from ax.core.data import Data
 from ax.core.experiment import Experiment
 from ax.core.generator_run import GeneratorRun
 from ax.core.metric import Metric
-from ax.core.objective import Objective
-from ax.core.optimization_config import OptimizationConfig
-from ax.core.outcome_constraint import OutcomeConstraint
+from ax.core.objective import MultiObjective, Objective, ScalarizedObjective
+from ax.core.optimization_config import MultiObjectiveOptimizationConfig, OptimizationConfig
+from ax.core.outcome_constraint import ObjectiveThreshold, OutcomeConstraint
 from ax.core.parameter import ChoiceParameter, FixedParameter, RangeParameter
 from ax.core.parameter_constraint import OrderConstraint, ParameterConstraint, SumConstraint
 from ax.core.search_space import SearchSpace
@@ -104,6 +104,20 @@ REGISTRY: Dict[str, TypeEntry] = {
     ),
     "OptimizationConfig": TypeEntry(
         OptimizationConfig, enc.encode_optimization_config, dec.decode_optimization_config
+    ),
+    "MultiObjective": TypeEntry(
+        MultiObjective, enc.encode_multi_objective, dec.decode_multi_objective
+    ),
+    "ScalarizedObjective": TypeEntry(
+        ScalarizedObjective, enc.encode_scalarized_objective, dec.decode_scalarized_objective
+    ),
+    "ObjectiveThreshold": TypeEntry(
+        ObjectiveThreshold, enc.encode_outcome_constraint, dec.decode_objective_threshold
+    ),
+    "MultiObjectiveOptimizationConfig": TypeEntry(
+        MultiObjectiveOptimizationConfig,
+        enc.encode_multi_objective_optimization_config,
+        dec.decode_multi_objective_optimization_config,
     ),
     "Data": TypeEntry(Data, encode_data, decode_data),
     # Runners.

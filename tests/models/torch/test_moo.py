@@ -1,0 +1,211 @@
+"""MultiObjectiveBotorchModel: hypervolume BO on arrays (small, seeded, fast settings)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+import torch
+from botorch.utils.multi_objective.hypervolume import infer_reference_point
+from botorch.utils.multi_objective.pareto import is_non_dominated
+
+from ax.benchmark.multi_objective import hypervolume
+from ax.exceptions import DataRequiredError, UserInputError
+from ax.models.torch.moo import MultiObjectiveBotorchModel
+
+FAST = {"num_restarts": 2, "raw_samples": 32, "mc_samples": 16, "maxiter": 20}
+BOX = [(0.0, 1.0)] * 2
+NAMES = ["x1", "x2"]
+
+
+def _toy(X: np.ndarray) -> np.ndarray:
+    """Two conflicting objectives to MINIMISE and one constraint outcome (``x1 - 0.5``)."""
+    f1 = X[:, 0] + 0.1 * X[:, 1] ** 2
+    f2 = (1.0 - X[:, 0]) ** 2 + 0.1 * X[:, 1]
+    return np.stack([f1, f2, X[:, 0] - 0.5], axis=1)
+
+
+def _fit(model: MultiObjectiveBotorchModel, X: np.ndarray, Y: np.ndarray) -> tuple:
+    mean, std = Y.mean(0), Y.std(0)
+    Ys = (Y - mean) / std
+    m = Y.shape[1]
+    model.fit(
+        [X] * m,
+        [Ys[:, j] for j in range(m)],
+        [np.full(len(X), np.nan)] * m,
+        bounds=BOX[: X.shape[1]] if X.shape[1] == 2 else [(0.0, 1.0)] * X.shape[1],
+        feature_names=NAMES if X.shape[1] == 2 else [f"x{i}" for i in range(X.shape[1])],
+        metric_names=[f"y{j}" for j in range(m)],
+    )
+    return mean, std
+
+
+def _fitted(seed: int = 0, n: int = 8, **options: object) -> MultiObjectiveBotorchModel:
+    X = np.random.default_rng(seed).random((n, 2))
+    model = MultiObjectiveBotorchModel(seed=seed, **{**FAST, **options})
+    _fit(model, X, _toy(X))
+    return model
+
+
+def test_candidates_improve_hypervolume_over_random() -> None:
+    ref = np.array([1.1, 1.1])
+    rng = np.random.default_rng(3)
+    X0 = rng.random((5, 2))
+    X_rand = np.concatenate([X0, rng.random((6, 2))])
+    hv_random = hypervolume(_toy(X_rand)[:, :2], ref)
+    model = MultiObjectiveBotorchModel(seed=0, **FAST)
+    X = X0.copy()
+    for _ in range(6):
+        Y = _toy(X)[:, :2]
+        mean, std = _fit(model, X, Y)
+        point, _, meta, _ = model.gen(
+            1, BOX, np.array([-1.0, -1.0]), objective_thresholds=(ref - mean) / std
+        )
+        assert meta["acquisition"] == "qLogNEHVI"
+        X = np.concatenate([X, point])
+    hv_bo = hypervolume(_toy(X)[:, :2], ref)
+    assert hv_bo > hv_random
+
+
+def test_outcome_constraints_are_respected() -> None:
+    rng = np.random.default_rng(1)
+    X = rng.random((12, 2))
+    Y = _toy(X)
+    model = MultiObjectiveBotorchModel(seed=1, **FAST)
+    mean, std = _fit(model, X, Y)
+    # x1 - 0.5 >= 0.2, i.e. -y2 <= -0.2 in the standardised units of y2.
+    A = np.array([[0.0, 0.0, -1.0]])
+    b = np.array([[-(0.2 - mean[2]) / std[2]]])
+    points, _, _, _ = model.gen(3, BOX, np.array([-1.0, -1.0, 0.0]), outcome_constraints=(A, b))
+    assert points.shape == (3, 2)
+    assert np.all(points[:, 0] >= 0.6)
+
+
+def test_batches_and_pending_points_give_distinct_candidates() -> None:
+    model = _fitted()
+    weights = np.array([-1.0, -1.0, 0.0])
+    batch, _, meta, _ = model.gen(3, BOX, weights)
+    assert batch.shape == (3, 2)
+    assert len(meta["acquisition_values"]) == 3
+    distances = np.linalg.norm(batch[:, None] - batch[None], axis=-1)
+    assert distances[np.triu_indices(3, 1)].min() > 1e-3
+    first, _, _, _ = model.gen(1, BOX, weights)
+    again, _, _, _ = model.gen(1, BOX, weights, pending_observations=[first] * 3)
+    assert np.linalg.norm(again - first) > 1e-3
+
+
+def test_nehvi_is_reused_on_the_same_model_when_pending_points_only_grow() -> None:
+    model = _fitted()
+    weights = np.array([-1.0, -1.0, 0.0])
+    first, _, _, _ = model.gen(1, BOX, weights)
+    assert model._cache is not None
+    cached = model._cache[1]
+    model.gen(1, BOX, weights, pending_observations=first)
+    assert model._cache[1] is cached  # box decompositions updated, not rebuilt
+    model.gen(1, BOX, weights)  # a pending point disappeared: rebuilt
+    assert model._cache[1] is not cached
+    X = np.random.default_rng(5).random((9, 2))
+    _fit(model, X, _toy(X))
+    assert model._cache is None  # a new fit invalidates it
+
+
+def test_reference_point_is_inferred_from_the_predicted_pareto_set(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    model = _fitted()
+    weights = np.array([-1.0, -1.0, 0.0])
+    with caplog.at_level(logging.INFO, logger="ax.models.torch.moo"):
+        _, _, meta, _ = model.gen(1, BOX, weights)
+    assert "inferred objective thresholds" in caplog.text
+    assert meta["objective_thresholds_inferred"] == [True, True, False]
+    assert meta["objective_thresholds"][2] is None
+    assert model.data is not None
+    with torch.no_grad():
+        mean = model.model.posterior(torch.tensor(model.data.all_X)).mean  # type: ignore[union-attr]
+    Y = -mean[:, :2]
+    expected = infer_reference_point(Y[is_non_dominated(Y)], scale=0.1).numpy()
+    np.testing.assert_allclose(meta["reference_point"], expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(meta["objective_thresholds"][:2], -expected, rtol=1e-9)
+    # the nadir of the predicted frontier, minus 10 % of its range: worse than every point
+    assert np.all(np.asarray(meta["reference_point"]) < Y.max(0).values.numpy())
+
+
+def test_thresholds_override_the_inferred_reference_point() -> None:
+    model = _fitted()
+    weights = np.array([-1.0, -1.0, 0.0])
+    _, _, meta, _ = model.gen(1, BOX, weights, objective_thresholds=np.array([1.5, 2.0, np.nan]))
+    assert meta["objective_thresholds"] == [1.5, 2.0, None]
+    assert meta["objective_thresholds_inferred"] == [False, False, False]
+    assert meta["reference_point"] == [-1.5, -2.0]
+    partial = model.reference_point(weights, np.array([np.nan, 2.0, np.nan]))
+    assert partial.inferred.tolist() == [True, False, False]
+    assert partial.thresholds[1] == 2.0 and np.isfinite(partial.thresholds[0])
+
+
+def test_parego_for_many_objectives_or_by_option() -> None:
+    rng = np.random.default_rng(2)
+    X = rng.random((8, 2))
+    Y = np.concatenate([_toy(X)[:, :2], np.stack([X[:, 1], 1 - X[:, 1]], 1)], axis=1)
+    model = MultiObjectiveBotorchModel(seed=2, **FAST)
+    _fit(model, X, Y)
+    points, _, meta, _ = model.gen(2, BOX, -np.ones(4))
+    assert meta["acquisition"] == "qLogNParEGO"  # 4 objectives > max_nehvi_objectives
+    assert points.shape == (2, 2)
+    small = _fitted(moo_acquisition="qLogNParEGO")
+    _, _, meta, _ = small.gen(1, BOX, np.array([-1.0, -1.0, 0.0]))
+    assert meta["acquisition"] == "qLogNParEGO"
+    _, _, meta, _ = small.gen(
+        1, BOX, np.array([-1.0, -1.0, 0.0]), model_gen_options={"moo_acquisition": "qLogNEHVI"}
+    )
+    assert meta["acquisition"] == "qLogNEHVI"
+
+
+def test_same_seed_same_candidates() -> None:
+    weights = np.array([-1.0, -1.0, 0.0])
+    a, _, _, _ = _fitted(seed=4).gen(2, BOX, weights)
+    b, _, _, _ = _fitted(seed=4).gen(2, BOX, weights)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_pareto_frontier_of_observed_points() -> None:
+    model = _fitted(n=10)
+    X, mean = model.pareto_frontier(np.array([-1.0, -1.0, 0.0]))
+    assert X.shape[0] == mean.shape[0] >= 1
+    Y = -torch.tensor(mean[:, :2])
+    assert bool(is_non_dominated(Y).all())
+    none, _ = model.pareto_frontier(
+        np.array([-1.0, -1.0, 0.0]), objective_thresholds=np.array([-50.0, -50.0, np.nan])
+    )
+    assert none.shape[0] == 0
+    assert model.best_point(BOX, np.array([-1.0, -1.0, 0.0])) is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"objective_weights": np.array([-1.0, 0.0, 0.0])}, "at least two objectives"),
+        (
+            {"objective_thresholds": np.array([1.0, 1.0, 0.5])},
+            "metric 'y2', which is not an objective",
+        ),
+        ({"objective_thresholds": np.array([1.0, 1.0])}, "must be 3 numbers"),
+        ({"objective_thresholds": np.array([1.0, np.inf, np.nan])}, "never infinite"),
+        ({"model_gen_options": {"moo_acquisition": "EHVI"}}, "moo_acquisition"),
+        ({"n": 0}, "n"),
+    ],
+)
+def test_bad_input_is_named(kwargs: dict, message: str) -> None:
+    model = _fitted()
+    args = {"n": 1, "bounds": BOX, "objective_weights": np.array([-1.0, -1.0, 0.0]), **kwargs}
+    with pytest.raises(UserInputError, match=message):
+        model.gen(**args)
+
+
+def test_gen_before_fit_and_bad_options() -> None:
+    with pytest.raises(DataRequiredError, match="not fitted"):
+        MultiObjectiveBotorchModel(seed=0).gen(1, BOX, np.array([1.0, 1.0]))
+    with pytest.raises(UserInputError, match="ref_point_scale"):
+        MultiObjectiveBotorchModel(seed=0, ref_point_scale=-1.0)
+    with pytest.raises(UserInputError, match="max_nehvi_objectives"):
+        MultiObjectiveBotorchModel(seed=0, max_nehvi_objectives=1)
