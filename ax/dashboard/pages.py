@@ -62,7 +62,10 @@ def experiment_page(name: str, config: Dict[str, Any], data: str, token: Optiona
 <section id="summary"><dl class="summary" id="ax-summary"></dl></section>
 <section id="trace"><h2>Optimization trace</h2><div class="fig" id="ax-trace"></div>
 <p class="note" id="ax-trace-note" hidden></p></section>
-<section id="pareto" hidden><h2>Pareto frontier</h2><div class="fig" id="ax-pareto"></div></section>
+<section id="pareto" hidden><h2>Pareto frontier</h2><div class="fig" id="ax-pareto"></div>
+<p class="note" id="ax-pareto-note" hidden></p></section>
+<section id="hypervolume" hidden><h2>Hypervolume</h2><div class="fig" id="ax-hypervolume"></div>
+<p class="note" id="ax-hypervolume-note" hidden></p></section>
 <section id="curves" hidden><h2>Learning curves</h2><div class="fig" id="ax-curves"></div></section>
 <section id="parameters"><h2>Parameters against the objective</h2>
 <div class="fig" id="ax-parameters"></div>

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ax.modelbridge.base import ModelBridge
     from ax.modelbridge.generation_strategy import GenerationStrategy
+    from ax.plot.pareto import ObservedFrontier
 
 logger = logging.getLogger(__name__)
 
@@ -51,16 +52,10 @@ NOTES_KEY = "dashboard_notes"
 
 
 def has_pareto_view(experiment: Experiment) -> bool:
-    """Whether the experiment has a Pareto frontier to show (a multi-objective config).
+    """Whether the experiment has a Pareto frontier to show: a multi-objective config."""
+    from ax.plot.pareto import multi_objective_config
 
-    Multi-objective optimization configs do not exist in ``ax.core`` yet (issue 13), so no
-    experiment has one and this returns False. When they land, return True for an
-    experiment whose optimization config has several objectives, and fill
-    :func:`pareto_figure`; the page shows the section whenever the view's ``"pareto"``
-    figure is present.
-    """
-    del experiment
-    return False
+    return multi_objective_config(experiment) is not None
 
 
 def has_learning_curves(experiment: Experiment) -> bool:
@@ -76,10 +71,26 @@ def has_learning_curves(experiment: Experiment) -> bool:
     return False
 
 
-def pareto_figure(experiment: Experiment) -> Optional[Figure]:
-    """The Pareto frontier figure (none until multi-objective configs exist, issue 13)."""
-    del experiment
-    return None
+def frontier_of(snapshot: Snapshot) -> Optional[ObservedFrontier]:
+    """:func:`~ax.plot.pareto.observed_frontier` of the snapshot (None for a single
+    objective), computed once per snapshot."""
+    from ax.plot.pareto import observed_frontier
+
+    if "frontier" not in snapshot.derived:
+        snapshot.derived["frontier"] = observed_frontier(snapshot.experiment, rows_of(snapshot))
+    frontier: Optional[ObservedFrontier] = snapshot.derived["frontier"]
+    return frontier
+
+
+def pareto_figures(frontier: Optional[ObservedFrontier]) -> Dict[str, Any]:
+    """The report's multi-objective figures: ``pareto`` (observed points, frontier,
+    thresholds) and ``hypervolume`` (its trace over trials), as
+    :class:`~ax.plot.figures.FigureResult` by key; empty for a single objective."""
+    from ax.plot.pareto_figures import hypervolume_figure, pareto_figure
+
+    if frontier is None:
+        return {}
+    return {"pareto": pareto_figure(frontier), "hypervolume": hypervolume_figure(frontier)}
 
 
 def learning_curves_figure(experiment: Experiment) -> Optional[Figure]:
@@ -156,9 +167,19 @@ def summary(snapshot: Snapshot) -> Dict[str, Any]:
             "arm": best.arm_name,
             "parameters": {k: _scalar(v) for k, v in best.parameters.items()},
         }
+    frontier = frontier_of(snapshot)
     return {
         "name": snapshot.name,
         "description": experiment.description or "",
+        "objectives": None
+        if frontier is None
+        else [{"name": n, "minimize": m} for n, m in zip(frontier.objectives, frontier.minimize)],
+        "frontier": None
+        if frontier is None
+        else {
+            "points": len(frontier.pareto_points),
+            "hypervolume": _number(frontier.hypervolume),
+        },
         "status": experiment_status(experiment),
         "trials": len(experiment.trials),
         "counts": dict(sorted(counts.items())),
@@ -404,7 +425,10 @@ def experiment_view_json(snapshot: Snapshot, actions: bool) -> str:
         if result.note:
             notes[key] = result.note
     if has_pareto_view(experiment):
-        figures["pareto"] = _figure_json(pareto_figure(experiment))
+        for key, result in pareto_figures(frontier_of(snapshot)).items():
+            figures[key] = _figure_json(result.figure)
+            if result.note:
+                notes[key] = result.note
     if has_learning_curves(experiment):
         figures["curves"] = _figure_json(learning_curves_figure(experiment))
     view = {
@@ -538,6 +562,7 @@ __all__ = [
     "fit_model",
     "has_learning_curves",
     "has_pareto_view",
+    "pareto_figures",
     "model_view_json",
     "strategy_view",
     "summary",

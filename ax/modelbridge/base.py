@@ -49,7 +49,7 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.modelbridge.modelbridge_utils import (
-    _single_prediction,
+    single_prediction,
     array_to_features,
     check_optimization_config,
     extract_objective_weights,
@@ -602,7 +602,7 @@ class ModelBridge:
             best_prediction = self._try_predict([best_features])
             best_arm_predictions = (
                 best_arm,
-                None if best_prediction is None else _single_prediction(best_prediction),
+                None if best_prediction is None else single_prediction(best_prediction),
             )
         candidate_metadata: Optional[Dict[str, TCandidateMetadata]] = None
         if results.candidate_metadata is not None:

@@ -50,7 +50,7 @@ def observation_data_to_predict(data: List[ObservationData]) -> TModelPredict:
     return means, covs
 
 
-def _single_prediction(prediction: TModelPredict) -> TModelPredictArm:
+def single_prediction(prediction: TModelPredict) -> TModelPredictArm:
     means, covs = prediction
     return (
         {m: values[0] for m, values in means.items()},

@@ -69,3 +69,33 @@ def json_store(tmp_path: Path, completed: int = 4) -> Path:
     path = tmp_path / "run.json"
     save_experiment_and_generation_strategy(client.experiment, client.generation_strategy, path)
     return path
+
+
+MOO_NAME = "tradeoff"
+
+
+def moo_sqlite_store(tmp_path: Path, completed: int = 6) -> str:
+    """A SQLite store holding a two-objective run (acc max, latency min, with thresholds)."""
+    from ax.service.ax_client import ObjectiveProperties
+    from ax.storage.sqa_store.structs import DBSettings
+
+    url = f"sqlite:///{tmp_path / 'moo.db'}"
+    client = AxClient(db_settings=DBSettings(url=url), random_seed=0, verbose_logging=False)
+    client.create_experiment(
+        name=MOO_NAME,
+        parameters=[
+            {"name": "x", "type": "range", "bounds": [0.0, 1.0]},
+            {"name": "y", "type": "range", "bounds": [0.0, 1.0]},
+        ],
+        objectives={
+            "acc": ObjectiveProperties(minimize=False, threshold=0.05),
+            "latency": ObjectiveProperties(minimize=True, threshold=1.9),
+        },
+    )
+    for _ in range(completed):
+        p, index = client.get_next_trial()
+        x, y = float(p["x"]), float(p["y"])  # type: ignore[arg-type]
+        client.complete_trial(
+            index, raw_data={"acc": (x * (1.0 - 0.3 * y), 0.0), "latency": (0.5 + x * x, 0.0)}
+        )
+    return url

@@ -177,30 +177,45 @@ def test_new_trials_appear_while_a_run_writes(browser: Any, tmp_path: Path) -> N
         watched.close()
 
 
-def test_optional_views_appear_when_the_experiment_has_them(
+def test_pareto_views_appear_for_a_multi_objective_experiment(
+    browser: Any, tmp_path: Path
+) -> None:
+    from tests.dashboard import MOO_NAME, moo_sqlite_store
+
+    with _serve(moo_sqlite_store(tmp_path)) as server:
+        watched = Watched(browser)
+        page = watched.page
+        page.goto(f"{server.url}experiment?name={quote(MOO_NAME)}")
+        page.wait_for_selector("#ax-pareto .main-svg", timeout=30_000)
+        page.wait_for_selector("#ax-hypervolume .main-svg", timeout=30_000)
+        assert page.locator("#pareto").is_visible()
+        assert page.locator("#hypervolume").is_visible()
+        assert not page.locator("#curves").is_visible()
+        summary = page.locator("#ax-summary").inner_text()
+        assert "acc (maximize), latency (minimize)" in summary
+        assert "Pareto frontier" in summary and "hypervolume" in summary
+        assert watched.errors == []
+        watched.close()
+
+
+def test_learning_curves_view_appears_when_the_experiment_has_them(
     browser: Any, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Multi-objective configs (issue 13) and progression data (issue 14) do not exist yet:
-    # the detection functions say False for every experiment. Here they say True, with a
-    # stand-in figure, to check that the page shows both sections when a view has them.
     from ax.plot.helpers import plotly_go
 
     def figure(experiment: Any) -> Any:
         go = plotly_go()
         return go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2], mode="markers"))
 
-    monkeypatch.setattr(views, "has_pareto_view", lambda experiment: True)
     monkeypatch.setattr(views, "has_learning_curves", lambda experiment: True)
-    monkeypatch.setattr(views, "pareto_figure", figure)
     monkeypatch.setattr(views, "learning_curves_figure", figure)
     with _serve(sqlite_url) as server:
         watched = Watched(browser)
         page = watched.page
         page.goto(f"{server.url}experiment?name={quote(NAME)}")
-        page.wait_for_selector("#ax-pareto .main-svg", timeout=30_000)
         page.wait_for_selector("#ax-curves .main-svg", timeout=30_000)
-        assert page.locator("#pareto").is_visible()
         assert page.locator("#curves").is_visible()
+        assert not page.locator("#pareto").is_visible()
         watched.close()
 
 

@@ -14,12 +14,39 @@ from tests.dashboard import NAME
 
 
 def test_optional_views_are_absent_until_their_data_exists(json_path: Path) -> None:
-    experiment = open_store(str(json_path)).snapshot(NAME).experiment
-    # Multi-objective configs (issue 13) and progression data (issue 14) do not exist yet.
+    snapshot = open_store(str(json_path)).snapshot(NAME)
+    experiment = snapshot.experiment
     assert views.has_pareto_view(experiment) is False
     assert views.has_learning_curves(experiment) is False
-    assert views.pareto_figure(experiment) is None
+    assert views.pareto_figures(views.frontier_of(snapshot)) == {}
     assert views.learning_curves_figure(experiment) is None
+    view = json.loads(views.experiment_view_json(snapshot, False))
+    assert not {"pareto", "hypervolume", "curves"} & set(view["figures"])
+    assert view["summary"]["objectives"] is None and view["summary"]["frontier"] is None
+
+
+def test_a_multi_objective_experiment_has_the_pareto_and_hypervolume_views(
+    tmp_path: Path,
+) -> None:
+    from tests.dashboard import MOO_NAME, moo_sqlite_store
+
+    reader = open_store(moo_sqlite_store(tmp_path))
+    with reader.reading(MOO_NAME) as snapshot:
+        assert views.has_pareto_view(snapshot.experiment)
+        view = json.loads(views.experiment_view_json(snapshot, False))
+        frontier = views.frontier_of(snapshot)
+    assert frontier is not None and frontier.objectives == ["acc", "latency"]
+    summary = view["summary"]
+    assert summary["objectives"] == [
+        {"name": "acc", "minimize": False},
+        {"name": "latency", "minimize": True},
+    ]
+    assert summary["frontier"]["points"] == len(frontier.pareto_points) >= 1
+    assert summary["frontier"]["hypervolume"] == pytest.approx(frontier.hypervolume)
+    assert summary["best"] is None  # a frontier has no single best point
+    pareto, hypervolume = view["figures"]["pareto"], view["figures"]["hypervolume"]
+    assert "Pareto frontier" in {t.get("name") for t in pareto["data"]}
+    assert [t.get("name") for t in hypervolume["data"]] == ["hypervolume"]
 
 
 def test_view_is_cached_by_marker(json_path: Path) -> None:

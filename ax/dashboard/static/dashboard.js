@@ -88,7 +88,8 @@
       }).join(", ");
       tr.insertCell().textContent = e.trials + (counts ? " (" + counts + ")" : "");
       tr.insertCell().textContent = e.best ? fmt(e.best.value) + " (" + e.objective.name +
-        ", trial " + e.best.trial + ")" : "";
+        ", trial " + e.best.trial + ")" : (e.frontier ? "hypervolume " +
+        fmt(e.frontier.hypervolume) + " (" + e.frontier.points + " Pareto point(s))" : "");
       tr.insertCell().textContent = e.updated_at || "";
     });
     document.getElementById("ax-empty").hidden = data.experiments.length > 0;
@@ -128,6 +129,15 @@
     if (s.description) item("Description", s.description);
     if (s.objective) {
       item("Objective", s.objective.name + " (" + (s.objective.minimize ? "minimize" : "maximize") + ")");
+    }
+    if (s.objectives) {
+      item("Objectives", s.objectives.map(function (o) {
+        return o.name + " (" + (o.minimize ? "minimize" : "maximize") + ")";
+      }).join(", "));
+    }
+    if (s.frontier) {
+      item("Pareto frontier", s.frontier.points + " point(s), hypervolume " +
+        fmt(s.frontier.hypervolume));
     }
     var counts = Object.keys(s.counts).map(function (k) {
       return s.counts[k] + " " + k.toLowerCase();
@@ -272,10 +282,14 @@
     drawFigure("ax-trace", f.trace, "ax-trace-note", n.trace);
     drawFigure("ax-parameters", f.parameters, "ax-parameters-note", n.parameters);
     // Optional views: shown only when the experiment has them.
-    ["pareto", "curves"].forEach(function (key) {
-      var present = Object.prototype.hasOwnProperty.call(f, key) && f[key];
+    ["pareto", "hypervolume", "curves"].forEach(function (key) {
+      var present = Object.prototype.hasOwnProperty.call(f, key);
       document.getElementById(key).hidden = !present;
-      if (present) drawFigure("ax-" + key, f[key]);
+      if (present) {
+        var note = document.getElementById("ax-" + key + "-note");
+        if (note) drawFigure("ax-" + key, f[key], "ax-" + key + "-note", n[key]);
+        else drawFigure("ax-" + key, f[key]);
+      }
     });
     renderStrategy(v);
     renderTrials();

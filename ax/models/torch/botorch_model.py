@@ -239,7 +239,7 @@ class BotorchModel(Generator):
     def _fit_data(self, data: TrainingData) -> None:
         opts = self.options
         name = type(self).__name__
-        with torch_context(opts.torch_threads, seed=_derive_seed(self.seed, 1, self.fit_count)):
+        with torch_context(opts.torch_threads, seed=derive_seed(self.seed, 1, self.fit_count)):
             model = self._build(data)
             warm = False
             if opts.warm_start and self.hyperparameters:
@@ -390,7 +390,7 @@ class BotorchModel(Generator):
         fixed = check_fixed_features(f"{name}.gen", fixed_features, d)
         pending = self._check_pending(pending_observations)
         opts = self._gen_options(model_gen_options)
-        call_seed = _derive_seed(self.seed, 2, self.gen_count)
+        call_seed = derive_seed(self.seed, 2, self.gen_count)
         bounds_t = torch.tensor(box, dtype=DTYPE).T.contiguous()
         targets = target_fidelities(self.fidelity_features)
         X_observed = data.all_X
@@ -494,7 +494,7 @@ class BotorchModel(Generator):
         for j, v in targets.items():
             fixed[j] = v  # recommendations are at the target fidelities
         if self.best_point_out_of_sample:
-            seed = _derive_seed(self.seed, 3, self.gen_count)
+            seed = derive_seed(self.seed, 3, self.gen_count)
             with torch_context(opts.torch_threads, seed=seed):
                 problem = AcquisitionProblem(
                     model, to_tensor(data.all_X), weights, constraints, None, opts, seed
@@ -658,7 +658,7 @@ def _predict(model: Model, X: Tensor) -> Tuple[np.ndarray, np.ndarray]:
     return mean.numpy().astype(np.float64), cov.numpy().astype(np.float64)
 
 
-def _derive_seed(seed: int, stream: int, count: int) -> int:
+def derive_seed(seed: int, stream: int, count: int) -> int:
     """A 31-bit seed for call ``count`` of ``stream`` (1 = fit, 2 = gen)."""
     return int(np.random.SeedSequence([seed, stream, count]).generate_state(1)[0] >> 1)
 
@@ -738,4 +738,4 @@ def _check_hyperparameters(name: str, value: Any) -> Optional[Dict[str, Dict[str
     return {k: dict(v) for k, v in value.items()}
 
 
-__all__ = ["MIN_FEASIBILITY", "BotorchModel"]
+__all__ = ["MIN_FEASIBILITY", "BotorchModel", "derive_seed"]

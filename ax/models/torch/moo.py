@@ -50,8 +50,7 @@ from ax.models.torch.botorch_model import (
     BotorchModel,
     TConstraints,
     TRounding,
-    _check_fixed_features,
-    _derive_seed,
+    derive_seed,
 )
 from ax.models.torch.defaults import (
     DTYPE,
@@ -62,6 +61,7 @@ from ax.models.torch.defaults import (
 )
 from ax.models.torch.options import MultiObjectiveOptions
 from ax.models.utils import check_int, to_plain
+from ax.utils.validation import check_fixed_features
 
 logger = logging.getLogger(__name__)
 
@@ -288,7 +288,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
         t = self._check_thresholds(objective_thresholds, w)
         constraints = self._check_outcome_constraints(outcome_constraints)
         linear = inequality_constraints(f"{name}.gen", linear_constraints, d)
-        fixed = _check_fixed_features(f"{name}.gen", fixed_features, d)
+        fixed = check_fixed_features(f"{name}.gen", fixed_features, d)
         pending = self._check_pending(pending_observations)
         opts = self._gen_options(model_gen_options)
         assert isinstance(opts, MultiObjectiveOptions)
@@ -296,7 +296,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
         kind = opts.moo_acquisition
         if kind == "auto":
             kind = "qLogNEHVI" if objs.size <= opts.max_nehvi_objectives else "qLogNParEGO"
-        call_seed = _derive_seed(self.seed, 2, self.gen_count)
+        call_seed = derive_seed(self.seed, 2, self.gen_count)
         bounds_t = torch.tensor(box, dtype=DTYPE).T.contiguous()
         with torch_context(opts.torch_threads, seed=call_seed):
             ref = self._reference_point(model, w, t, constraints, opts.ref_point_scale)
