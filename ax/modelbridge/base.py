@@ -49,7 +49,6 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.modelbridge.modelbridge_utils import (
-    single_prediction,
     array_to_features,
     check_optimization_config,
     extract_objective_weights,
@@ -58,6 +57,7 @@ from ax.modelbridge.modelbridge_utils import (
     features_to_array,
     fixed_features_by_index,
     observation_data_to_predict,
+    single_prediction,
 )
 from ax.modelbridge.transforms.base import Transform
 from ax.utils.logger import get_logger
