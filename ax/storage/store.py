@@ -21,13 +21,29 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Protocol, Tuple, Union, runtime_checkable
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ContextManager,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Optional,
+    Protocol,
+    Sequence,
+    Tuple,
+    Union,
+    runtime_checkable,
+)
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
-from ax.exceptions import UserInputTypeError
+from ax.exceptions import UserInputError, UserInputTypeError
 from ax.modelbridge.generation_strategy import GenerationStrategy
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,9 +54,46 @@ if TYPE_CHECKING:  # pragma: no cover
 TLoaded = Tuple[Experiment, Optional[GenerationStrategy]]
 
 
+class StoreTransaction(Protocol):
+    """One change of an experiment under a store's lock (yielded by
+    :meth:`ExperimentStore.locked`).
+
+    Attributes:
+        merged_trials: Trials other writers had stored, merged into the in-memory
+            experiment when the lock was taken (0 for a store with one writer).
+    """
+
+    merged_trials: int
+
+    def save(
+        self,
+        indices: Optional[Sequence[int]] = None,
+        generation_strategy: Optional[GenerationStrategy] = None,
+    ) -> None:
+        """Write the trials at ``indices`` (None: every changed trial) and new ones, and
+        the strategy when given. Called at most once per block."""
+        ...  # pragma: no cover - a protocol
+
+
 @runtime_checkable
 class ExperimentStore(Protocol):
-    """Saves and loads experiments and their generation strategies, by name."""
+    """Saves and loads experiments and their generation strategies, by name.
+
+    Lifecycle: a front door calls :meth:`save_experiment` when it creates (or first
+    stores) an experiment, then :meth:`save_trials` (or a :meth:`locked` block) after every
+    change, from the one thread that changes the experiment; :meth:`load` and
+    :meth:`exists` at start-up. No method mutates the experiment or strategy given, except
+    a :meth:`locked` block of a store shared by several writers, which merges the other
+    writers' trials into the experiment. A store object need not be thread-safe.
+
+    Attributes:
+        name: How messages and the conformance suite name the backend.
+        shared: Whether several processes may write one experiment at once
+            (:meth:`locked` then merges what the others stored).
+    """
+
+    name: str
+    shared: bool
 
     def save_experiment(
         self, experiment: Experiment, generation_strategy: Optional[GenerationStrategy] = None
@@ -69,9 +122,43 @@ class ExperimentStore(Protocol):
         """Whether an experiment named ``name`` is stored."""
         ...  # pragma: no cover - a protocol
 
+    def locked(self, experiment: Experiment, function: str) -> ContextManager[StoreTransaction]:
+        """A block that changes ``experiment`` and saves it through the transaction it
+        yields; everything is written at the end of the block, nothing if it raises.
+
+        With a shared store the experiment is locked for the block and the other writers'
+        trials are merged into it first (so a new trial gets the next free index).
+
+        Args:
+            experiment: The in-memory experiment.
+            function: Named in errors.
+        """
+        ...  # pragma: no cover - a protocol
+
+
+class _FileTransaction:
+    """A JSON file's "transaction": the file is written whole when ``save`` is called."""
+
+    merged_trials = 0
+
+    def __init__(self, store: JSONFileStore, experiment: Experiment) -> None:
+        self.store = store
+        self.experiment = experiment
+
+    def save(
+        self,
+        indices: Optional[Sequence[int]] = None,
+        generation_strategy: Optional[GenerationStrategy] = None,
+    ) -> None:
+        self.store.save_experiment(self.experiment, generation_strategy)
+
 
 class JSONFileStore:
     """Experiments in JSON files: one ``file``, or ``<name>.json`` in a ``directory``.
+
+    A file is written whole (atomically) at every save. A save without a strategy keeps
+    the strategy this store last saved with the same experiment object, so that saving
+    changed trials never drops the stored strategy.
 
     Args:
         path: A ``.json`` file (every experiment name maps to it), or a directory.
@@ -81,14 +168,18 @@ class JSONFileStore:
     """
 
     name = "json"
+    shared = False
 
     def __init__(self, path: Union[str, os.PathLike[str]]) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise UserInputTypeError(
-                f"JSONFileStore: path must be a str or os.PathLike, got {type(path).__name__}"
+                f"JSONFileStore: path must be a str or os.PathLike, got {type(path).__name__} "
+                f"{path!r}"
             )
         self.path = Path(os.fspath(path))
         self.single_file = self.path.suffix == ".json"
+        # name -> [(an experiment, the strategy last saved or loaded with it)]
+        self._strategies: Dict[str, List[Tuple[weakref.ref[Experiment], GenerationStrategy]]] = {}
 
     def file_for(self, name: str) -> Path:
         """The file that holds experiment ``name``."""
@@ -102,6 +193,10 @@ class JSONFileStore:
 
         path = self.file_for(experiment.name)
         if generation_strategy is None:
+            generation_strategy = self._last_strategy(experiment)
+        else:
+            self._remember(experiment, generation_strategy)
+        if generation_strategy is None:
             json_save(experiment, path)
         else:
             json_gs.save_experiment_and_generation_strategy(experiment, generation_strategy, path)
@@ -114,13 +209,36 @@ class JSONFileStore:
     ) -> None:
         self.save_experiment(experiment, generation_strategy)  # a file is written whole
 
+    def _remember(self, experiment: Experiment, strategy: GenerationStrategy) -> None:
+        kept = [
+            (ref, gs)
+            for ref, gs in self._strategies.get(experiment.name, [])
+            if ref() is not None and ref() is not experiment
+        ]
+        self._strategies[experiment.name] = kept + [(weakref.ref(experiment), strategy)]
+
+    def _last_strategy(self, experiment: Experiment) -> Optional[GenerationStrategy]:
+        for ref, strategy in self._strategies.get(experiment.name, []):
+            if ref() is experiment:
+                return strategy
+        return None
+
     def load(self, name: str) -> TLoaded:
         from ax.storage.json_store import generation_strategy as json_gs
 
-        return json_gs.load_experiment_and_generation_strategy(self.file_for(name))
+        experiment, strategy = json_gs.load_experiment_and_generation_strategy(
+            self.file_for(name)
+        )
+        if strategy is not None:
+            self._remember(experiment, strategy)
+        return experiment, strategy
 
     def exists(self, name: str) -> bool:
         return self.file_for(name).exists()
+
+    @contextlib.contextmanager
+    def locked(self, experiment: Experiment, function: str) -> Iterator[StoreTransaction]:
+        yield _FileTransaction(self, experiment)
 
     def __repr__(self) -> str:
         return f"JSONFileStore({os.fspath(self.path)!r})"
@@ -133,6 +251,8 @@ class SQLStore:
         engine: The engine (see :func:`ax.storage.sqa_store.db.create_engine_for_url`).
         name: How the conformance suite and messages name this backend.
     """
+
+    shared = True
 
     def __init__(self, engine: Engine, name: str = "sql") -> None:
         self.engine = engine
@@ -188,31 +308,50 @@ class SQLStore:
 
         return name in list_experiment_names(self.engine)
 
+    def locked(self, experiment: Experiment, function: str) -> ContextManager[StoreTransaction]:
+        from ax.storage.sqa_store.save import locked_experiment
+
+        return locked_experiment(experiment, self.engine, function)
+
     def __repr__(self) -> str:
         return f"SQLStore({self.engine.url!r})"
 
 
-def as_store(target: Any) -> Optional[ExperimentStore]:
+def as_store(target: Any, argument: str = "store") -> Optional[ExperimentStore]:
     """The store for what a front door was given: a store, a JSON path, an SQLAlchemy URL
     (``sqlite:///...``, ``postgresql://...``), ``DBSettings``, or None (no store).
 
+    Args:
+        target: What the front door was given.
+        argument: How the error names it (e.g. ``"AxClient: store"``).
+
     Raises:
         UserInputTypeError: ``target`` is none of these.
+        UserInputError: ``target`` is an empty path.
     """
     if target is None or isinstance(target, ExperimentStore):
         return target
     if isinstance(target, str) and "://" in target:
         return SQLStore.from_url(target)
     if isinstance(target, (str, os.PathLike)):
+        if not os.fspath(target):
+            raise UserInputError(f"{argument} must not be an empty path, got {target!r}")
         return JSONFileStore(target)
     from ax.storage.sqa_store.structs import DBSettings
 
     if isinstance(target, DBSettings):
         return SQLStore.from_settings(target)
     raise UserInputTypeError(
-        "store must be an ExperimentStore, a JSON path, a database URL, DBSettings or None, "
-        f"got {type(target).__name__}"
+        f"{argument} must be an ExperimentStore, a JSON path, a database URL, DBSettings or "
+        f"None, got {type(target).__name__} {target!r}"
     )
 
 
-__all__ = ["ExperimentStore", "JSONFileStore", "SQLStore", "TLoaded", "as_store"]
+__all__ = [
+    "ExperimentStore",
+    "JSONFileStore",
+    "SQLStore",
+    "StoreTransaction",
+    "TLoaded",
+    "as_store",
+]
