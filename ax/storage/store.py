@@ -226,9 +226,7 @@ class JSONFileStore:
     def load(self, name: str) -> TLoaded:
         from ax.storage.json_store import generation_strategy as json_gs
 
-        experiment, strategy = json_gs.load_experiment_and_generation_strategy(
-            self.file_for(name)
-        )
+        experiment, strategy = json_gs.load_experiment_and_generation_strategy(self.file_for(name))
         if strategy is not None:
             self._remember(experiment, strategy)
         return experiment, strategy

@@ -288,9 +288,11 @@ class StoreConformance:
             transaction.save([trial.index])
         _assert_same(backend.load(experiment.name), experiment)
         stored = len(experiment.trials)
-        with pytest.raises(RuntimeError, match="block failed"):
-            with backend.store.locked(experiment, "conformance"):
-                raise RuntimeError("block failed")
+        with (
+            pytest.raises(RuntimeError, match="block failed"),
+            backend.store.locked(experiment, "conformance"),
+        ):
+            raise RuntimeError("block failed")
         assert len(backend.load(experiment.name).trials) == stored
 
     def test_unknown_name_does_not_exist_and_does_not_load(self, backend: Backend) -> None:

@@ -35,8 +35,38 @@ from ax.utils.text import short_reprs
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ax.storage.sqa_store.structs import DBSettings
+
 
 # ---------------------------------------------------------------------------- arguments
+
+
+def check_db_settings(function: str, db_settings: Any) -> Optional[DBSettings]:
+    """``db_settings`` if it is None or a DBSettings; UnsupportedError naming its type."""
+    if db_settings is None:
+        return None
+    from ax.storage.sqa_store.structs import DBSettings
+
+    if not isinstance(db_settings, DBSettings):
+        raise UnsupportedError(
+            f"{function}: db_settings must be an ax.storage.sqa_store.structs.DBSettings "
+            f"(SQL storage), got {type(db_settings).__name__} {db_settings!r}",
+            hint="pass db_settings=DBSettings(url='sqlite:///ax.db'), or save to JSON with "
+            "save_to_json_file",
+        )
+    return db_settings
+
+
+def objective_name(experiment: Experiment) -> str:
+    """The name of the experiment's objective metric.
+
+    Raises:
+        UserInputError: The experiment has no optimization config.
+    """
+    config = experiment.optimization_config
+    if config is None:  # pragma: no cover - experiments of AxClient always have one
+        raise UserInputError(f"experiment {experiment._name!r} has no optimization config")
+    return config.objective.metric.name
 
 
 def check_bool(function: str, name: str, value: object) -> bool:
