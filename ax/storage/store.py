@@ -162,24 +162,35 @@ class JSONFileStore:
 
     Args:
         path: A ``.json`` file (every experiment name maps to it), or a directory.
+        single_file: Whether ``path`` is one file (True) or a directory (False); None:
+            a file when ``path`` ends with ``.json``.
 
     Raises:
-        UserInputTypeError: ``path`` is not a string or path.
+        UserInputTypeError: ``path`` is not a string or path, or ``single_file`` is not a
+            bool or None.
     """
 
     name = "json"
     shared = False
 
-    def __init__(self, path: Union[str, os.PathLike[str]]) -> None:
+    def __init__(
+        self, path: Union[str, os.PathLike[str]], single_file: Optional[bool] = None
+    ) -> None:
         if not isinstance(path, (str, os.PathLike)):
             raise UserInputTypeError(
                 f"JSONFileStore: path must be a str or os.PathLike, got {type(path).__name__} "
                 f"{path!r}"
             )
+        if single_file is not None and not isinstance(single_file, bool):
+            raise UserInputTypeError(
+                f"JSONFileStore: single_file must be a bool or None, got {single_file!r}"
+            )
         self.path = Path(os.fspath(path))
-        self.single_file = self.path.suffix == ".json"
+        self.single_file = self.path.suffix == ".json" if single_file is None else single_file
         # name -> [(an experiment, the strategy last saved or loaded with it)]
-        self._strategies: Dict[str, List[Tuple[weakref.ref[Experiment], GenerationStrategy]]] = {}
+        self._strategies: Dict[
+            Optional[str], List[Tuple[weakref.ref[Experiment], GenerationStrategy]]
+        ] = {}
 
     def file_for(self, name: str) -> Path:
         """The file that holds experiment ``name``."""
@@ -188,18 +199,30 @@ class JSONFileStore:
     def save_experiment(
         self, experiment: Experiment, generation_strategy: Optional[GenerationStrategy] = None
     ) -> None:
-        from ax.storage.json_store import generation_strategy as json_gs
-        from ax.storage.json_store.save import save as json_save
-
-        path = self.file_for(experiment.name)
+        path = self.path if self.single_file else self.file_for(experiment.name)
         if generation_strategy is None:
             generation_strategy = self._last_strategy(experiment)
         else:
             self._remember(experiment, generation_strategy)
+        self.write_file(path, experiment, generation_strategy)
+
+    def write_file(
+        self, path: Path, experiment: Experiment, generation_strategy: Optional[GenerationStrategy]
+    ) -> None:
+        """Write one file, atomically (a file format built on this store overrides it)."""
+        from ax.storage.json_store import generation_strategy as json_gs
+        from ax.storage.json_store.save import save as json_save
+
         if generation_strategy is None:
             json_save(experiment, path)
         else:
             json_gs.save_experiment_and_generation_strategy(experiment, generation_strategy, path)
+
+    def read_file(self, path: Path, name: str) -> TLoaded:
+        """Read the file of experiment ``name`` written by :meth:`write_file`."""
+        from ax.storage.json_store import generation_strategy as json_gs
+
+        return json_gs.load_experiment_and_generation_strategy(path)
 
     def save_trials(
         self,
@@ -212,21 +235,19 @@ class JSONFileStore:
     def _remember(self, experiment: Experiment, strategy: GenerationStrategy) -> None:
         kept = [
             (ref, gs)
-            for ref, gs in self._strategies.get(experiment.name, [])
+            for ref, gs in self._strategies.get(experiment._name, [])
             if ref() is not None and ref() is not experiment
         ]
-        self._strategies[experiment.name] = kept + [(weakref.ref(experiment), strategy)]
+        self._strategies[experiment._name] = kept + [(weakref.ref(experiment), strategy)]
 
     def _last_strategy(self, experiment: Experiment) -> Optional[GenerationStrategy]:
-        for ref, strategy in self._strategies.get(experiment.name, []):
+        for ref, strategy in self._strategies.get(experiment._name, []):
             if ref() is experiment:
                 return strategy
         return None
 
     def load(self, name: str) -> TLoaded:
-        from ax.storage.json_store import generation_strategy as json_gs
-
-        experiment, strategy = json_gs.load_experiment_and_generation_strategy(self.file_for(name))
+        experiment, strategy = self.read_file(self.file_for(name), name)
         if strategy is not None:
             self._remember(experiment, strategy)
         return experiment, strategy
