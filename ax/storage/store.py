@@ -43,7 +43,7 @@ from typing import (
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
-from ax.exceptions import UserInputError, UserInputTypeError
+from ax.exceptions import StorageError, UserInputError, UserInputTypeError
 from ax.modelbridge.generation_strategy import GenerationStrategy
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -199,7 +199,16 @@ class JSONFileStore:
     def save_experiment(
         self, experiment: Experiment, generation_strategy: Optional[GenerationStrategy] = None
     ) -> None:
-        path = self.path if self.single_file else self.file_for(experiment.name)
+        if self.single_file:
+            path = self.path
+        else:
+            path = self.file_for(experiment.name)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StorageError(
+                    f"{self!r}: could not create the directory {os.fspath(path.parent)!r}: {err}"
+                ) from err
         if generation_strategy is None:
             generation_strategy = self._last_strategy(experiment)
         else:
