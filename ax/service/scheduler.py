@@ -393,16 +393,8 @@ class Scheduler:
         return room if capacity is None else min(room, capacity)
 
     def _launch_one(self) -> None:
-        t0 = time.perf_counter()
-        if self._persistence.enabled:
-            trial = self._new_trial_locked()
-            t1 = time.perf_counter()
-        else:
-            generator_run = gen_on_recorded_data(
-                self.experiment, self.generation_strategy, n=self._evaluation.arms_per_trial
-            )
-            t1 = time.perf_counter()
-            trial = self._evaluation.new_trial(self.experiment, generator_run)
+        trial = self._new_trial()
+        t1 = time.perf_counter()
         try:
             future = self._evaluation.submit(self.executor, trial)
         except BaseException as err:  # a broken or shut-down executor: nothing can run
@@ -410,32 +402,32 @@ class Scheduler:
             self._persist(trial, with_strategy=True)
             raise
         self._in_flight[future] = _InFlight(trial, time.monotonic())
-        t2 = time.perf_counter()
-        self.stats.gen_s += t1 - t0
-        self.stats.submit_s += t2 - t1
-        if not self._persistence.enabled:
-            self._persist(trial, with_strategy=True)  # (a store: saved with the generation)
+        self.stats.submit_s += time.perf_counter() - t1
 
-    def _new_trial_locked(self) -> BaseTrial:
-        """Generate and save a RUNNING trial under the store's lock, after merging what
-        other writers stored (their trials are pending points; the index is the next
-        free one). Nothing is kept in memory if the save fails."""
+    def _new_trial(self) -> BaseTrial:
+        """Generate a RUNNING trial and save it with the strategy, under the store's lock
+        after merging what other writers stored (their trials are pending points; the
+        index is the next free one). Nothing is kept in memory if the save fails. Without
+        a store the lock and the save are no-ops."""
         trial: Optional[BaseTrial] = None
         generator_run = None
         strategy = self.generation_strategy
         t0 = time.perf_counter()
         try:
             with self._persistence.locked(self.experiment, strategy, "Scheduler") as store:
+                t_gen = time.perf_counter()
                 generator_run = gen_on_recorded_data(
                     self.experiment, strategy, n=self._evaluation.arms_per_trial
                 )
                 trial = self._evaluation.new_trial(self.experiment, generator_run)
+                gen_s = time.perf_counter() - t_gen
                 store.save([trial], strategy)
-            self._strategy_saved = True
         except BaseException:
             discard_new_trial(self.experiment, trial, strategy, generator_run)
             raise
-        self.stats.persist_s += time.perf_counter() - t0
+        self._strategy_saved = self._persistence.enabled
+        self.stats.gen_s += gen_s
+        self.stats.persist_s += time.perf_counter() - t0 - gen_s
         assert trial is not None
         return trial
 

@@ -1,7 +1,10 @@
 """One storage interface: :class:`ExperimentStore`, implemented by every backend.
 
 A store saves an experiment and its generation strategy, saves the trials that changed,
-and loads an experiment (with its strategy) by name. Two backends implement it:
+loads an experiment (with its strategy) by name, and runs one change under its lock
+(:meth:`ExperimentStore.locked`). Every front door (``optimize``, ``OptimizationLoop``,
+``AxClient``, the ``Scheduler``, Polaris) takes one ``store`` argument and saves through
+this protocol only, never looking at which backend it has. Two backends implement it:
 
 - :class:`JSONFileStore`: JSON files (:mod:`ax.storage.json_store`), written atomically;
   either one file (every name maps to it) or a directory of ``<name>.json`` files. A JSON
@@ -9,12 +12,14 @@ and loads an experiment (with its strategy) by name. Two backends implement it:
 - :class:`SQLStore`: the SQL store (:mod:`ax.storage.sqa_store`) on one engine: SQLite or
   PostgreSQL; saving trials writes only those rows, merging what other writers stored.
 
+Polaris's checkpoint is a format on top of a store (:mod:`polaris.checkpoint`).
+
 :func:`as_store` turns what front doors accepted before (a JSON path, an SQLAlchemy URL or
 ``DBSettings``) into a store. Both backends pass the conformance suite shipped in
 :mod:`ax.storage.testing`. SQLAlchemy is imported only when an SQL store is used.
 
 Example:
-    >>> store = as_store("run.json")
+    >>> store = as_store("run.json")  # or "sqlite:///ax.db", SQLStore.from_url(...)
     >>> store.save_experiment(experiment, generation_strategy)
     >>> experiment, generation_strategy = store.load(experiment.name)
 """
