@@ -290,3 +290,12 @@ def test_a_client_without_store_cannot_load(tmp_path: Path) -> None:
 
     with pytest.raises(UnsupportedError, match="'exp'.*no db_settings or store.*AxClient\\(store="):
         AxClient().load_experiment_from_database("exp")
+
+
+def test_store_names_are_exported_lazily_from_ax_storage() -> None:
+    import ax.storage
+
+    assert ax.storage.JSONFileStore is JSONFileStore
+    assert ax.storage.as_store is as_store
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        ax.storage.Nope  # noqa: B018
