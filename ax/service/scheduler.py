@@ -552,12 +552,14 @@ def _scheduler_store(store: Any, options: SchedulerOptions) -> Any:
             f"{options.persistence!r}, not both"
         )
     if store is None:
-        return as_store(options.persistence, "SchedulerOptions: persistence")
-    resolved = as_store(store, "Scheduler: store")
+        resolved = as_store(options.persistence, "SchedulerOptions: persistence")
+    else:
+        resolved = as_store(store, "Scheduler: store")
     if options.shared and not (resolved is not None and resolved.shared):
         raise UserInputError(
-            f"Scheduler: options.shared=True needs a store several processes can write (a "
-            f"database), got store={store!r}"
+            "Scheduler: options.shared=True needs a store several processes can write (a "
+            f"database), got store={store!r} and options.persistence={options.persistence!r}",
+            hint="pass store='sqlite:///study.db' (or a PostgreSQL URL, an SQLStore)",
         )
     return resolved
 

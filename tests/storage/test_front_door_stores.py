@@ -299,3 +299,18 @@ def test_store_names_are_exported_lazily_from_ax_storage() -> None:
     assert ax.storage.as_store is as_store
     with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
         ax.storage.Nope  # noqa: B018
+
+
+def test_a_shared_scheduler_takes_its_database_as_store(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    experiment = make_experiment(parameters=PARAMETERS, name="shared", minimize=True)
+    options = SchedulerOptions(max_parallelism=1, total_trials=2, shared=True)
+    Scheduler(experiment, sobol(), quadratic, InlineExecutor(), options, store=url).run_all_trials()
+    assert _statuses(as_store(url), "shared") == {
+        0: TrialStatus.COMPLETED,
+        1: TrialStatus.COMPLETED,
+    }  # type: ignore[arg-type]
+    with pytest.raises(UserInputError, match="shared=True needs a store several processes"):
+        Scheduler(experiment, sobol(), quadratic, InlineExecutor(), options)
+    with pytest.raises(UserInputError, match="shared=True needs a store several processes"):
+        Scheduler(experiment, sobol(), quadratic, InlineExecutor(), options, store=tmp_path)

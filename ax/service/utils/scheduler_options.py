@@ -68,7 +68,8 @@ class SchedulerOptions:
             left over by a crash, so they are not abandoned; every trial this Scheduler
             makes is generated under the database lock, after merging the others'
             trials (their RUNNING points are pending, so no point is proposed twice).
-            Needs a store several processes can write (a database).
+            Needs a store several processes can write (a database), as ``persistence``
+            or as the Scheduler's ``store``.
 
     Raises:
         UserInputTypeError / UserInputError: A field has the wrong type or is out of range
@@ -111,7 +112,7 @@ class SchedulerOptions:
                 )
             return
         if persistence is None or isinstance(persistence, (str, os.PathLike)):
-            if self.shared:
+            if self.shared and persistence is not None:  # (None: Scheduler(store=...) decides)
                 raise UserInputError(
                     "SchedulerOptions: shared=True needs persistence=DBSettings(url=...), the "
                     f"database the workers share, got persistence={persistence!r}"
