@@ -535,7 +535,10 @@ class Scheduler:
             strategy is not None and strategy.experiment is None
         ):
             strategy = None
-        with self._persistence.locked(self.experiment, strategy, "Scheduler") as store:
+        # The strategy is resynced whenever other writers' trials are merged in (also
+        # when only a result is saved), so that its next proposal accounts for them.
+        locked = self._persistence.locked(self.experiment, self.generation_strategy, "Scheduler")
+        with locked as store:
             if trial is None:
                 store.save_all(strategy)
             else:
