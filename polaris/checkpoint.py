@@ -1,7 +1,17 @@
-"""Atomic JSON checkpoints of a Polaris experiment (never pickle).
+"""Checkpoints of a Polaris experiment: a format on top of an
+:class:`~ax.storage.store.ExperimentStore` (never pickle).
 
-One file, ``<directory>/<exp_key>/checkpoint.json``, holds the Polaris records and the ax
-experiment with its generation strategy (whose generator runs carry the Sobol position
+:class:`Checkpoint` saves and resumes one Polaris experiment through any store: the store
+saves the ax experiment and its generation strategy; the Polaris records travel with the
+experiment, as a records document (format ``polaris-records``: the records, their count
+and the SHA-256 of their canonical JSON) held in the experiment's ``description``, and
+are validated (:mod:`polaris.records`) when loaded. Any store works: JSON files, SQLite,
+PostgreSQL.
+
+The default store, :class:`CheckpointFileStore` (``Polaris(checkpoint_dir=...)``), keeps
+the checkpoint file format of earlier versions. One file,
+``<directory>/<exp_key>/checkpoint.json``, holds the Polaris records and the ax experiment
+with its generation strategy (whose generator runs carry the Sobol position
 and model seeds), so a resumed run continues the same sequence. It is written to a
 temporary file and renamed over the old one
 (:func:`ax.storage.json_store.save.write_atomically`): a crash leaves the previous
@@ -23,10 +33,12 @@ experiment or strategy state. Version 1 files (no count or digests) still load.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
-from typing import Any, Dict, List, Mapping, Tuple
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -39,6 +51,7 @@ from ax.storage.json_store.generation_strategy import (
 )
 from ax.storage.json_store.load import decode_document
 from ax.storage.json_store.save import encode_document, write_atomically
+from ax.storage.store import ExperimentStore, JSONFileStore, TLoaded
 from polaris.records import (
     MAX_RESULT_DEPTH,
     check_depth,
@@ -48,6 +61,7 @@ from polaris.records import (
 from polaris.trials import safe_repr
 
 FORMAT = "polaris-checkpoint"
+RECORDS_FORMAT = "polaris-records"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 FILENAME = "checkpoint.json"
@@ -98,7 +112,7 @@ def from_jsonable(value: Any) -> Any:
 def save_checkpoint(
     path: str,
     exp_key: str,
-    records: List[Dict[str, Any]],
+    records: Sequence[Mapping[str, Any]],
     experiment: Experiment,
     generation_strategy: GenerationStrategy,
 ) -> None:
@@ -207,6 +221,150 @@ def load_checkpoint(
     return records, experiment, strategy
 
 
+TRecords = List[Dict[str, Any]]
+
+
+def records_document(records: Sequence[Mapping[str, Any]]) -> str:
+    """The records as a records document (JSON text with their count and digest)."""
+    raw_records = to_jsonable(records)
+    document = {
+        "format": RECORDS_FORMAT,
+        "num_trials": len(raw_records),
+        "trials_sha256": records_digest(raw_records),
+        "trials": raw_records,
+    }
+    return json.dumps(document, allow_nan=False, ensure_ascii=True, separators=(",", ":"))
+
+
+def records_from_document(text: Optional[str], where: str) -> Tuple[TRecords, List[Any]]:
+    """The validated records of a records document, and their raw JSON form (None: no
+    records).
+
+    Raises:
+        JSONDecodeError: Not a records document, or records whose count or digest do not
+            match them, or a record with a bad field (the message names ``where``).
+    """
+    if text is None:
+        return [], []
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise JSONDecodeError(f"{where}: records not valid JSON: nested too deeply") from None
+    except (TypeError, ValueError) as err:
+        raise JSONDecodeError(f"{where}: records not valid JSON: {str(err)[:200]}") from err
+    check_depth(document, where)
+    if not isinstance(document, dict) or document.get("format") != RECORDS_FORMAT:
+        raise JSONDecodeError(
+            f"{where}: the experiment's description is not a Polaris records document "
+            f"(field 'format' must be {RECORDS_FORMAT!r})",
+            hint="this experiment was not saved by Polaris; use another exp_key",
+        )
+    raw_records = document.get("trials")
+    if not isinstance(raw_records, list):
+        raise JSONDecodeError(f"{where}: field 'trials' must be a list")
+    _check_integrity(document, raw_records, where)
+    records = [validate_record(from_jsonable(raw), i, where) for i, raw in enumerate(raw_records)]
+    return records, raw_records
+
+
+class CheckpointFileStore(JSONFileStore):
+    """Polaris checkpoint files, ``<directory>/<exp_key>/checkpoint.json``, as a store.
+
+    The experiment and its strategy go into the file's ``ax`` part, the records document
+    carried by the experiment's description into its ``trials`` part with their count
+    and digests (format version 2, see the module docstring); loading validates the file
+    and puts the records back into the description. A strategy is required.
+
+    Args:
+        directory: The checkpoint directory.
+    """
+
+    name = "polaris-checkpoint"
+
+    def __init__(self, directory: Union[str, os.PathLike[str]]) -> None:
+        super().__init__(directory, single_file=False)
+
+    def file_for(self, name: str) -> Path:
+        return Path(checkpoint_path(os.fspath(self.path), name))
+
+    def write_file(
+        self, path: Path, experiment: Experiment, generation_strategy: Optional[GenerationStrategy]
+    ) -> None:
+        if generation_strategy is None:
+            raise StorageError(
+                f"Polaris checkpoint {os.fspath(path)!r}: a checkpoint needs the generation "
+                "strategy"
+            )
+        where = f"Polaris checkpoint {os.fspath(path)!r}"
+        records, _ = records_from_document(experiment.description, where)
+        shell = copy.copy(experiment)  # the records go into the file's 'trials' part
+        shell.description = None
+        save_checkpoint(os.fspath(path), experiment.name, records, shell, generation_strategy)
+
+    def read_file(self, path: Path, name: str) -> TLoaded:
+        records, experiment, strategy = load_checkpoint(os.fspath(path), name)
+        experiment.description = records_document(records)
+        return experiment, strategy
+
+    def __repr__(self) -> str:
+        return f"CheckpointFileStore({os.fspath(self.path)!r})"
+
+
+class Checkpoint:
+    """The checkpoint of one Polaris experiment on a store.
+
+    Args:
+        store: Where it is saved (:class:`CheckpointFileStore` for checkpoint files).
+        exp_key: The experiment's name in the store.
+    """
+
+    def __init__(self, store: ExperimentStore, exp_key: str) -> None:
+        self.store = store
+        self.exp_key = exp_key
+
+    @property
+    def where(self) -> str:
+        """How messages name the checkpoint: the key and the store."""
+        return f"{self.exp_key!r} in {self.store!r}"
+
+    def exists(self) -> bool:
+        """Whether the store holds a checkpoint of this experiment."""
+        return self.store.exists(self.exp_key)
+
+    def save(
+        self,
+        records: Sequence[Mapping[str, Any]],
+        experiment: Experiment,
+        generation_strategy: GenerationStrategy,
+    ) -> None:
+        """Save the records, the experiment and its strategy (the experiment's
+        description is set to the records document).
+
+        Raises:
+            StorageError: The store could not write (what it held before is unchanged).
+            JSONEncodeError: The experiment cannot be encoded.
+        """
+        experiment.description = records_document(records)
+        self.store.save_experiment(experiment, generation_strategy)
+
+    def load(self) -> Tuple[TRecords, Experiment, GenerationStrategy]:
+        """``(records, experiment, generation_strategy)`` as saved.
+
+        Raises:
+            StorageError / JSONDecodeError: The checkpoint cannot be read or is not a
+                valid Polaris checkpoint of this experiment (the message says where).
+        """
+        experiment, strategy = self.store.load(self.exp_key)
+        where = f"Polaris checkpoint {self.where}"
+        if strategy is None:
+            raise JSONDecodeError(f"{where}: no generation strategy was stored with it")
+        records, _ = records_from_document(experiment.description, where)
+        return records, experiment, strategy
+
+    def __repr__(self) -> str:
+        return f"Checkpoint({self.store!r}, exp_key={self.exp_key!r})"
+
+
 def _check_integrity(document: Dict[str, Any], raw_records: List[Any], where: str) -> None:
     """The stored count and digest of the records match them (format version 2)."""
     count = document.get("num_trials")
@@ -238,4 +396,12 @@ def _reject_constant(token: str) -> Any:
     raise ValueError(f"non-standard JSON constant {token}")
 
 
-__all__ = ["checkpoint_path", "load_checkpoint", "save_checkpoint"]
+__all__ = [
+    "Checkpoint",
+    "CheckpointFileStore",
+    "checkpoint_path",
+    "load_checkpoint",
+    "records_document",
+    "records_from_document",
+    "save_checkpoint",
+]

@@ -12,7 +12,9 @@ process, one trial after another. Fixes against the original Polaris:
   a finite loss gives a FAILED trial (recorded with ``STATUS_FAILURE``) and the run goes on;
   a failed trial never becomes the best;
 - the checkpoint is an atomic JSON file (not a pickle) in ``<checkpoint_dir>/<exp_key>/``,
-  written after every trial; a new Polaris with the same ``exp_key`` resumes from it;
+  or any :class:`~ax.storage.store.ExperimentStore` given as ``store`` (a database URL
+  too), written after every trial; a new Polaris with the same ``exp_key`` resumes from it
+  (:class:`polaris.checkpoint.Checkpoint`);
 - ``exp_info['exp_key']`` always carries the key (``fn.__name__`` when none is given), and
   ``fn`` gets a copy of it;
 - no warning filter is touched and no handler is added per instance: the default logger
@@ -59,10 +61,11 @@ from ax.exceptions import (
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils.pending import gen_on_recorded_data
 from ax.service.utils.trial_evaluation import TrialEvaluation
+from ax.storage.store import as_store
 from ax.utils.validation import check_bool, check_int_at_least
 from polaris.algorithms import make_generation_strategy
 from polaris.bounds import Bounds
-from polaris.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
+from polaris.checkpoint import Checkpoint, CheckpointFileStore, checkpoint_path
 from polaris.domain import Domain, TParams
 from polaris.job import evaluate
 from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, Trials
@@ -120,7 +123,11 @@ class Polaris:
         debug: Log each trial's parameters at INFO instead of DEBUG.
         args: Extra positional arguments of ``fn``.
         checkpoint_dir: Directory holding ``<exp_key>/checkpoint.json``; None disables
-            checkpoints.
+            checkpoints (unless ``store`` is given).
+        store: Where the checkpoint is saved instead of ``checkpoint_dir``: an
+            :class:`~ax.storage.store.ExperimentStore`, or as a shortcut a JSON path or a
+            database URL (``sqlite:///polaris.db``, ``postgresql://...``); the experiment
+            is stored under ``exp_key`` and resumed from there. None: ``checkpoint_dir``.
         seed: Seed of the algorithm (None: random).
         generation_strategy: A custom ax generation strategy replacing the algorithm's
             default (e.g. from :func:`polaris.algorithms.make_generation_strategy` with
@@ -129,8 +136,9 @@ class Polaris:
             failed trials in a row (None: never).
 
     Raises:
-        UserInputTypeError / UserInputError: A bad argument; a checkpoint made for other
-            bounds.
+        UserInputTypeError / UserInputError: A bad argument (``store`` not a store, a path
+            or a URL; or both ``store`` and a ``checkpoint_dir`` other than the default);
+            a checkpoint made for other bounds.
 
     Example:
         >>> def fn(params, exp_info):
@@ -159,6 +167,7 @@ class Polaris:
         seed: Optional[int] = None,
         generation_strategy: Optional[GenerationStrategy] = None,
         max_consecutive_failures: Optional[int] = 10,
+        store: Any = None,
     ) -> None:
         if not callable(fn):
             raise UserInputTypeError(f"Polaris: fn must be callable, got {type(fn).__name__}")
@@ -214,11 +223,12 @@ class Polaris:
         self.logger = logger if logger is not None else default_logger()
         self.debug = debug
         self.args: Tuple[Any, ...] = tuple(args) if args is not None else ()
-        self.checkpoint_file: Optional[str] = (
-            None if checkpoint_dir is None else checkpoint_path(os.fspath(checkpoint_dir), exp_key)
-        )
-        if self.checkpoint_file is not None and os.path.exists(self.checkpoint_file):
-            self._resume(self.checkpoint_file)
+        self.checkpoint_file: Optional[str] = None
+        self.checkpoint = _checkpoint(store, checkpoint_dir, exp_key)
+        if store is None and checkpoint_dir is not None:
+            self.checkpoint_file = checkpoint_path(os.fspath(checkpoint_dir), exp_key)
+        if self.checkpoint is not None and self.checkpoint.exists():
+            self._resume(self.checkpoint)
         else:
             self.experiment = self._new_experiment()
             self.generation_strategy = generation_strategy or make_generation_strategy(
@@ -239,8 +249,9 @@ class Polaris:
             optimization_config=OptimizationConfig(objective),
         )
 
-    def _resume(self, path: str) -> None:
-        records, experiment, strategy = load_checkpoint(path, self.exp_key)
+    def _resume(self, checkpoint: Checkpoint) -> None:
+        path = checkpoint.where
+        records, experiment, strategy = checkpoint.load()
         if experiment.search_space != self.domain.search_space():
             raise UserInputError(
                 f"Polaris {self.exp_key!r}: the checkpoint {path!r} was made for other bounds "
@@ -546,20 +557,34 @@ class Polaris:
 
     def save(self) -> None:
         """Write the checkpoint now (atomically); nothing when checkpoints are off."""
-        if self.checkpoint_file is not None:
-            save_checkpoint(
-                self.checkpoint_file,
-                self.exp_key,
-                self.trials.trials,
-                self.experiment,
-                self.generation_strategy,
-            )
+        if self.checkpoint is not None:
+            self.checkpoint.save(self.trials.trials, self.experiment, self.generation_strategy)
 
     def __repr__(self) -> str:
         return (
             f"Polaris(exp_key={self.exp_key!r}, algo={self.domain.algo!r}, "
             f"max_evals={self.max_evals}, evaluated={len(self.trials)})"
         )
+
+
+def _checkpoint(store: Any, checkpoint_dir: Any, exp_key: str) -> Optional[Checkpoint]:
+    """The checkpoint on ``store`` (a store, a path or a URL), else in ``checkpoint_dir``."""
+    if store is not None:
+        if checkpoint_dir not in (None, "."):
+            raise UserInputError(
+                f"Polaris: give store={store!r} or checkpoint_dir={checkpoint_dir!r}, not both"
+            )
+        resolved = as_store(store, "Polaris: store")
+        assert resolved is not None
+        return Checkpoint(resolved, exp_key)
+    if checkpoint_dir is None:
+        return None
+    if not isinstance(checkpoint_dir, (str, os.PathLike)):
+        raise UserInputTypeError(
+            f"Polaris: checkpoint_dir must be a str, os.PathLike or None, got "
+            f"{type(checkpoint_dir).__name__} {checkpoint_dir!r}"
+        )
+    return Checkpoint(CheckpointFileStore(checkpoint_dir), exp_key)
 
 
 class PolarisEvaluation(TrialEvaluation):

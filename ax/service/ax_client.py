@@ -4,9 +4,16 @@ The user owns the evaluation loop: the client proposes parameters (``get_next_tr
 the user evaluates them wherever and whenever they like and reports back
 (``complete_trial``, ``log_trial_failure``, ``abandon_trial``). The client keeps the
 experiment and the generation strategy, and can be saved to one JSON file at any moment
-and resumed exactly (``save_to_json_file`` / ``load_from_json_file``). With
-``db_settings=DBSettings(url=...)`` it saves to a SQL database after every change (only
-what changed) and resumes with ``load_experiment_from_database(name)``.
+and resumed exactly (``save_to_json_file`` / ``load_from_json_file``). With a ``store``
+(an :class:`~ax.storage.store.ExperimentStore`, or a JSON path or database URL as a
+shortcut; ``db_settings=DBSettings(url=...)`` is one too) it saves after every change
+(only what changed, in a database) and resumes with ``load_experiment_from_database(name)``.
+
+The client is composed of one object per concern, each in its own module: ask/tell
+(:class:`~ax.service.utils.ask_tell.AskTell`), execution
+(:class:`~ax.service.utils.trial_execution.TrialExecution`), analysis
+(:class:`~ax.service.utils.experiment_analysis.ExperimentAnalysis`) and persistence
+(:class:`~ax.service.utils.experiment_persistence.ExperimentPersistence`).
 
 Order of calls: ``create_experiment`` (or ``load_from_json_file``) first; then any number
 of ``get_next_trial``/``attach_trial`` and ``complete_trial`` calls in any interleaving,
@@ -41,7 +48,6 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Callable,
-    ContextManager,
     Dict,
     List,
     Mapping,
@@ -50,24 +56,14 @@ from typing import (
     Tuple,
 )
 
-from ax.core.arm import Arm
-from ax.core.base_trial import BaseTrial
-from ax.core.data import Data
 from ax.core.experiment import Experiment
-from ax.core.generator_run import GeneratorRun
 from ax.core.metric import Metric
-from ax.core.trial import Trial
-from ax.core.types import (
-    GeneratorRunType,
-    TModelPredictArm,
-    TParameterization,
-    TrialStatus,
-)
+from ax.core.types import TModelPredictArm, TParameterization
 from ax.exceptions import (
     DataRequiredError,
     GenerationStrategyCompleted,
     MaxParallelismReachedException,
-    ModelError,
+    StorageError,
     UnsupportedError,
     UserInputError,
     UserInputTypeError,
@@ -75,11 +71,12 @@ from ax.exceptions import (
 from ax.modelbridge.dispatch_utils import choose_generation_strategy
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils import ax_client_analysis as analysis
-from ax.service.utils import ax_client_db as db
-from ax.service.utils import ax_client_execution as execution
 from ax.service.utils import ax_client_snapshot as snapshots
 from ax.service.utils import ax_client_utils as utils
+from ax.service.utils.ask_tell import AskTell
 from ax.service.utils.best_point import get_best_parameters
+from ax.service.utils.experiment_analysis import ExperimentAnalysis, TRefit
+from ax.service.utils.experiment_persistence import ExperimentPersistence
 from ax.service.utils.instantiation import make_experiment
 from ax.service.utils.multi_objective_client import (
     make_multi_objective_experiment,
@@ -91,9 +88,9 @@ from ax.service.utils.pareto import (
     get_pareto_optimal_parameters,
     observed_hypervolume,
 )
-from ax.service.utils.pending import get_pending_observation_features
+from ax.service.utils.trial_execution import DEFAULT_MAX_CONSECUTIVE_FAILURES, TrialExecution
+from ax.storage.store import ExperimentStore, as_store
 from ax.utils.logger import get_logger
-from ax.utils.text import short_repr
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import Executor
@@ -122,9 +119,8 @@ class AxClient:
         generation_strategy: How trials are proposed. By default,
             :func:`~ax.modelbridge.dispatch_utils.choose_generation_strategy` picks one for
             the search space when the experiment is created (Sobol, then GPEI).
-        db_settings: SQL storage (:class:`ax.storage.sqa_store.structs.DBSettings`): the
-            client then saves the experiment and strategy after every change and can
-            resume with :meth:`load_experiment_from_database`. None: no SQL storage.
+        db_settings: SQL storage (:class:`ax.storage.sqa_store.structs.DBSettings`): a
+            shortcut for ``store`` (give one or the other). None: no SQL storage.
         enforce_sequential_optimization: Passed to ``choose_generation_strategy``: wait for
             enough Sobol data before the Bayesian step and limit its parallelism.
         random_seed: Seeds every step of the default strategy (Sobol and the GP's fits and
@@ -133,11 +129,21 @@ class AxClient:
             an explicit ``generation_strategy``, seed its steps' ``model_kwargs`` instead.
         verbose_logging: Log each trial generated or completed at INFO (else at DEBUG).
             This changes no logging configuration; see :func:`ax.utils.logger.set_verbosity`.
-        suppress_storage_errors: With SQL storage, log failed saves instead of raising.
+        suppress_storage_errors: With a store, log failed saves instead of raising.
+        store: Where the client saves the experiment and strategy after every change,
+            and what :meth:`load_experiment_from_database` loads from: an
+            :class:`~ax.storage.store.ExperimentStore` (``JSONFileStore``, ``SQLStore``),
+            or as a shortcut a JSON path (a ``.json`` file or a directory) or a database
+            URL (``sqlite:///ax.db``, ``postgresql://...``). None: nothing is saved
+            automatically (``save_to_json_file`` still works).
 
     Raises:
         UnsupportedError: ``db_settings`` is neither None nor a DBSettings.
-        StorageError: The database in ``db_settings`` cannot be opened or migrated.
+        UserInputTypeError / UserInputError: ``store`` is not a store, a path or a URL
+            (the message names the argument and the value), or both ``store`` and
+            ``db_settings`` are given.
+        StorageError: The database in ``db_settings`` or ``store`` cannot be opened or
+            migrated.
         UserInputTypeError: An argument has the wrong type.
         UserInputError: ``random_seed`` is negative.
 
@@ -149,6 +155,7 @@ class AxClient:
         ... )
         >>> parameters, index = client.get_next_trial()
         >>> client.complete_trial(index, raw_data=(parameters["x"] - 0.3) ** 2)
+        >>> saved = AxClient(store="sqlite:///ax.db")  # saves after every change
     """
 
     def __init__(
@@ -159,9 +166,14 @@ class AxClient:
         random_seed: Optional[int] = None,
         verbose_logging: bool = True,
         suppress_storage_errors: bool = False,
+        store: Any = None,
     ) -> None:
         function = "AxClient"
-        self._db_settings = db.check_db_settings(function, db_settings)
+        db_settings = utils.check_db_settings(function, db_settings)
+        if db_settings is not None and store is not None:
+            raise UserInputError(
+                f"{function}: give store={store!r} or db_settings={db_settings!r}, not both"
+            )
         if generation_strategy is not None and not isinstance(
             generation_strategy, GenerationStrategy
         ):
@@ -188,13 +200,13 @@ class AxClient:
         self._user_generation_strategy = generation_strategy is not None
         self._generation_strategy: Optional[GenerationStrategy] = generation_strategy
         self._experiment: Optional[Experiment] = None
-        # The experiment's data version (``_last_data_ts``) the strategy's model was fit on,
-        # and a model refit for predictions: (data version, generator run, bridge).
-        self._model_data_ts: Optional[int] = None
-        self._refit: Optional[Tuple[int, GeneratorRun, ModelBridge]] = None
-        self._db_engine: Optional[Engine] = (
-            None if self._db_settings is None else db.connect(self._db_settings)
+        resolved = as_store(db_settings if store is None else store, f"{function}: store")
+        self._persistence = ExperimentPersistence(
+            resolved, function, suppress_errors=self._suppress_storage_errors
         )
+        self._execution = TrialExecution(resolved)
+        # The ask/tell and analysis parts of the current experiment (made on first use).
+        self._parts: Optional[Tuple[AskTell, ExperimentAnalysis]] = None
 
     # ------------------------------------------------------------------ properties
     @property
@@ -236,6 +248,11 @@ class AxClient:
     def verbose_logging(self) -> bool:
         return self._verbose_logging
 
+    @property
+    def store(self) -> Optional[ExperimentStore]:
+        """Where the client saves after every change (None: nothing is saved)."""
+        return self._persistence.store
+
     # ------------------------------------------------------------------ setup
     def create_experiment(
         self,
@@ -255,11 +272,12 @@ class AxClient:
     ) -> None:
         """Create the experiment and, unless one was given, the generation strategy.
 
-        Several workers, one study: with ``db_settings`` and ``load_if_exists=True``,
+        Several workers, one study: with a database store (``store=`` a database URL or
+        ``db_settings``) and ``load_if_exists=True``,
         every worker can make the same call; the first one stores the experiment and the
         others load it (race-free: the database's unique name decides), then each asks
         for trials and reports results independently (see
-        :func:`~ax.service.utils.ax_client_db.locked`).
+        :meth:`~ax.service.utils.experiment_persistence.ExperimentPersistence.locked`).
 
         Args:
             parameters: Parameter dicts, e.g. ``{"name": "x", "type": "range",
@@ -281,7 +299,7 @@ class AxClient:
                 ``enforce_sequential_optimization`` here override the client's.
             tracking_metric_names: Extra metrics the user will report, besides the
                 objective and the constrained metrics.
-            load_if_exists: With ``db_settings``: if the database already holds an
+            load_if_exists: With a store: if the store already holds an
                 experiment of this ``name``, load it (and its strategy) instead of
                 failing; its parameters and objective must match the ones given.
             objectives: Several objectives, instead of ``objective_name``/``minimize``:
@@ -355,39 +373,33 @@ class AxClient:
             settings.setdefault("optimization_config", experiment.optimization_config)
             strategy = choose_generation_strategy(search_space=experiment.search_space, **settings)
         load = utils.check_bool(function, "load_if_exists", load_if_exists)
-        if load and self._db_engine is None:
+        if load and not self._persistence.enabled:
             raise UserInputError(
                 f"{function}: load_if_exists=True needs a database; create the client with "
                 "AxClient(db_settings=DBSettings(url=...))"
             )
         if load and name is None:
             raise UserInputError(f"{function}: load_if_exists=True needs the experiment's name")
-        if self._db_engine is not None:
+        if self._persistence.enabled:
             if load and self._load_existing(function, experiment):
                 return
             try:
-                db.save_all(self._db_engine, experiment, strategy, self._suppress_storage_errors)
-            except db.experiment_exists_error() as err:
+                self._persistence.save_all(experiment, strategy)
+            except StorageError:
                 # Another worker stored it first (between our look and our save).
                 if not load or not self._load_existing(function, experiment):
-                    raise err
+                    raise
                 return
-        self._experiment = experiment
-        self._generation_strategy = strategy
-        self._model_data_ts = None
-        self._refit = None
+        self._set_experiment(experiment, strategy)
         self._log("Created experiment %r with generation strategy %r.", experiment._name, strategy)
 
     def _load_existing(self, function: str, wanted: Experiment) -> bool:
         """Load the stored experiment named like ``wanted`` if there is one (True), after
         checking that it has the same parameters and objective."""
-        from ax.storage.sqa_store.load import ExperimentNotFoundError
-
         name = wanted.name
-        try:
-            stored, _ = db.load(function, self._db_engine, name)
-        except ExperimentNotFoundError:
+        if not self._persistence.exists(name):
             return False
+        stored, _ = self._persistence.load(function, name)
         utils.check_same_study(function, stored, wanted)
         self.load_experiment_from_database(name)
         return True
@@ -411,33 +423,11 @@ class AxClient:
             GenerationStrategyCompleted: The strategy has produced all its trials.
         """
         function = "AxClient.get_next_trial"
-        experiment = self._require_experiment(function)
-        strategy = self.generation_strategy
-        trial: Optional[BaseTrial] = None
-        generator_run: Optional[GeneratorRun] = None
-        try:
-            with self._locked(function) as store:
-                pending = get_pending_observation_features(experiment)
-                data_version = experiment._last_data_ts
-                generator_run = strategy.gen(experiment, n=1, pending_observations=pending)
-                self._model_data_ts = data_version
-                if len(generator_run.arms) != 1:
-                    raise ModelError(
-                        f"{function}: the model made {len(generator_run.arms)} arms instead of "
-                        "1; the search space may be exhausted",
-                        hint="widen the search space, or stop the optimization",
-                    )
-                trial = experiment.new_trial(generator_run=generator_run)
-                trial.mark_running(no_runner_required=True)
-                store.save([trial], strategy)
-        except BaseException:
-            # Nothing was stored: the user never gets this trial, so nothing keeps it.
-            db.discard_new_trial(experiment, trial, strategy, generator_run)
-            raise
-        assert trial is not None and generator_run is not None
-        parameters = dict(generator_run.arms[0].parameters)
-        self._log("Generated new trial %d with parameters %s.", trial.index, parameters)
-        return parameters, trial.index
+        ask_tell, analysis_ = self._parts_of(function)
+        parameters, index, data_version = ask_tell.get_next_trial(function)
+        analysis_.model_fit_on(data_version)
+        self._log("Generated new trial %d with parameters %s.", index, parameters)
+        return parameters, index
 
     def get_next_trials(self, n: int) -> Tuple[Dict[int, TParameterization], Optional[str]]:
         """Generate up to ``n`` trials at once (each as by :meth:`get_next_trial`).
@@ -511,19 +501,9 @@ class AxClient:
         cast = utils.check_parameterization(
             function, experiment, parameters, allow_out_of_design=allow_out_of_design
         )
-        generator_run = GeneratorRun(arms=[Arm(parameters=cast)], type=GeneratorRunType.MANUAL.name)
-        trial: Optional[BaseTrial] = None
-        try:
-            with self._locked(function) as store:
-                trial = experiment.new_trial(generator_run=generator_run)
-                trial.mark_running(no_runner_required=True)
-                store.save([trial], None)
-        except BaseException:
-            db.discard_new_trial(experiment, trial, None, None)
-            raise
-        assert trial is not None
-        self._log("Attached custom parameterization %s as trial %d.", cast, trial.index)
-        return dict(cast), trial.index
+        index = self._parts_of(function)[0].attach_trial(function, cast)
+        self._log("Attached custom parameterization %s as trial %d.", cast, index)
+        return dict(cast), index
 
     def complete_trial(
         self,
@@ -552,17 +532,8 @@ class AxClient:
                 ``update_trial_data``).
         """
         function = "AxClient.complete_trial"
-
-        def change(experiment: Experiment, trial: Trial) -> None:
-            utils.require_status(function, trial, (TrialStatus.RUNNING,))
-            meta, data = self._reported(
-                function, trial, raw_data, metadata, sample_size, require_objective=True
-            )
-            experiment.attach_data(data)
-            trial.update_run_metadata(meta)
-            trial.mark_completed()
-
-        trial = self._change_trial(function, trial_index, change)
+        ask_tell = self._parts_of(function)[0]
+        trial = ask_tell.report(function, trial_index, raw_data, metadata, sample_size, True)
         self._log("Completed trial %d with data: %s.", trial.index, raw_data)
 
     def update_trial_data(
@@ -588,16 +559,8 @@ class AxClient:
             TrialStatusError: The trial is not COMPLETED (call ``complete_trial`` first).
         """
         function = "AxClient.update_trial_data"
-
-        def change(experiment: Experiment, trial: Trial) -> None:
-            utils.require_status(function, trial, (TrialStatus.COMPLETED,))
-            meta, data = self._reported(
-                function, trial, raw_data, metadata, sample_size, require_objective=False
-            )
-            experiment.attach_data(utils.merge_new_data(trial.lookup_data(), data))
-            trial.update_run_metadata(meta)
-
-        trial = self._change_trial(function, trial_index, change)
+        ask_tell = self._parts_of(function)[0]
+        trial = ask_tell.report(function, trial_index, raw_data, metadata, sample_size, False)
         self._log("Updated data of trial %d with: %s.", trial.index, raw_data)
 
     def log_trial_failure(
@@ -618,18 +581,7 @@ class AxClient:
             TrialStatusError: The trial is not RUNNING.
         """
         function = "AxClient.log_trial_failure"
-
-        def change(experiment: Experiment, trial: Trial) -> None:
-            utils.require_status(function, trial, (TrialStatus.RUNNING, TrialStatus.STAGED))
-            meta = utils.check_metadata(function, metadata)
-            if reason is not None and not isinstance(reason, str):
-                raise UserInputTypeError(
-                    f"{function}: reason must be a str or None, got {reason!r}"
-                )
-            trial.mark_failed(reason=reason)
-            trial.update_run_metadata(meta)
-
-        trial = self._change_trial(function, trial_index, change)
+        trial = self._parts_of(function)[0].fail(function, trial_index, metadata, reason)
         self._log("Registered failure of trial %d (%s).", trial.index, reason or "no reason")
 
     def abandon_trial(self, trial_index: int, reason: Optional[str] = None) -> None:
@@ -640,18 +592,7 @@ class AxClient:
             TrialStatusError: The trial already finished (completed, failed or abandoned).
         """
         function = "AxClient.abandon_trial"
-
-        def change(experiment: Experiment, trial: Trial) -> None:
-            utils.require_status(
-                function, trial, (TrialStatus.RUNNING, TrialStatus.STAGED, TrialStatus.CANDIDATE)
-            )
-            if reason is not None and not isinstance(reason, str):
-                raise UserInputTypeError(
-                    f"{function}: reason must be a str or None, got {reason!r}"
-                )
-            trial.mark_abandoned(reason=reason)
-
-        trial = self._change_trial(function, trial_index, change)
+        trial = self._parts_of(function)[0].abandon(function, trial_index, reason)
         self._log("Abandoned trial %d (%s).", trial.index, reason or "no reason")
 
     def get_trial_parameters(self, trial_index: int) -> TParameterization:
@@ -675,14 +616,14 @@ class AxClient:
         executor: Optional[Executor] = None,
         max_parallelism: Optional[int] = None,
         timeout_s: Optional[float] = None,
-        max_consecutive_failures: int = execution.DEFAULT_MAX_CONSECUTIVE_FAILURES,
+        max_consecutive_failures: int = DEFAULT_MAX_CONSECUTIVE_FAILURES,
     ) -> List[int]:
         """Run ``num_trials`` more trials, up to ``max_parallelism`` at once, on ``executor``.
 
         A :class:`~ax.service.scheduler.Scheduler` over this client's experiment and
-        strategy runs them (see :mod:`ax.service.utils.ax_client_execution`); they are the
-        client's own trials afterwards. With ``db_settings`` every change is saved as it
-        happens (storage errors stop the run, even with ``suppress_storage_errors``).
+        strategy runs them (see :mod:`ax.service.utils.trial_execution`); they are the
+        client's own trials afterwards. With a store every change is saved as it happens
+        (storage errors stop the run, even with ``suppress_storage_errors``).
 
         Args:
             evaluation_function: ``f(parameters)`` returning what ``complete_trial``'s
@@ -698,7 +639,7 @@ class AxClient:
             max_parallelism: Trials in flight at once. Default: the smallest of
                 ``num_trials``, the given pool's size (else this machine's CPU count) and
                 the largest parallelism the strategy's remaining steps allow (see
-                :func:`~ax.service.utils.ax_client_execution.default_max_parallelism`).
+                :func:`~ax.service.utils.trial_execution.default_max_parallelism`).
             timeout_s: A trial still running after this many seconds is FAILED.
             max_consecutive_failures: Stop after this many FAILED trials in a row.
 
@@ -718,10 +659,12 @@ class AxClient:
             >>> client.run_trials(evaluate, 20, executor=dask_executor(dask_client))
             >>> best_parameters, (means, covariances) = client.get_best_parameters()
         """
+        function = "AxClient.run_trials"
+        experiment = self._require_experiment(function)
         try:
-            return execution.run_trials(
-                self,
-                self._db_settings,
+            return self._execution.run(
+                experiment,
+                self.generation_strategy,
                 evaluation_function,
                 num_trials,
                 executor=executor,
@@ -730,7 +673,8 @@ class AxClient:
                 max_consecutive_failures=max_consecutive_failures,
             )
         finally:
-            self._model_data_ts = None  # the strategy's model may have been refit meanwhile
+            # The strategy's model may have been refit meanwhile.
+            self._parts_of(function)[1].model_fit_on(None)
 
     # ------------------------------------------------------------------ results
     def get_best_parameters(self) -> Optional[Tuple[TParameterization, TModelPredictArm]]:
@@ -817,8 +761,7 @@ class AxClient:
             UnsupportedError: The current model makes no predictions (e.g. Sobol).
         """
         function = "AxClient.get_model_predictions"
-        bridge = self._fitted_model(function)
-        return analysis.predict_trials(function, bridge, self.experiment, metric_names)
+        return self._parts_of(function)[1].predictions(function, metric_names)
 
     def get_feature_importances(
         self, metric_name: Optional[str] = None, relative: bool = True
@@ -837,15 +780,14 @@ class AxClient:
             UnsupportedError: The current model does not give feature importances.
         """
         function = "AxClient.get_feature_importances"
-        metric = self._checked_metric(function, metric_name)
-        bridge = self._fitted_model(function)
-        return analysis.feature_importances(function, bridge, metric, relative)
+        return self._parts_of(function)[1].feature_importances(function, metric_name, relative)
 
     def get_feature_importances_plot(
         self, metric_name: Optional[str] = None, relative: bool = True
     ) -> go.Figure:
         """:meth:`get_feature_importances` as a bar chart (a plotly figure)."""
-        metric = self._checked_metric("AxClient.get_feature_importances_plot", metric_name)
+        function = "AxClient.get_feature_importances_plot"
+        metric = self._parts_of(function)[1].checked_metric(function, metric_name)
         importances = self.get_feature_importances(metric, relative=relative)
         plot = analysis.plot_function("feature_importances", "plot_feature_importance_by_feature")
         return plot(importances, title=f"Parameter importance for {metric}")
@@ -862,8 +804,7 @@ class AxClient:
                 first).
         """
         function = "AxClient.get_optimization_trace"
-        experiment = self._require_experiment(function)
-        return analysis.optimization_trace(function, experiment, objective_optimum)
+        return self._parts_of(function)[1].optimization_trace(function, objective_optimum)
 
     def get_contour_plot(
         self,
@@ -886,11 +827,7 @@ class AxClient:
                 no predictions.
         """
         function = "AxClient.get_contour_plot"
-        experiment = self._require_experiment(function)
-        metric = self._checked_metric(function, metric_name)
-        x, y = analysis.contour_axes(function, experiment, param_x, param_y)
-        bridge = self._fitted_model(function)
-        return analysis.contour_plot(function, bridge, experiment, x, y, metric)
+        return self._parts_of(function)[1].contour_plot(function, param_x, param_y, metric_name)
 
     # ------------------------------------------------------------------ storage
     def to_json_snapshot(self) -> Dict[str, Any]:
@@ -936,8 +873,7 @@ class AxClient:
         experiment, strategy, settings = snapshots.decode_snapshot(function, serialized)
         settings.update(kwargs)
         client = cls(**settings)
-        client._experiment = experiment
-        client._generation_strategy = strategy
+        client._set_experiment(experiment, strategy)
         return client
 
     def save_to_json_file(self, filepath: TPath = "ax_client_snapshot.json") -> None:
@@ -983,7 +919,8 @@ class AxClient:
         experiment_name: str,
         choose_generation_strategy_kwargs: Optional[Dict[str, Any]] = None,
     ) -> None:
-        """Resume the experiment stored under ``experiment_name`` and its strategy.
+        """Resume the experiment stored under ``experiment_name`` and its strategy, from the
+        client's store (``store=`` or ``db_settings``: a database, or JSON files).
 
         The client continues exactly where the saving client stopped (the strategy's
         state lives on the stored trials). If no strategy was stored, one is chosen for
@@ -995,7 +932,7 @@ class AxClient:
                 ``choose_generation_strategy``, used only when no strategy was stored.
 
         Raises:
-            UnsupportedError: The client was made without ``db_settings``.
+            UnsupportedError: The client was made without a store (or ``db_settings``).
             StorageError: No experiment has that name (the message says how many there
                 are), or the database failed.
 
@@ -1008,7 +945,7 @@ class AxClient:
         choose_kwargs = utils.check_choose_kwargs(
             function, choose_generation_strategy_kwargs, _CHOOSE_KWARGS
         )
-        experiment, strategy = db.load(function, self._db_engine, experiment_name)
+        experiment, strategy = self._persistence.load(function, experiment_name)
         if strategy is None:
             if self._user_generation_strategy and self._generation_strategy is not None:
                 strategy = self._generation_strategy.clone_reset()
@@ -1022,12 +959,8 @@ class AxClient:
                 strategy = choose_generation_strategy(
                     search_space=experiment.search_space, **settings
                 )
-            assert self._db_engine is not None  # db.load checked it
-            db.save_all(self._db_engine, experiment, strategy, self._suppress_storage_errors)
-        self._experiment = experiment
-        self._generation_strategy = strategy
-        self._model_data_ts = None
-        self._refit = None
+            self._persistence.save_all(experiment, strategy)
+        self._set_experiment(experiment, strategy)
         self._log(
             "Loaded experiment %r (%d trials) and generation strategy %r from the database.",
             experiment._name,
@@ -1057,64 +990,38 @@ class AxClient:
         raise UnsupportedError("AxClient.save is removed; use AxClient.save_to_json_file")
 
     # ------------------------------------------------------------------ internals
-    def _locked(self, function: str) -> ContextManager[db.Store]:
-        """With SQL storage: lock the stored experiment and merge the other clients'
-        changes for the block (see :func:`ax.service.utils.ax_client_db.locked`)."""
-        return db.locked(
-            self._db_engine,
-            self._require_experiment(function),
-            self._generation_strategy,
-            function,
-            self._suppress_storage_errors,
-        )
+    def _set_experiment(self, experiment: Experiment, strategy: GenerationStrategy) -> None:
+        """Make ``experiment`` and ``strategy`` the client's (new ask/tell and analysis)."""
+        self._experiment = experiment
+        self._generation_strategy = strategy
+        self._parts = None
 
-    def _change_trial(
-        self,
-        function: str,
-        trial_index: int,
-        change: Callable[[Experiment, Trial], None],
-    ) -> Trial:
-        """Apply ``change`` to a trial and save it, under the lock; undone if it fails.
-
-        The trial is looked up after the other clients' changes are merged, so a trial
-        made (or finished) by another client is seen as it is stored.
-        """
+    def _parts_of(self, function: str) -> Tuple[AskTell, ExperimentAnalysis]:
+        """The ask/tell and analysis objects of the current experiment and strategy."""
         experiment = self._require_experiment(function)
-        snapshot: Optional[db.TrialSnapshot] = None
-        try:
-            with self._locked(function) as store:
-                trial = utils.get_trial(function, experiment, trial_index)
-                snapshot = db.TrialSnapshot(experiment, trial)
-                change(experiment, trial)
-                store.save([trial], None)
-        except BaseException:
-            if snapshot is not None:
-                snapshot.restore()
-            raise
-        return trial
+        strategy = self.generation_strategy
+        parts = self._parts
+        if (
+            parts is None
+            or parts[0].experiment is not experiment
+            or (parts[0].generation_strategy is not strategy)
+        ):
+            parts = (
+                AskTell(experiment, strategy, self._persistence),
+                ExperimentAnalysis(experiment, strategy),
+            )
+            self._parts = parts
+        return parts
 
-    def _reported(
-        self,
-        function: str,
-        trial: Trial,
-        raw_data: Any,
-        metadata: Optional[Dict[str, Any]],
-        sample_size: Optional[int],
-        require_objective: bool,
-    ) -> Tuple[Dict[str, Any], Data]:
-        """The checked metadata and the Data of a report on ``trial``."""
-        meta = utils.check_metadata(function, metadata)
-        data = utils.raw_data_to_trial_data(
-            function,
-            self._require_experiment(function),
-            trial,
-            raw_data,
-            objective_names(self._require_experiment(function), function),
-            meta,
-            sample_size,
-            require_objective=require_objective,
-        )
-        return meta, data
+    @property
+    def _refit(self) -> Optional[TRefit]:
+        """The analysis' refit model (see :class:`ExperimentAnalysis`), None if none."""
+        return None if self._parts is None else self._parts[1].refit
+
+    @property
+    def _db_engine(self) -> Optional[Engine]:
+        """The SQLAlchemy engine of the client's store, if it is a database."""
+        return getattr(self._persistence.store, "engine", None)
 
     def _require_experiment(self, function: str) -> Experiment:
         if self._experiment is None:
@@ -1125,48 +1032,11 @@ class AxClient:
         return self._experiment
 
     def _objective_name(self, function: str) -> str:
-        config = self._require_experiment(function).optimization_config
-        if config is None:  # pragma: no cover - create_experiment always sets one
-            raise UserInputError(f"{function}: the experiment has no optimization config")
-        if len(config.objective.metrics) != 1:
-            raise UnsupportedError(
-                f"{function}: the experiment has several objectives "
-                f"{[m.name for m in config.objective.metrics]}",
-                hint="use AxClient.objective_names",
-            )
-        return config.objective.metric.name
-
-    def _checked_metric(self, function: str, metric_name: Optional[str]) -> str:
-        experiment = self._require_experiment(function)
-        if metric_name is None:
-            return objective_names(experiment, function)[0]
-        known = experiment.metrics
-        if metric_name not in known:
-            raise UserInputError(
-                f"{function}: unknown metric {short_repr(metric_name)}; the experiment's "
-                f"metrics are {sorted(known)}"
-            )
-        return metric_name
+        return self._parts_of(function)[1].objective_name
 
     def _fitted_model(self, function: str) -> ModelBridge:
         """The strategy's model if it saw the current data, else a refit of it (cached)."""
-        experiment = self._require_experiment(function)
-        strategy = self.generation_strategy
-        version = experiment._last_data_ts
-        model = strategy.model
-        if model is not None and self._model_data_ts == version:
-            return model
-        run = strategy.last_generator_run or analysis.last_model_run(experiment)
-        if run is None or run.model_key is None:
-            raise UserInputError(
-                f"{function}: no model has been fitted yet; complete some trials and call "
-                "get_next_trial first"
-            )
-        if self._refit is not None and self._refit[0] == version and self._refit[1] is run:
-            return self._refit[2]
-        bridge = analysis.refit_model(run, experiment)
-        self._refit = (version, run, bridge)
-        return bridge
+        return self._parts_of(function)[1].fitted_model(function)
 
     def _log(self, message: str, *args: Any) -> None:
         if self._verbose_logging:

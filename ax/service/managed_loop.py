@@ -81,6 +81,7 @@ from ax.service.utils.loop_validation import (
 from ax.service.utils.pareto import TParetoFrontier, get_pareto_optimal_parameters
 from ax.service.utils.scheduler_options import SchedulerOptions
 from ax.service.utils.scheduler_worker import LoopEvaluation
+from ax.storage.store import JSONFileStore, as_store
 from ax.utils.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -149,13 +150,19 @@ class OptimizationLoop:
             pool. The executor is not shut down by the loop; ``wait_time`` does not
             apply (results are waited for, not polled). None: in this thread, or on a
             thread pool with ``run_async``.
+        store: Where the Scheduler saves the experiment and the generation strategy
+            after every trial: an :class:`~ax.storage.store.ExperimentStore`, or as a
+            shortcut a JSON path or a database URL (``sqlite:///...``; the experiment
+            then needs a name). :meth:`load_from_json_file` (or the store's ``load``)
+            resumes it. None: nothing is saved during the run.
 
     Raises:
         UserInputError: An argument is out of range, or the experiment has neither an
             evaluation function nor a runner, or ``executor`` is given for a feature it
             does not support (``arms_per_trial > 1``, a runner-and-metrics experiment)
             or with a function that cannot be pickled for it.
-        UserInputTypeError: An argument has the wrong type.
+        UserInputTypeError: An argument has the wrong type (``store``: not a store, a path
+            or a URL; the message names the argument and the value).
 
     Example:
         >>> loop = OptimizationLoop.with_evaluation_function(
@@ -181,6 +188,7 @@ class OptimizationLoop:
         max_workers: Optional[int] = None,
         trial_ttl_seconds: Optional[int] = None,
         executor: Optional[Executor] = None,
+        store: Any = None,
     ) -> None:
         self.experiment = checked_experiment(experiment)
         self.total_trials = checked_int("total_trials", total_trials, 1)
@@ -203,6 +211,7 @@ class OptimizationLoop:
             checked_int("trial_ttl_seconds", trial_ttl_seconds, 1)
         self.trial_ttl_seconds = trial_ttl_seconds
         self.executor = check_executor(executor, self.experiment, self.arms_per_trial)
+        self.store = as_store(store, "OptimizationLoop: store")
         if generation_strategy is None:
             generation_strategy = choose_generation_strategy(
                 search_space=self.experiment.search_space,
@@ -228,12 +237,12 @@ class OptimizationLoop:
         """Save the experiment and the generation strategy to one JSON file, atomically.
 
         An evaluation function is not saved: pass it again to :meth:`load_from_json_file`.
+        The file is written by a :class:`~ax.storage.store.JSONFileStore` (pass
+        ``store=`` to the loop to save after every trial instead).
         """
-        from ax.storage.json_store.generation_strategy import (
-            save_experiment_and_generation_strategy,
+        JSONFileStore(filepath, single_file=True).save_experiment(
+            self.experiment, self.generation_strategy
         )
-
-        save_experiment_and_generation_strategy(self.experiment, self.generation_strategy, filepath)
 
     @classmethod
     def load_from_json_file(
@@ -256,11 +265,7 @@ class OptimizationLoop:
             A loop that continues the same generation strategy (same Sobol sequence,
             same seeds) where the saved run stopped.
         """
-        from ax.storage.json_store.generation_strategy import (
-            load_experiment_and_generation_strategy,
-        )
-
-        experiment, strategy = load_experiment_and_generation_strategy(filepath)
+        experiment, strategy = JSONFileStore(filepath, single_file=True).load("")
         if evaluation_function is not None:
             if not isinstance(experiment, SimpleExperiment):
                 raise UserInputError(
@@ -295,6 +300,7 @@ class OptimizationLoop:
         max_workers: Optional[int] = None,
         executor: Optional[Executor] = None,
         objectives: Optional[Mapping[str, Any]] = None,
+        store: Any = None,
     ) -> OptimizationLoop:
         """A loop over a :class:`SimpleExperiment` evaluated by ``evaluation_function``.
 
@@ -310,8 +316,9 @@ class OptimizationLoop:
             parameter_constraints: e.g. ``["x1 + x2 <= 2", "x3 <= x4"]``.
             outcome_constraints: e.g. ``["l2norm <= 1.25"]``.
             total_trials, arms_per_trial, wait_time, random_seed, generation_strategy,
-            run_async, max_consecutive_failures, show_progress, max_workers, executor: As
-                for :class:`OptimizationLoop`.
+            run_async, max_consecutive_failures, show_progress, max_workers, executor,
+            store: As for :class:`OptimizationLoop` (``store``: an ExperimentStore, a JSON
+                path or a database URL, saved to after every trial).
             objectives: Several objectives instead of ``objective_name``/``minimize``:
                 ``{name: ObjectiveProperties(minimize=..., threshold=...)}``; the
                 function then returns a ``{metric: (mean, sem) or mean}`` dict with each.
@@ -352,6 +359,7 @@ class OptimizationLoop:
             show_progress=show_progress,
             max_workers=max_workers,
             executor=executor,
+            store=store,
         )
 
     @classmethod
@@ -376,6 +384,7 @@ class OptimizationLoop:
         show_progress: bool = False,
         max_workers: Optional[int] = None,
         trial_ttl_seconds: Optional[int] = None,
+        store: Any = None,
     ) -> OptimizationLoop:
         """A loop over an :class:`Experiment` deployed by a runner and measured by metrics.
 
@@ -395,6 +404,7 @@ class OptimizationLoop:
         Each trial is deployed with ``trial.run()``; the loop then polls
         ``trial.fetch_data()`` every ``wait_time`` seconds until every arm has data for
         every metric of the optimization config, attaches it and completes the trial.
+        ``store`` (and the other arguments) as for :class:`OptimizationLoop`.
 
         Raises:
             UserInputError: A path is malformed, cannot be imported, or does not name a
@@ -438,6 +448,7 @@ class OptimizationLoop:
             show_progress=show_progress,
             max_workers=max_workers,
             trial_ttl_seconds=trial_ttl_seconds,
+            store=store,
         )
 
     # ------------------------------------------------------------------ running
@@ -622,6 +633,7 @@ class OptimizationLoop:
             label="OptimizationLoop",
             failures_in_a_row=self.consecutive_failures,
             on_trial_finished=self._finished,
+            store=self.store,
         )
 
     def _run_on_executor(self, executor: Executor) -> None:
@@ -651,6 +663,7 @@ class OptimizationLoop:
             label="OptimizationLoop",
             failures_in_a_row=self.consecutive_failures,
             on_trial_finished=self._finished,
+            store=self.store,
         )
         try:
             self._drive(scheduler, self.total_trials - self.current_trial)
@@ -719,6 +732,7 @@ def optimize(
     max_workers: Optional[int] = None,
     executor: Optional[Executor] = None,
     objectives: Optional[Mapping[str, Any]] = None,
+    store: Any = None,
 ) -> Tuple[Any, Any, Experiment, Optional[ModelBridge]]:
     """Build a loop from an evaluation function, run it to the end, report the best point.
 
@@ -727,7 +741,10 @@ def optimize(
 
     Arguments as :meth:`OptimizationLoop.with_evaluation_function`; with ``executor``
     (any ``concurrent.futures.Executor``) the trials run through the
-    :class:`~ax.service.scheduler.Scheduler` on it, up to ``max_workers`` at once.
+    :class:`~ax.service.scheduler.Scheduler` on it, up to ``max_workers`` at once. With
+    ``store`` (an :class:`~ax.storage.store.ExperimentStore`, or a JSON path or a
+    database URL as a shortcut) the Scheduler saves the experiment and its generation
+    strategy after every trial, so an interrupted run can be resumed.
 
     With ``objectives={name: ObjectiveProperties(minimize=..., threshold=...)}`` (two or
     more, instead of ``objective_name``/``minimize``) the evaluation function returns a
@@ -766,6 +783,13 @@ def optimize(
         ...         max_workers=4,
         ...         executor=pool,
         ...     )
+        >>> best, values, experiment, model = optimize(  # saved after every trial
+        ...     parameters=[{"name": "x", "type": "range", "bounds": [-1.0, 1.0]}],
+        ...     evaluation_function=lambda p: p["x"] ** 2,
+        ...     experiment_name="quadratic",
+        ...     total_trials=8,
+        ...     store="quadratic.json",
+        ... )
     """
     loop = OptimizationLoop.with_evaluation_function(
         parameters=parameters,
@@ -785,6 +809,7 @@ def optimize(
         max_workers=max_workers,
         executor=executor,
         objectives=objectives,
+        store=store,
     )
     loop.full_run()
     if objectives is not None:

@@ -37,12 +37,11 @@ Example:
 from __future__ import annotations
 
 import importlib
-import os
 import pickle
 import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
@@ -60,8 +59,8 @@ from ax.exceptions import (
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.executors import InlineExecutor, idle_capacity
-from ax.service.utils.ax_client_db import Store, connect, discard_new_trial, locked
 from ax.service.utils.best_point import get_best_parameters
+from ax.service.utils.experiment_persistence import ExperimentPersistence, discard_new_trial
 from ax.service.utils.loop_validation import resume
 from ax.service.utils.pending import gen_on_recorded_data
 from ax.service.utils.scheduler_options import SchedulerOptions
@@ -72,13 +71,11 @@ from ax.service.utils.trial_evaluation import (
     FunctionEvaluation,
     TrialEvaluation,
 )
-from ax.storage.sqa_store.structs import DBSettings
+from ax.storage.store import as_store
 from ax.utils.logger import get_logger
 from ax.utils.validation import check_int
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sqlalchemy import Engine
-
     from ax.service.ax_client import AxClient
 
 logger = get_logger(__name__)
@@ -144,14 +141,20 @@ class Scheduler:
         on_trial_finished: Called with each trial this Scheduler records (COMPLETED,
             FAILED...) and the failures in a row so far, in the calling thread; for
             progress and logs, never for counting.
+        store: Where the experiment and strategy are saved after every change: an
+            :class:`~ax.storage.store.ExperimentStore`, or as a shortcut a JSON path, a
+            database URL or a ``DBSettings`` (see :func:`~ax.storage.store.as_store`).
+            The same as ``options.persistence``; give one or the other. None: the
+            options' ``persistence`` (by default, not saved).
 
     Raises:
         UserInputTypeError: An argument has the wrong type.
         UserInputError: The experiment has no optimization config, or the evaluation
-            function cannot be pickled for the executor (the message names it).
+            function cannot be pickled for the executor (the message names it), or both
+            ``store`` and ``options.persistence`` are given.
 
     Example:
-        >>> with Scheduler(experiment, strategy, evaluate) as scheduler:
+        >>> with Scheduler(experiment, strategy, evaluate, store="run.json") as scheduler:
         ...     scheduler.run_all_trials()
     """
 
@@ -167,6 +170,7 @@ class Scheduler:
         label: str = "Scheduler",
         failures_in_a_row: int = 0,
         on_trial_finished: Optional[Callable[[BaseTrial, int], None]] = None,
+        store: Any = None,
     ) -> None:
         if not isinstance(experiment, Experiment):
             raise UserInputTypeError(
@@ -225,7 +229,8 @@ class Scheduler:
         self._in_flight: Dict[Future[Any], _InFlight] = {}
         self._consecutive_failures = failures_in_a_row
         self._abort: Optional[AxError] = None
-        self._engine: Optional[Engine] = None
+        self._persistence = ExperimentPersistence(_scheduler_store(store, options), label)
+        self._strategy_saved = False
         if options.shared:
             by_status = experiment.trial_indices_by_status
             self._num_finished = len(by_status[TrialStatus.COMPLETED]) + len(
@@ -249,7 +254,7 @@ class Scheduler:
         """A Scheduler over an :class:`~ax.service.ax_client.AxClient`'s experiment and strategy.
 
         Trials it runs are visible through the client (same objects). Persistence is set by
-        ``options.persistence``, not by the client's ``db_settings``.
+        ``options.persistence``, not by the client's store.
 
         Raises:
             UserInputError: The client has no experiment yet.
@@ -268,6 +273,11 @@ class Scheduler:
     def consecutive_failures(self) -> int:
         """Trials that failed in a row so far (0 after a COMPLETED one)."""
         return self._consecutive_failures
+
+    @property
+    def store(self) -> Any:
+        """The :class:`~ax.storage.store.ExperimentStore` it saves to (None: not saved)."""
+        return self._persistence.store
 
     @property
     def executor(self) -> Executor:
@@ -382,16 +392,8 @@ class Scheduler:
         return room if capacity is None else min(room, capacity)
 
     def _launch_one(self) -> None:
-        t0 = time.perf_counter()
-        if isinstance(self.options.persistence, DBSettings):
-            trial = self._new_trial_locked()
-            t1 = time.perf_counter()
-        else:
-            generator_run = gen_on_recorded_data(
-                self.experiment, self.generation_strategy, n=self._evaluation.arms_per_trial
-            )
-            t1 = time.perf_counter()
-            trial = self._evaluation.new_trial(self.experiment, generator_run)
+        trial = self._new_trial()
+        t1 = time.perf_counter()
         try:
             future = self._evaluation.submit(self.executor, trial)
         except BaseException as err:  # a broken or shut-down executor: nothing can run
@@ -399,40 +401,34 @@ class Scheduler:
             self._persist(trial, with_strategy=True)
             raise
         self._in_flight[future] = _InFlight(trial, time.monotonic())
-        t2 = time.perf_counter()
-        self.stats.gen_s += t1 - t0
-        self.stats.submit_s += t2 - t1
-        if not isinstance(self.options.persistence, DBSettings):
-            self._persist(trial, with_strategy=True)  # (SQL: saved with the generation)
+        self.stats.submit_s += time.perf_counter() - t1
 
-    def _new_trial_locked(self) -> BaseTrial:
-        """Generate and save a RUNNING trial under the database lock, after merging what
-        other writers stored (their trials are pending points; the index is the next
-        free one). Nothing is kept in memory if the save fails."""
+    def _new_trial(self) -> BaseTrial:
+        """Generate a RUNNING trial and save it with the strategy, under the store's lock
+        after merging what other writers stored (their trials are pending points; the
+        index is the next free one). Nothing is kept in memory if the save fails. Without
+        a store the lock and the save are no-ops."""
         trial: Optional[BaseTrial] = None
         generator_run = None
         strategy = self.generation_strategy
         t0 = time.perf_counter()
         try:
-            with self._locked("Scheduler") as store:
+            with self._persistence.locked(self.experiment, strategy, "Scheduler") as store:
+                t_gen = time.perf_counter()
                 generator_run = gen_on_recorded_data(
                     self.experiment, strategy, n=self._evaluation.arms_per_trial
                 )
                 trial = self._evaluation.new_trial(self.experiment, generator_run)
+                gen_s = time.perf_counter() - t_gen
                 store.save([trial], strategy)
         except BaseException:
             discard_new_trial(self.experiment, trial, strategy, generator_run)
             raise
-        self.stats.persist_s += time.perf_counter() - t0
+        self._strategy_saved = self._persistence.enabled
+        self.stats.gen_s += gen_s
+        self.stats.persist_s += time.perf_counter() - t0 - gen_s
         assert trial is not None
         return trial
-
-    def _locked(self, function: str) -> ContextManager[Store]:
-        if self._engine is None:
-            persistence = self.options.persistence
-            assert isinstance(persistence, DBSettings)
-            self._engine = connect(persistence)
-        return locked(self._engine, self.experiment, self.generation_strategy, function, False)
 
     def _wait_and_record(self) -> None:
         timeout = self.options.poll_interval
@@ -528,28 +524,46 @@ class Scheduler:
 
     # ------------------------------------------------------------------ persistence
     def _persist(self, trial: Optional[BaseTrial], with_strategy: bool) -> None:
-        target = self.options.persistence
-        if target is None:
+        """Save ``trial`` (None: every changed trial) through the store, with the strategy
+        when it changed (and on the first save, so that a new file or row holds it)."""
+        if not self._persistence.enabled:
             return
         t0 = time.perf_counter()
-        if isinstance(target, (str, os.PathLike)):
-            from ax.storage.json_store.generation_strategy import (
-                save_experiment_and_generation_strategy,
-            )
-
-            save_experiment_and_generation_strategy(
-                self.experiment, self.generation_strategy, os.fspath(target)
-            )
-        else:
-            strategy = self.generation_strategy if with_strategy else None
-            if strategy is not None and strategy.experiment is None:
-                strategy = None
-            with self._locked("Scheduler") as store:
-                if trial is None:
-                    store.save_all(strategy)
-                else:
-                    store.save([trial], strategy)
+        strategy: Optional[GenerationStrategy] = self.generation_strategy
+        if not (with_strategy or not self._strategy_saved) or (
+            strategy is not None and strategy.experiment is None
+        ):
+            strategy = None
+        # The strategy is resynced whenever other writers' trials are merged in (also
+        # when only a result is saved), so that its next proposal accounts for them.
+        locked = self._persistence.locked(self.experiment, self.generation_strategy, "Scheduler")
+        with locked as store:
+            if trial is None:
+                store.save_all(strategy)
+            else:
+                store.save([trial], strategy)
+        self._strategy_saved = self._strategy_saved or strategy is not None
         self.stats.persist_s += time.perf_counter() - t0
+
+
+def _scheduler_store(store: Any, options: SchedulerOptions) -> Any:
+    """The Scheduler's store: ``store``, else ``options.persistence`` (one of them)."""
+    if store is not None and options.persistence is not None:
+        raise UserInputError(
+            f"Scheduler: give store={store!r} or options.persistence="
+            f"{options.persistence!r}, not both"
+        )
+    if store is None:
+        resolved = as_store(options.persistence, "SchedulerOptions: persistence")
+    else:
+        resolved = as_store(store, "Scheduler: store")
+    if options.shared and not (resolved is not None and resolved.shared):
+        raise UserInputError(
+            "Scheduler: options.shared=True needs a store several processes can write (a "
+            f"database), got store={store!r} and options.persistence={options.persistence!r}",
+            hint="pass store='sqlite:///study.db' (or a PostgreSQL URL, an SQLStore)",
+        )
+    return resolved
 
 
 def check_picklable(function: Callable[..., Any], executor: Optional[Executor]) -> None:

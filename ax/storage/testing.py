@@ -34,7 +34,7 @@ from ax.core.metric import Metric
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.runner import Runner
-from ax.exceptions import JSONEncodeError
+from ax.exceptions import JSONEncodeError, StorageError
 from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrategy
 from ax.modelbridge.registry import Models
 from ax.storage.metric_registry import register_metric
@@ -276,6 +276,47 @@ class StoreConformance:
         assert loaded_gs.experiment is loaded_exp
         got += [step(loaded_exp, loaded_gs) for _ in range(3)]
         assert got == expected
+
+    def test_saving_trials_keeps_the_stored_strategy(self, backend: Backend) -> None:
+        experiment = get_experiment_with_trials(0)
+        experiment.optimization_config = OptimizationConfig(Objective(Metric("m"), minimize=True))
+        strategy = GenerationStrategy(
+            [GenerationStep(Models.SOBOL, num_trials=-1, model_kwargs={"seed": 3})]
+        )
+        trial = experiment.new_trial(generator_run=strategy.gen(experiment))
+        backend.save_with_strategy(experiment, strategy)
+        trial.mark_running(no_runner_required=True)
+        backend.store.save_trials(experiment, [trial])
+        loaded, loaded_strategy = backend.load_with_strategy(experiment.name)
+        _assert_same(loaded, experiment)
+        assert loaded_strategy is not None and loaded_strategy.steps == strategy.steps
+        assert loaded_strategy.experiment is loaded
+
+    def test_locked_block_saves_a_new_trial_and_a_failed_block_nothing(
+        self, backend: Backend
+    ) -> None:
+        experiment = get_experiment_with_trials(1)
+        backend.save(experiment)
+        with backend.store.locked(experiment, "conformance") as transaction:
+            assert transaction.merged_trials == 0  # nobody else wrote meanwhile
+            trial = experiment.new_trial().add_arm(Arm({f"x{i}": 0.5 for i in range(6)}))
+            trial.mark_running(no_runner_required=True)
+            transaction.save([trial.index])
+        _assert_same(backend.load(experiment.name), experiment)
+        stored = len(experiment.trials)
+        with (
+            pytest.raises(RuntimeError, match="block failed"),
+            backend.store.locked(experiment, "conformance"),
+        ):
+            raise RuntimeError("block failed")
+        assert len(backend.load(experiment.name).trials) == stored
+
+    def test_unknown_name_does_not_exist_and_does_not_load(self, backend: Backend) -> None:
+        assert not backend.exists("no_such_experiment")
+        with pytest.raises((StorageError, FileNotFoundError)):
+            backend.load("no_such_experiment")
+        assert isinstance(backend.store, ExperimentStore)
+        assert isinstance(backend.store.shared, bool)
 
 
 __all__ = [

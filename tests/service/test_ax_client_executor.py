@@ -19,7 +19,7 @@ from ax.modelbridge.generation_strategy import GenerationStep, GenerationStrateg
 from ax.modelbridge.registry import Models
 from ax.service.ax_client import AxClient
 from ax.service.managed_loop import OptimizationAbortedError
-from ax.service.utils.ax_client_execution import default_max_parallelism, strategy_parallelism
+from ax.service.utils.trial_execution import default_max_parallelism, strategy_parallelism
 
 PARAMETERS = [
     {"name": "x1", "type": "range", "bounds": [0.0, 1.0]},

@@ -36,8 +36,46 @@ from ax.utils.validation import check_bool, check_int, check_optional_int
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ax.storage.sqa_store.structs import DBSettings
+
 
 # ---------------------------------------------------------------------------- arguments
+
+
+def check_db_settings(function: str, db_settings: Any) -> Optional[DBSettings]:
+    """``db_settings`` if it is None or a DBSettings; UnsupportedError naming its type."""
+    if db_settings is None:
+        return None
+    from ax.storage.sqa_store.structs import DBSettings
+
+    if not isinstance(db_settings, DBSettings):
+        raise UnsupportedError(
+            f"{function}: db_settings must be an ax.storage.sqa_store.structs.DBSettings "
+            f"(SQL storage), got {type(db_settings).__name__} {db_settings!r}",
+            hint="pass db_settings=DBSettings(url='sqlite:///ax.db'), or save to JSON with "
+            "save_to_json_file",
+        )
+    return db_settings
+
+
+def objective_name(experiment: Experiment, function: str = "AxClient.objective_name") -> str:
+    """The name of the experiment's objective metric.
+
+    Raises:
+        UserInputError: The experiment has no optimization config.
+        UnsupportedError: The experiment has several objectives (use their names, e.g.
+            ``AxClient.objective_names``).
+    """
+    config = experiment.optimization_config
+    if config is None:  # pragma: no cover - experiments of AxClient always have one
+        raise UserInputError(f"{function}: the experiment has no optimization config")
+    if len(config.objective.metrics) != 1:
+        raise UnsupportedError(
+            f"{function}: the experiment has several objectives "
+            f"{[m.name for m in config.objective.metrics]}",
+            hint="use AxClient.objective_names",
+        )
+    return config.objective.metric.name
 
 
 def check_seed(function: str, value: object) -> Optional[int]:

@@ -12,8 +12,9 @@ from ax.utils.validation import check_bool, check_float, check_int
 
 if TYPE_CHECKING:  # pragma: no cover
     from ax.storage.sqa_store.structs import DBSettings
+    from ax.storage.store import ExperimentStore
 
-TPersistence = Union[str, "os.PathLike[str]", "DBSettings", None]
+TPersistence = Union[str, "os.PathLike[str]", "DBSettings", "ExperimentStore", None]
 
 
 def _check_int(field_name: str, value: Any, minimum: int) -> None:
@@ -47,9 +48,12 @@ class SchedulerOptions:
         max_consecutive_failures: Stop with
             :class:`~ax.service.managed_loop.OptimizationAbortedError` after this many
             FAILED trials in a row.
-        persistence: Where to save after every change: a JSON file path (experiment and
-            strategy, atomically) or a :class:`~ax.storage.sqa_store.structs.DBSettings`
+        persistence: Where to save after every change: an
+            :class:`~ax.storage.store.ExperimentStore`, or as a shortcut a JSON file path
+            (experiment and strategy, atomically), a database URL (``sqlite:///...``,
+            ``postgresql://...``) or a :class:`~ax.storage.sqa_store.structs.DBSettings`
             (only the changed trial, and the strategy, are written). None: not saved.
+            (``Scheduler(store=...)`` is the same.)
         poll_interval: The longest the Scheduler blocks waiting for a result before it
             checks timeouts again, in seconds.
         shared: Several workers, one study: other processes (Schedulers or AxClients) run
@@ -58,6 +62,8 @@ class SchedulerOptions:
             left over by a crash, so they are not abandoned; every trial this Scheduler
             makes is generated under the database lock, after merging the others'
             trials (their RUNNING points are pending, so no point is proposed twice).
+            Needs a store several processes can write (a database), as ``persistence``
+            or as the Scheduler's ``store``.
 
     Raises:
         UserInputTypeError / UserInputError: A field has the wrong type or is out of range
@@ -85,8 +91,19 @@ class SchedulerOptions:
         _check_int("max_consecutive_failures", self.max_consecutive_failures, 1)
         _check_seconds("poll_interval", self.poll_interval, positive=True)
         persistence = self.persistence
+        if isinstance(persistence, str) and "://" in persistence:
+            return  # a database URL
+        from ax.storage.store import ExperimentStore
+
+        if isinstance(persistence, ExperimentStore):
+            if self.shared and not persistence.shared:
+                raise UserInputError(
+                    "SchedulerOptions: shared=True needs a store several processes can write "
+                    f"(a database), got persistence={persistence!r}"
+                )
+            return
         if persistence is None or isinstance(persistence, (str, os.PathLike)):
-            if self.shared:
+            if self.shared and persistence is not None:  # (None: Scheduler(store=...) decides)
                 raise UserInputError(
                     "SchedulerOptions: shared=True needs persistence=DBSettings(url=...), the "
                     f"database the workers share, got persistence={persistence!r}"
@@ -101,8 +118,9 @@ class SchedulerOptions:
 
         if not isinstance(persistence, DBSettings):
             raise UserInputTypeError(
-                "SchedulerOptions: persistence must be a JSON file path, a DBSettings or "
-                f"None, got {type(persistence).__name__} {persistence!r}"
+                "SchedulerOptions: persistence must be a JSON file path, a database URL, a "
+                f"DBSettings, an ExperimentStore or None, got {type(persistence).__name__} "
+                f"{persistence!r}"
             )
 
 

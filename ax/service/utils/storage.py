@@ -153,15 +153,15 @@ def load_experiment_and_generation_strategy(
 
 
 def _engine(function: str, db_settings: DBSettings) -> Engine:
-    from ax.service.utils.ax_client_db import connect
     from ax.storage.sqa_store.structs import DBSettings
+    from ax.storage.store import SQLStore
 
     if not isinstance(db_settings, DBSettings):
         raise UserInputTypeError(
             f"{function}: db_settings must be an ax.storage.sqa_store.structs.DBSettings, got "
             f"{type(db_settings).__name__} {db_settings!r}"
         )
-    return connect(db_settings)
+    return SQLStore.from_settings(db_settings).engine
 
 
 __all__ = [
