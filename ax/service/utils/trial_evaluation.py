@@ -22,13 +22,14 @@ The optimization loop's evaluations (batch trials, runner-and-metrics experiment
 from __future__ import annotations
 
 from concurrent.futures import Executor, Future
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Optional, Tuple
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
 from ax.core.generator_run import GeneratorRun
 from ax.exceptions import AxError, ExecutorError
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
+from ax.service.utils.reporting import Reporter
 from ax.service.utils.scheduler_worker import run_evaluation
 
 # What :meth:`TrialEvaluation.stop` asks the Scheduler to do with a trial in flight.
@@ -84,6 +85,10 @@ class TrialEvaluation:
         future.cancel()
         return ABANDON, "the scheduler stopped before its result"
 
+    def was_stopped(self, future: Future[Any]) -> bool:
+        """Whether a done ``future``'s evaluation ended because it was stopped early."""
+        return False
+
 
 class FunctionEvaluation(TrialEvaluation):
     """``function(parameters)`` for one-arm trials, on any executor (the default).
@@ -100,9 +105,27 @@ class FunctionEvaluation(TrialEvaluation):
     def __init__(self, function: Callable[[Dict[str, Any]], Any], objective_name: str) -> None:
         self.function = function
         self.objective_name = objective_name
+        # Set by the Scheduler: where intermediate reports go (None: no reporter).
+        self.channel: Optional[Any] = None
+        self.metric_names: FrozenSet[str] = frozenset()
 
     def submit(self, executor: Executor, trial: BaseTrial) -> Future[Any]:
-        return executor.submit(run_evaluation, self.function, dict(trial.arms[0].parameters))
+        parameters = dict(trial.arms[0].parameters)
+        if self.channel is None:
+            return executor.submit(run_evaluation, self.function, parameters)
+        reporter = Reporter(
+            trial.index,
+            self.channel,
+            self.metric_names,
+            trial.experiment.progression_data.progression_key,
+        )
+        return executor.submit(run_evaluation, self.function, parameters, reporter)
+
+    def was_stopped(self, future: Future[Any]) -> bool:
+        if not future.done() or future.cancelled() or future.exception() is not None:
+            return False
+        outcome = future.result()
+        return isinstance(outcome, dict) and outcome.get("stopped") is True
 
     def read(self, experiment: Experiment, trial: BaseTrial, future: Future[Any]) -> Optional[str]:
         try:
@@ -114,6 +137,8 @@ class FunctionEvaluation(TrialEvaluation):
         trial.update_run_metadata(
             {"worker_started": outcome["started"], "worker_finished": outcome["finished"]}
         )
+        if outcome.get("stopped"):
+            return None  # the Scheduler attaches the last reported values
         if not outcome["ok"]:
             where = f" (at {outcome['where']})" if outcome["where"] else ""
             trial.update_run_metadata({"traceback": outcome["traceback"]})
