@@ -106,7 +106,7 @@ class ProgressionData:
             arm_name = trial.arms[0].name
         elif arm_name not in trial.arms_by_name:
             raise UserInputError(f"{where} has no arm named {arm_name!r}")
-        step = _number(progression, f"{where}: {self.progression_key}")
+        step = finite_number(progression, f"{where}: {self.progression_key}")
         if step < 0:
             raise UserInputError(
                 f"{where}: {self.progression_key} must be >= 0, got {progression!r}"
@@ -123,7 +123,9 @@ class ProgressionData:
                     f"{where}: unknown metric {name!r} in a report (the experiment's "
                     f"metrics: {sorted(known)})"
                 )
-            value = _number(raw, f"{where}: metric {name!r} at {self.progression_key} {step:g}")
+            value = finite_number(
+                raw, f"{where}: metric {name!r} at {self.progression_key} {step:g}"
+            )
             last = self.last(trial_index, name)
             if last is not None and step <= last[0]:
                 raise UserInputError(
@@ -270,7 +272,12 @@ class ProgressionData:
         )
 
 
-def _number(value: Any, what: str) -> float:
+def finite_number(value: Any, what: str) -> float:
+    """``value`` as a finite float; ``what`` names it in the error.
+
+    Raises:
+        UserInputTypeError: Not a number. UserInputError: NaN or infinite.
+    """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise UserInputTypeError(f"{what} must be a number, got {value!r}")
     number = float(value)
@@ -279,4 +286,4 @@ def _number(value: Any, what: str) -> float:
     return number
 
 
-__all__ = ["COLUMNS", "PROGRESSION_KEYS", "ProgressionData"]
+__all__ = ["COLUMNS", "PROGRESSION_KEYS", "ProgressionData", "finite_number"]

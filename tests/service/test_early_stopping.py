@@ -19,7 +19,13 @@ from ax.service.scheduler import Scheduler
 from ax.service.utils import reporting
 from ax.service.utils.reporting import FileChannel, LocalChannel, Reporter, TrialStopped
 from ax.storage.json_store.generation_strategy import load_experiment_and_generation_strategy
-from tests.service.test_scheduler import experiment, options, quadratic, sobol
+from tests.service.test_scheduler import (  # noqa: F401 (dask_client: a fixture)
+    dask_client,
+    experiment,
+    options,
+    quadratic,
+    sobol,
+)
 
 STEPS = 100
 
@@ -53,21 +59,6 @@ def train_fast(parameters: TParameterization, reporter: Reporter) -> float:
         if reporter.should_stop():
             break
     return final
-
-
-@pytest.fixture(scope="module")
-def dask_client() -> Iterator[Any]:
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(
-        processes=True, n_workers=2, threads_per_worker=1, dashboard_address=":0",
-        host="127.0.0.1",
-    )  # fmt: skip
-    client = distributed.Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 @pytest.fixture(params=["inline", "thread", "process", "dask"])

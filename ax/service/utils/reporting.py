@@ -29,23 +29,23 @@ Channels (what carries reports and stops between the worker and the Scheduler):
 - Executors that carry messages themselves (the RabbitMQ executor) provide their own
   through a ``report_channel()`` method.
 
-This module imports only the standard library (it runs in fresh worker processes).
+This module imports only the standard library and two small project modules (it runs
+in fresh worker processes).
 """
 
 from __future__ import annotations
 
 import contextvars
 import json
-import math
 import os
 import queue
 import shutil
 import tempfile
 import threading
-from numbers import Real
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Protocol, Tuple
 
-from ax.exceptions import UserInputError, UserInputTypeError
+from ax.core.progression import finite_number
+from ax.exceptions import UserInputError
 
 # One report as it travels: (trial index, progression, {metric: value}).
 TReport = Tuple[int, float, Dict[str, float]]
@@ -240,7 +240,7 @@ class Reporter:
         where = f"Reporter (trial {self.trial_index}).report"
         if not self._open:
             raise UserInputError(f"{where}: the trial's evaluation is over")
-        progression = _finite(step, f"{where}: {self.progression_key}")
+        progression = finite_number(step, f"{where}: {self.progression_key}")
         if self._last is not None and progression <= self._last:
             raise UserInputError(
                 f"{where}: {self.progression_key} went backwards: got {step!r} after "
@@ -255,7 +255,7 @@ class Reporter:
                     f"{where}: unknown metric {name!r} (the experiment's metrics: "
                     f"{sorted(self.metric_names)})"
                 )
-            checked[name] = _finite(value, f"{where}: metric {name!r}")
+            checked[name] = finite_number(value, f"{where}: metric {name!r}")
         if self.channel.is_stopped(self.trial_index):
             raise TrialStopped(
                 f"trial {self.trial_index} was stopped early by the Scheduler; return, or "
@@ -343,15 +343,6 @@ def accepts_reporter(function: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return "reporter" in parameters
-
-
-def _finite(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise UserInputTypeError(f"{what} must be a number, got {value!r}")
-    number = float(value)
-    if not math.isfinite(number):
-        raise UserInputError(f"{what} must be finite, got {value!r} (a NaN or infinite report)")
-    return number
 
 
 __all__ = [
