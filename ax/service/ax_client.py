@@ -63,6 +63,7 @@ from ax.core.types import (
     TParameterization,
     TrialStatus,
 )
+from ax.early_stopping.base import StopDecision, StoppingRule
 from ax.exceptions import (
     DataRequiredError,
     GenerationStrategyCompleted,
@@ -76,6 +77,7 @@ from ax.modelbridge.dispatch_utils import choose_generation_strategy
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.utils import ax_client_analysis as analysis
 from ax.service.utils import ax_client_db as db
+from ax.service.utils import ax_client_early_stopping as early_stopping
 from ax.service.utils import ax_client_execution as execution
 from ax.service.utils import ax_client_snapshot as snapshots
 from ax.service.utils import ax_client_utils as utils
@@ -612,6 +614,33 @@ class AxClient:
 
         trial = self._change_trial(function, trial_index, change)
         self._log("Abandoned trial %d (%s).", trial.index, reason or "no reason")
+
+    # ------------------------------------------------------------------ early stopping
+    # (see ax.service.utils.ax_client_early_stopping)
+    @property
+    def stopping_rule(self) -> Optional[StoppingRule]:
+        """The stopping rule of :meth:`should_stop_trial` and :meth:`run_trials`."""
+        return early_stopping.stopping_rule(self)
+
+    def set_stopping_rule(self, rule: Optional[StoppingRule]) -> None:
+        """Stop trials early with ``rule`` (see :mod:`ax.early_stopping`; None: never)."""
+        early_stopping.set_stopping_rule(self, rule)
+
+    def report_intermediate(
+        self, trial_index: int, step: float, values: Mapping[str, float]
+    ) -> None:
+        """Attach intermediate results ``{metric: value}`` of a RUNNING trial at ``step``."""
+        early_stopping.report_intermediate(self, trial_index, step, values)
+
+    attach_intermediate_data = report_intermediate
+
+    def should_stop_trial(self, trial_index: int) -> StopDecision:
+        """Whether the stopping rule would stop the trial now: ``StopDecision(stop, reason)``."""
+        return early_stopping.should_stop_trial(self, trial_index)
+
+    def stop_trial_early(self, trial_index: int, reason: Optional[str] = None) -> None:
+        """Mark a RUNNING trial EARLY_STOPPED (its last reported values are its data)."""
+        early_stopping.stop_trial_early(self, trial_index, reason)
 
     def get_trial_parameters(self, trial_index: int) -> TParameterization:
         """The parameters of a trial."""

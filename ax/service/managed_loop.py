@@ -48,6 +48,7 @@ from ax.core.experiment import Experiment
 from ax.core.runner import Runner
 from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction, num_positional
 from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
+from ax.early_stopping.base import StoppingRule
 from ax.exceptions import (
     GenerationStrategyCompleted,
     NoDataError,
@@ -75,8 +76,10 @@ from ax.service.utils.loop_validation import (
     import_class,
     resume,
 )
+from ax.service.utils.reporting import accepts_reporter
 from ax.service.utils.scheduler_options import SchedulerOptions
 from ax.service.utils.scheduler_worker import LoopEvaluation
+from ax.service.utils.stopping import check_stopping_rule, stopping_executor
 from ax.utils.logger import get_logger
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -145,6 +148,11 @@ class OptimizationLoop:
             pool. The executor is not shut down by the loop; ``wait_time`` does not
             apply (results are waited for, not polled). None: in this thread, or on a
             thread pool with ``run_async``.
+        stopping_rule: Stop unpromising trials early from the intermediate results the
+            evaluation function reports (it takes a ``reporter`` argument; see
+            :mod:`ax.early_stopping` and :mod:`ax.service.utils.reporting`). Needs a
+            :class:`SimpleExperiment` with one-arm trials; without ``executor`` the
+            trials run on an inline executor (a thread pool with ``run_async``).
 
     Raises:
         UserInputError: An argument is out of range, or the experiment has neither an
@@ -177,6 +185,7 @@ class OptimizationLoop:
         max_workers: Optional[int] = None,
         trial_ttl_seconds: Optional[int] = None,
         executor: Optional[Executor] = None,
+        stopping_rule: Optional[StoppingRule] = None,
     ) -> None:
         self.experiment = checked_experiment(experiment)
         self.total_trials = checked_int("total_trials", total_trials, 1)
@@ -199,6 +208,9 @@ class OptimizationLoop:
             checked_int("trial_ttl_seconds", trial_ttl_seconds, 1)
         self.trial_ttl_seconds = trial_ttl_seconds
         self.executor = check_executor(executor, self.experiment, self.arms_per_trial)
+        self.stopping_rule = check_stopping_rule(
+            stopping_rule, self.experiment, self.arms_per_trial
+        )
         if generation_strategy is None:
             generation_strategy = choose_generation_strategy(
                 search_space=self.experiment.search_space,
@@ -289,6 +301,7 @@ class OptimizationLoop:
         show_progress: bool = False,
         max_workers: Optional[int] = None,
         executor: Optional[Executor] = None,
+        stopping_rule: Optional[StoppingRule] = None,
     ) -> OptimizationLoop:
         """A loop over a :class:`SimpleExperiment` evaluated by ``evaluation_function``.
 
@@ -342,6 +355,7 @@ class OptimizationLoop:
             show_progress=show_progress,
             max_workers=max_workers,
             executor=executor,
+            stopping_rule=stopping_rule,
         )
 
     @classmethod
@@ -487,6 +501,12 @@ class OptimizationLoop:
         try:
             if self.executor is not None:
                 self._run_on_executor(self.executor)
+            elif self.stopping_rule is not None or self._reports():  # a reporter is needed
+                executor = stopping_executor(self.run_async, self.max_workers)
+                try:
+                    self._run_on_executor(executor)
+                finally:
+                    executor.shutdown(wait=True)
             else:
                 workers = self.max_workers if self.run_async else 1
                 pool = loop_pool(self.experiment, workers, self.run_async)
@@ -581,6 +601,16 @@ class OptimizationLoop:
             label="OptimizationLoop",
             failures_in_a_row=self.consecutive_failures,
             on_trial_finished=self._finished,
+            stopping_rule=self.stopping_rule,
+        )
+
+    def _reports(self) -> bool:
+        """Whether the evaluation function takes a ``reporter`` (one-arm trials only)."""
+        experiment = self.experiment
+        return (
+            isinstance(experiment, SimpleExperiment)
+            and self.arms_per_trial == 1
+            and accepts_reporter(experiment.evaluation_function)
         )
 
     def _run_on_executor(self, executor: Executor) -> None:
@@ -610,6 +640,7 @@ class OptimizationLoop:
             label="OptimizationLoop",
             failures_in_a_row=self.consecutive_failures,
             on_trial_finished=self._finished,
+            stopping_rule=self.stopping_rule,
         )
         try:
             self._drive(scheduler, self.total_trials - self.current_trial)
@@ -677,13 +708,16 @@ def optimize(
     max_consecutive_failures: int = 5,
     max_workers: Optional[int] = None,
     executor: Optional[Executor] = None,
+    stopping_rule: Optional[StoppingRule] = None,
 ) -> Tuple[TParameterization, TModelPredictArm, Experiment, Optional[ModelBridge]]:
     """Build a loop from an evaluation function, run it to the end, report the best point.
 
     The trials run on the :class:`~ax.service.scheduler.Scheduler` (the one engine), in
     this thread unless ``run_async`` or ``executor`` is given.
 
-    Arguments as :meth:`OptimizationLoop.with_evaluation_function`; with ``executor``
+    Arguments as :meth:`OptimizationLoop.with_evaluation_function` (``stopping_rule``:
+    stop trials early from what the function reports; see :class:`OptimizationLoop`);
+    with ``executor``
     (any ``concurrent.futures.Executor``) the trials run through the
     :class:`~ax.service.scheduler.Scheduler` on it, up to ``max_workers`` at once.
 
@@ -732,6 +766,7 @@ def optimize(
         show_progress=show_progress,
         max_workers=max_workers,
         executor=executor,
+        stopping_rule=stopping_rule,
     )
     loop.full_run()
     parameterization, values = loop.get_best_point()

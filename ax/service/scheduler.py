@@ -77,6 +77,7 @@ from ax.service.utils.loop_validation import resume
 from ax.service.utils.pending import gen_on_recorded_data
 from ax.service.utils.reporting import FileChannel, LocalChannel, TReport
 from ax.service.utils.scheduler_options import SchedulerOptions
+from ax.service.utils.stopping import attach_last_reported
 from ax.service.utils.trial_evaluation import (
     ABANDON,
     FAIL,
@@ -282,7 +283,12 @@ class Scheduler:
             UserInputError: The client has no experiment yet.
         """
         return cls(
-            client.experiment, client.generation_strategy, evaluation_function, executor, options
+            client.experiment,
+            client.generation_strategy,
+            evaluation_function,
+            executor,
+            options,
+            stopping_rule=client.stopping_rule,
         )
 
     # ------------------------------------------------------------------ properties
@@ -667,36 +673,6 @@ class Scheduler:
                 else:
                     store.save([trial], strategy)
         self.stats.persist_s += time.perf_counter() - t0
-
-
-def attach_last_reported(experiment: Experiment, trial: BaseTrial) -> None:
-    """Give an early-stopped trial final data: its last reported value of each metric
-    that has no final data yet (its curve's last point, ``sem`` unknown)."""
-    from ax.core.data import Data
-
-    present = set()
-    data = trial.lookup_data()
-    if len(data):
-        present = set(zip(data.columns["arm_name"], data.columns["metric_name"]))
-    progression = experiment.progression_data
-    rows = progression.rows_of(trial.index)
-    last: Dict[Tuple[str, str], float] = {}
-    for arm, metric, value in zip(rows["arm_name"], rows["metric_name"], rows["value"]):
-        last[(arm, metric)] = value
-    missing = {key: value for key, value in last.items() if key not in present}
-    if not missing:
-        return
-    experiment.attach_data(
-        Data.from_columns(
-            {
-                "arm_name": [arm for arm, _ in missing],
-                "metric_name": [metric for _, metric in missing],
-                "mean": list(missing.values()),
-                "sem": [float("nan")] * len(missing),
-                "trial_index": [trial.index] * len(missing),
-            }
-        )
-    )
 
 
 def check_picklable(function: Callable[..., Any], executor: Optional[Executor]) -> None:

@@ -13,13 +13,16 @@ import pytest
 
 from ax.core.types import TParameterization, TrialStatus
 from ax.early_stopping import EarlyStoppingOptions, MedianRule, ThresholdRule
-from ax.exceptions import UserInputError
+from ax.exceptions import TrialStatusError, UserInputError
+from ax.service.ax_client import AxClient
 from ax.service.executors import InlineExecutor, dask_executor, process_pool_executor
+from ax.service.managed_loop import optimize
 from ax.service.scheduler import Scheduler
 from ax.service.utils import reporting
 from ax.service.utils.reporting import FileChannel, LocalChannel, Reporter, TrialStopped
 from ax.storage.json_store.generation_strategy import load_experiment_and_generation_strategy
 from tests.service.test_scheduler import (  # noqa: F401 (dask_client: a fixture)
+    PARAMETERS,
     dask_client,
     experiment,
     options,
@@ -192,3 +195,71 @@ def test_file_channel_round_trip_and_stop(tmp_path: Path) -> None:
     reporter = Reporter(3, worker_side, frozenset({"y"}))
     with pytest.raises(TrialStopped):
         reporter.report(3, {"y": 0.3})
+
+
+@pytest.mark.parametrize("run_async", [False, True])
+def test_optimize_and_the_loop_accept_a_stopping_rule(run_async: bool) -> None:
+    rule = MedianRule(EarlyStoppingOptions(min_progression=3, min_curves=2))
+    best, _, exp, _ = optimize(
+        parameters=PARAMETERS, evaluation_function=train_fast, objective_name="y",
+        minimize=True, total_trials=8, generation_strategy=sobol(), stopping_rule=rule,
+        run_async=run_async, max_workers=2,
+    )  # fmt: skip
+    statuses = [t.status for t in exp.trials.values()]
+    assert len(statuses) == 8 and TrialStatus.EARLY_STOPPED in statuses
+    assert len(exp.progression_data) > 0 and set(best) == {"x1", "x2"}
+    with pytest.raises(UserInputError, match="not an objective"):
+        optimize(
+            parameters=PARAMETERS, evaluation_function=train_fast, objective_name="y",
+            total_trials=2, stopping_rule=MedianRule(EarlyStoppingOptions(metric_name="q")),
+        )  # fmt: skip
+
+
+def test_a_loop_function_taking_a_reporter_runs_without_a_rule() -> None:
+    _, _, exp, _ = optimize(
+        parameters=PARAMETERS, evaluation_function=train_fast, objective_name="y",
+        minimize=True, total_trials=2, generation_strategy=sobol(),
+    )  # fmt: skip
+    assert [t.status for t in exp.trials.values()] == [TrialStatus.COMPLETED] * 2
+    assert exp.progression_data.curve(0, "y")[0] == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_ax_client_report_ask_and_stop() -> None:
+    client = AxClient(random_seed=0, verbose_logging=False)
+    client.create_experiment(
+        parameters=PARAMETERS, objective_name="y", minimize=True,
+        choose_generation_strategy_kwargs={"num_initialization_trials": 10},
+    )  # fmt: skip
+    assert not client.should_stop_trial(client.get_next_trial()[1]).stop  # no rule yet
+    client.abandon_trial(0)
+    with pytest.raises(UserInputError, match="not an objective"):
+        client.set_stopping_rule(MedianRule(EarlyStoppingOptions(metric_name="nope")))
+    client.set_stopping_rule(MedianRule(EarlyStoppingOptions(min_progression=2, min_curves=2)))
+    indices = []
+    for offset in (0.0, 0.1, 0.2, 5.0):
+        _, index = client.get_next_trial()
+        indices.append(index)
+        for step in (1, 2, 3):
+            client.report_intermediate(index, step, {"y": offset + 1.0 / step})
+    decision = client.should_stop_trial(indices[-1])
+    assert decision.stop and "MedianRule" in decision.reason
+    assert not client.should_stop_trial(indices[0]).stop
+    client.stop_trial_early(indices[-1])
+    trial = client.experiment.trials[indices[-1]]
+    assert trial.status is TrialStatus.EARLY_STOPPED
+    assert "MedianRule" in (trial.early_stopped_reason or "")
+    assert trial.lookup_data().df["mean"].tolist() == [5.0 + 1.0 / 3]
+    with pytest.raises(UserInputError, match="went backwards"):
+        client.report_intermediate(indices[0], 2, {"y": 0.1})
+    with pytest.raises(UserInputError, match="unknown metric"):
+        client.report_intermediate(indices[0], 4, {"zz": 0.1})
+    with pytest.raises(UserInputError, match="NaN"):
+        client.report_intermediate(indices[0], 4, {"y": float("nan")})
+    with pytest.raises(TrialStatusError):
+        client.report_intermediate(indices[-1], 9, {"y": 0.1})
+    for index in indices[:-1]:
+        client.complete_trial(index, {"y": (0.5, 0.0)})
+    # run_trials uses the client's rule.
+    new = client.run_trials(train_fast, 3, executor=InlineExecutor())
+    assert new == [5, 6, 7]
+    assert all(len(client.experiment.progression_data.curve(i, "y")[0]) >= 2 for i in new)
