@@ -42,9 +42,10 @@ logger = get_logger(__name__)
 KIND_REPORT = "report"
 KIND_STOP = "stop"
 
-# The worker process's broker URL, signing key and whether it reports (set by the
-# ``ax worker``; ranks 1..K-1 of an MPI group only listen for stops).
-_WORKER: Dict[str, Tuple[str, bytes, bool]] = {}
+# This worker process's side of each experiment's reports (set by the ``ax worker``):
+# one connection and one stop queue per process, shared by the reporters of all its jobs
+# (one job at a time), bound before the first job so that no stop can be missed.
+_WORKER: Dict[str, RabbitMQReportChannel] = {}
 _LOCK = threading.Lock()
 
 
@@ -67,8 +68,26 @@ def bind_worker(url: str, exp_key: str, key: bytes, reports: bool = True) -> Non
             whole group can stop together) but their reports are dropped (rank 0's
             are the group's).
     """
+    side = RabbitMQReportChannel(url, exp_key, key)
+    side._reports = reports
+    side._worker_side = True
+    try:
+        side._open(worker=True)
+    except Exception as err:  # the broker is checked by the worker itself; retry on use
+        logger.warning("RabbitMQ %s: reports not connected yet: %s", exp_key, err)
     with _LOCK:
-        _WORKER[exp_key] = (url, key, reports)
+        _WORKER[exp_key] = side
+
+
+def _bound(exp_key: str) -> RabbitMQReportChannel:
+    with _LOCK:
+        side = _WORKER.get(exp_key)
+    if side is None:
+        raise UnsupportedError(
+            f"RabbitMQ reports of experiment {exp_key!r}: this process is not an `ax worker` "
+            "of that experiment (no broker bound)"
+        )
+    return side
 
 
 def _sign(key: bytes, kind: str, exp_key: str, cid: str, body: bytes) -> Any:
@@ -106,27 +125,21 @@ class RabbitMQReportChannel:
         self._stop_queue: Optional[str] = None
         self._stopped: Set[int] = set()
         self._reports = True
+        self._worker_side = False
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self) -> Dict[str, Any]:
         return {"exp_key": self.exp_key}
 
     def __setstate__(self, state: Dict[str, Any]) -> None:
+        # In a job: a proxy for this worker process's side (see bind_worker).
         self.__init__(None, state["exp_key"], None)  # type: ignore[misc]
 
     # ------------------------------------------------------------------ connection
     def _open(self, worker: bool) -> Any:
         if self._channel is not None and self._channel.is_open:
             return self._channel
-        if self._url is None or self._key is None:
-            with _LOCK:
-                bound = _WORKER.get(self.exp_key)
-            if bound is None:
-                raise UnsupportedError(
-                    f"RabbitMQ reports of experiment {self.exp_key!r}: this process is not "
-                    "an `ax worker` of that experiment (no broker bound)"
-                )
-            self._url, self._key, self._reports = bound
+        assert self._url is not None
         pika = import_pika()
         # No heartbeat: this side connection may sit idle while a job computes.
         self._connection = pika.BlockingConnection(connection_parameters(self._url, heartbeat=0))
@@ -144,9 +157,11 @@ class RabbitMQReportChannel:
     # ------------------------------------------------------------------ worker side
     def send(self, trial_index: int, progression: float, values: Dict[str, float]) -> None:
         """Publish one signed report (worker side; a no-op on MPI ranks 1..K-1)."""
-        channel = self._open(worker=True)
+        if not self._worker_side:
+            return _bound(self.exp_key).send(trial_index, progression, values)
         if not self._reports:
             return
+        channel = self._open(worker=True)
         assert self._key is not None
         body = json.dumps({"t": int(trial_index), "p": progression, "v": values}).encode()
         props = _sign(self._key, KIND_REPORT, self.exp_key, f"trial-{int(trial_index)}", body)
@@ -155,15 +170,15 @@ class RabbitMQReportChannel:
 
     def is_stopped(self, trial_index: int) -> bool:
         """Whether a signed stop for the trial arrived (worker side)."""
-        if trial_index in self._stopped:
-            return True
-        if self._stop_queue is None:
+        if not self._worker_side:
             try:
-                self._open(worker=True)
+                return _bound(self.exp_key).is_stopped(trial_index)
             except UnsupportedError:
                 return False
-        if self._stop_queue is None:  # a client-side channel hears no stops
-            return False
+        if trial_index in self._stopped:
+            return True
+        self._open(worker=True)
+        assert self._stop_queue is not None
         for item in self._read(self._stop_queue, KIND_STOP):
             self._stopped.add(int(item["t"]))
         return trial_index in self._stopped
