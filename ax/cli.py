@@ -296,6 +296,10 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
     target = objective(experiment)
     if target is not None:
         print(f"Objective: {target[0]} ({'minimize' if target[1] else 'maximize'})", file=out)
+    if len(experiment.progression_data):
+        from ax.plot.learning_curves import compute_saved
+
+        print(compute_saved(experiment).describe(), file=out)
     header, rows = trials_table(experiment)
     print("", file=out)
     print(format_text_table(header, rows) if rows else "(no trials)", file=out)
