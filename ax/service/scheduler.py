@@ -361,8 +361,7 @@ class Scheduler:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
-            if isinstance(self._evaluation, FunctionEvaluation):
-                self._evaluation.channel = None
+            self._evaluation.channel = None
 
     def __enter__(self) -> Scheduler:
         return self
@@ -587,7 +586,7 @@ class Scheduler:
     # ------------------------------------------------------------------ early stopping
     def _open_channel(self) -> None:
         """Give the evaluation a report channel that suits the executor (once)."""
-        if self._channel is not None or not isinstance(self._evaluation, FunctionEvaluation):
+        if self._channel is not None or not self._evaluation.reports:
             return
         executor = self.executor
         make = getattr(executor, "report_channel", None)

@@ -47,10 +47,17 @@ class TrialEvaluation:
     Attributes:
         arms_per_trial: Arms generated per trial (more than 1: the subclass builds a batch
             trial in :meth:`new_trial`).
+        reports: Whether the evaluation reports intermediate results (see
+            :mod:`ax.service.utils.reporting`); the Scheduler then sets ``channel``.
         abort_hint: The hint of the error raised after too many failures in a row.
     """
 
     arms_per_trial: int = 1
+    # Whether :meth:`submit` hands the function a reporter (then the Scheduler sets
+    # ``channel`` and ``metric_names`` before the first submit).
+    reports: bool = False
+    channel: Optional[Any] = None
+    metric_names: FrozenSet[str] = frozenset()
     abort_hint: str = (
         "fix the evaluation function (see the trials' failed_reason), then reload and continue"
     )
@@ -89,6 +96,13 @@ class TrialEvaluation:
         """Whether a done ``future``'s evaluation ended because it was stopped early."""
         return False
 
+    def reporter(self, trial: BaseTrial) -> Optional[Reporter]:
+        """A reporter for ``trial`` on the Scheduler's channel (None: no channel)."""
+        if self.channel is None:
+            return None
+        key = trial.experiment.progression_data.progression_key
+        return Reporter(trial.index, self.channel, self.metric_names, key)
+
 
 class FunctionEvaluation(TrialEvaluation):
     """``function(parameters)`` for one-arm trials, on any executor (the default).
@@ -105,20 +119,14 @@ class FunctionEvaluation(TrialEvaluation):
     def __init__(self, function: Callable[[Dict[str, Any]], Any], objective_name: str) -> None:
         self.function = function
         self.objective_name = objective_name
-        # Set by the Scheduler: where intermediate reports go (None: no reporter).
-        self.channel: Optional[Any] = None
-        self.metric_names: FrozenSet[str] = frozenset()
+
+    reports = True
 
     def submit(self, executor: Executor, trial: BaseTrial) -> Future[Any]:
         parameters = dict(trial.arms[0].parameters)
-        if self.channel is None:
+        reporter = self.reporter(trial)
+        if reporter is None:
             return executor.submit(run_evaluation, self.function, parameters)
-        reporter = Reporter(
-            trial.index,
-            self.channel,
-            self.metric_names,
-            trial.experiment.progression_data.progression_key,
-        )
         return executor.submit(run_evaluation, self.function, parameters, reporter)
 
     def was_stopped(self, future: Future[Any]) -> bool:
