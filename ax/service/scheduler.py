@@ -70,6 +70,7 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.dask_reports import DaskReportChannel, dask_client_of
 from ax.service.executors import InlineExecutor, idle_capacity
 from ax.service.utils.ax_client_db import Store, connect, discard_new_trial, locked
 from ax.service.utils.best_point import get_best_parameters
@@ -235,6 +236,7 @@ class Scheduler:
             stopping_rule.validate(experiment)
         self.stopping_rule = stopping_rule
         self._channel: Optional[Any] = None
+        self._channel_error: Optional[ExecutorError] = None
         self._reported: Dict[int, None] = {}  # trials with new reports, in order
         self._stops: Dict[int, StopDecision] = {}
         self._evaluation = trial_evaluation
@@ -361,6 +363,7 @@ class Scheduler:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
+            self._channel_error = None
             self._evaluation.channel = None
 
     def __enter__(self) -> Scheduler:
@@ -594,6 +597,8 @@ class Scheduler:
             channel = make()
         elif isinstance(executor, (InlineExecutor, ThreadPoolExecutor)):
             channel = LocalChannel(on_report=self._on_local_report)
+        elif dask_client_of(executor) is not None:  # workers may be on other machines
+            channel = DaskReportChannel(dask_client_of(executor))
         else:
             channel = FileChannel()
         self._channel = channel
@@ -606,11 +611,23 @@ class Scheduler:
         self._decide()
 
     def _drain_reports(self) -> None:
-        if self._channel is None:
+        if self._channel is None or self._channel_error is not None:
             return
-        for report in self._channel.drain():
+        try:
+            reports = self._channel.drain()
+        except ExecutorError as err:  # the back end is gone (e.g. the broker)
+            self._channel_failed(err)
+            return
+        for report in reports:
             self._add_report(report)
         self._decide()
+
+    def _channel_failed(self, err: ExecutorError) -> None:
+        """The report channel's back end failed: no more reports; stop the run."""
+        logger.warning("%s: intermediate reports stopped: %s", self._label, err.message)
+        self._channel_error = err
+        if self._abort is None:
+            self._abort = err
 
     def _add_report(self, report: TReport) -> None:
         index, progression, values = report
@@ -640,7 +657,10 @@ class Scheduler:
             if decision.stop:
                 self._stops[index] = decision
                 assert self._channel is not None
-                self._channel.stop(index)
+                try:
+                    self._channel.stop(index)
+                except ExecutorError as err:
+                    self._channel_failed(err)
                 logger.info("%s: stopping trial %d early: %s", self._label, index, decision.reason)
         if isinstance(self.options.persistence, DBSettings):
             for trial in trials:

@@ -263,3 +263,32 @@ def test_ax_client_report_ask_and_stop() -> None:
     new = client.run_trials(train_fast, 3, executor=InlineExecutor())
     assert new == [5, 6, 7]
     assert all(len(client.experiment.progression_data.curve(i, "y")[0]) >= 2 for i in new)
+
+
+def _send_reports(channel: Any) -> bool:
+    channel.send(7, 1.0, {"y": 0.5})
+    channel.send(7, 2.0, {"y": 0.4})
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if channel.is_stopped(7):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_dask_channel_crosses_to_workers_and_back(dask_client: Any) -> None:  # noqa: F811
+    from ax.service.dask_reports import DaskReportChannel, dask_client_of
+
+    assert dask_client_of(dask_executor(dask_client)) is dask_client
+    assert dask_client_of(InlineExecutor()) is None
+    channel = DaskReportChannel(dask_client)
+    future = dask_client.submit(_send_reports, channel, pure=False)
+    reports: list = []
+    deadline = time.monotonic() + 20
+    while len(reports) < 2 and time.monotonic() < deadline:
+        reports += channel.drain()
+        time.sleep(0.02)
+    assert reports == [(7, 1.0, {"y": 0.5}), (7, 2.0, {"y": 0.4})]
+    channel.stop(7)
+    assert future.result(timeout=30) is True
+    channel.close()

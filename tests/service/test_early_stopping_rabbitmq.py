@@ -151,4 +151,5 @@ def test_reporting_trials_are_stopped_in_an_mpi_group(
     for rank in (0, 1):
         lines = (tmp_path / f"rank{rank}.txt").read_text().split()
         assert [int(i) for i in lines[0::2]] == [0, 1, 2]
-        assert all(float(step) < STEPS for step in lines[1::2])
+        # None: the stop arrived before the rank's first report (it lagged behind rank 0)
+        assert all(step == "None" or float(step) < STEPS for step in lines[1::2])

@@ -22,13 +22,15 @@ connection on first use (one per worker process, reused across jobs).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from ax.exceptions import UnsupportedError
 from ax.service.rabbitmq.protocol import (
     Refused,
+    broker_error,
     check,
     connection_parameters,
     import_pika,
@@ -185,21 +187,41 @@ class RabbitMQReportChannel:
 
     # ------------------------------------------------------------------ client side
     def drain(self) -> List[Tuple[int, float, Dict[str, float]]]:
-        """The signed reports that arrived (client side, the Scheduler's thread)."""
+        """The signed reports that arrived (client side, the Scheduler's thread).
+
+        Raises:
+            BrokerConnectionError: The broker went away.
+        """
         out = []
-        for item in self._read(reports_queue(self.exp_key), KIND_REPORT, worker=False):
+        with self._broker_errors():
+            items = self._read(reports_queue(self.exp_key), KIND_REPORT, worker=False)
+        for item in items:
             values = {str(k): float(v) for k, v in dict(item["v"]).items()}
             out.append((int(item["t"]), float(item["p"]), values))
         return out
 
     def stop(self, trial_index: int) -> None:
-        """Publish a signed stop decision to every worker (client side)."""
-        channel = self._open(worker=False)
-        assert self._key is not None
-        body = json.dumps({"t": int(trial_index)}).encode()
-        props = _sign(self._key, KIND_STOP, self.exp_key, f"trial-{int(trial_index)}", body)
-        channel.basic_publish(exchange=stops_exchange(self.exp_key), routing_key="",
-                              body=body, properties=props)  # fmt: skip
+        """Publish a signed stop decision to every worker (client side).
+
+        Raises:
+            BrokerConnectionError: The broker went away.
+        """
+        with self._broker_errors():
+            channel = self._open(worker=False)
+            assert self._key is not None
+            body = json.dumps({"t": int(trial_index)}).encode()
+            props = _sign(self._key, KIND_STOP, self.exp_key, f"trial-{int(trial_index)}", body)
+            channel.basic_publish(exchange=stops_exchange(self.exp_key), routing_key="",
+                                  body=body, properties=props)  # fmt: skip
+
+    @contextlib.contextmanager
+    def _broker_errors(self) -> Iterator[None]:
+        pika = import_pika()
+        try:
+            yield
+        except pika.exceptions.AMQPError as err:
+            self._channel = self._connection = None
+            raise broker_error(self._url or "", f"RabbitMQ reports {self.exp_key}", err) from err
 
     def close(self) -> None:
         """Client side: delete the reports queue and the stops exchange. Both sides:

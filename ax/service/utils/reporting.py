@@ -24,8 +24,10 @@ Channels (what carries reports and stops between the worker and the Scheduler):
 - :class:`LocalChannel`: in the same process (the inline executor and thread pools); a
   report made in the Scheduler's own thread is decided at once.
 - :class:`FileChannel`: a directory of append-only JSON-lines files, one per trial, and
-  one ``.stop`` file per stopped trial; for process pools, Dask workers and MPI groups on
-  the machine (or on a file system shared with the Scheduler).
+  one ``.stop`` file per stopped trial; for process pools (and any executor on the
+  machine, or on a file system shared with the Scheduler).
+- :class:`~ax.service.dask_reports.DaskReportChannel`: a Dask ``Queue`` and ``Event``
+  objects on the Dask scheduler, for Dask executors (workers on any machine).
 - Executors that carry messages themselves (the RabbitMQ executor) provide their own
   through a ``report_channel()`` method.
 
