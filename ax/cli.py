@@ -303,6 +303,10 @@ def _show(args: argparse.Namespace, out: TextIO) -> int:
         scalarized = experiment.optimization_config.objective
         terms = " + ".join(f"{w:g} * {m.name}" for m, w in scalarized.metric_weights)
         print(f"Objective: {'minimize' if scalarized.minimize else 'maximize'} {terms}", file=out)
+    if len(experiment.progression_data):
+        from ax.plot.learning_curves import compute_saved
+
+        print(compute_saved(experiment).describe(), file=out)
     header, rows = trials_table(experiment)
     print("", file=out)
     print(format_text_table(header, rows) if rows else "(no trials)", file=out)

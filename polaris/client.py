@@ -52,6 +52,7 @@ from ax.core.metric import Metric
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.trial import Trial
+from ax.early_stopping.base import StoppingRule
 from ax.exceptions import (
     OptimizationAbortedError,
     UnsupportedError,
@@ -134,6 +135,10 @@ class Polaris:
             cheaper model options).
         max_consecutive_failures: Stop with ``OptimizationAbortedError`` after this many
             failed trials in a row (None: never).
+        stopping_rule: Opt in to early stopping (:meth:`run` in this process): ``fn``
+            then finds a reporter in ``exp_info["reporter"]``, calls
+            ``exp_info["reporter"].report(step, {"loss": value})`` and returns when
+            ``exp_info["reporter"].should_stop()`` (see :mod:`ax.early_stopping`).
 
     Raises:
         UserInputTypeError / UserInputError: A bad argument (``store`` not a store, a path
@@ -168,6 +173,7 @@ class Polaris:
         generation_strategy: Optional[GenerationStrategy] = None,
         max_consecutive_failures: Optional[int] = 10,
         store: Any = None,
+        stopping_rule: Optional[StoppingRule] = None,
     ) -> None:
         if not callable(fn):
             raise UserInputTypeError(f"Polaris: fn must be callable, got {type(fn).__name__}")
@@ -239,6 +245,7 @@ class Polaris:
             "exp_key": self.exp_key,
             "eval_count": len(self.trials) + 1,
         }
+        self.stopping_rule = check_polaris_rule(stopping_rule, self.experiment)
 
     # ------------------------------------------------------------------ set-up
     def _new_experiment(self) -> Experiment:
@@ -390,6 +397,7 @@ class Polaris:
             label=f"Polaris {self.exp_key!r}",
             failures_in_a_row=self._consecutive_failures,
             on_trial_finished=lambda trial, failures_in_a_row: self.save(),
+            stopping_rule=self.stopping_rule,
         )
         try:
             scheduler.run_n_trials(budget)
@@ -602,6 +610,8 @@ class PolarisEvaluation(TrialEvaluation):
     def __init__(self, client: Polaris) -> None:
         self.client = client
         self.jobs: Dict[int, Tuple[TParams, Dict[str, Any]]] = {}
+        # Opt-in: with a stopping rule, fn finds a reporter in exp_info["reporter"].
+        self.reports = client.stopping_rule is not None
 
     def new_trial(self, experiment: Experiment, generator_run: GeneratorRun) -> BaseTrial:
         trial, params, exp_info = self.client._start(generator_run)
@@ -610,6 +620,9 @@ class PolarisEvaluation(TrialEvaluation):
 
     def submit(self, executor: Executor, trial: BaseTrial) -> Future[Any]:
         params, exp_info = self.jobs[trial.index]
+        reporter = self.reporter(trial)
+        if reporter is not None:
+            exp_info = {**exp_info, "reporter": reporter}
         return executor.submit(evaluate, self.client.fn, params, exp_info, self.client.args)
 
     def read(self, experiment: Experiment, trial: BaseTrial, future: Future[Any]) -> Optional[str]:
@@ -619,6 +632,18 @@ class PolarisEvaluation(TrialEvaluation):
             reason = "the trial has no arm"  # pragma: no cover - never for a Polaris trial
         self.client._note(params, exp_info, result, reason)
         return reason
+
+
+def check_polaris_rule(rule: Any, experiment: Experiment) -> Optional[StoppingRule]:
+    """The client's stopping rule, checked (None: no early stopping)."""
+    if rule is None:
+        return None
+    if not isinstance(rule, StoppingRule):
+        raise UserInputTypeError(
+            f"Polaris: stopping_rule must be a StoppingRule or None, got {type(rule).__name__}"
+        )
+    rule.validate(experiment)
+    return rule
 
 
 __all__ = ["OBJECTIVE_NAME", "Polaris", "PolarisEvaluation", "default_logger"]

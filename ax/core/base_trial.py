@@ -4,6 +4,7 @@ A trial moves through its statuses only through the ``mark_*`` methods::
 
     CANDIDATE -> STAGED -> RUNNING -> COMPLETED | FAILED
     CANDIDATE -> RUNNING                 (when the runner needs no staging)
+    RUNNING -> EARLY_STOPPED             (stopped by a stopping rule; keeps its data)
     STAGED -> FAILED                     (deployment failed)
     any non-terminal status -> ABANDONED
 
@@ -42,6 +43,7 @@ _ALLOWED_FROM: Dict[TrialStatus, FrozenSet[TrialStatus]] = {
     TrialStatus.RUNNING: frozenset({TrialStatus.CANDIDATE, TrialStatus.STAGED}),
     TrialStatus.COMPLETED: frozenset({TrialStatus.RUNNING}),
     TrialStatus.FAILED: frozenset({TrialStatus.STAGED, TrialStatus.RUNNING}),
+    TrialStatus.EARLY_STOPPED: frozenset({TrialStatus.RUNNING}),
     TrialStatus.ABANDONED: frozenset(
         {TrialStatus.CANDIDATE, TrialStatus.STAGED, TrialStatus.RUNNING}
     ),
@@ -295,6 +297,27 @@ class BaseTrial(Base, ABC):
         self._failed_reason = reason
         return self
 
+    def mark_early_stopped(self, reason: str, progression: Optional[float] = None) -> BaseTrial:
+        """Mark the trial EARLY_STOPPED (from RUNNING): a stopping rule stopped it.
+
+        The trial keeps its intermediate and final data. ``reason`` (and the progression
+        it was stopped at) are stored in ``run_metadata["early_stopping"]``, so that
+        both stores keep them.
+
+        Raises:
+            TrialStatusError: The trial is not RUNNING.
+        """
+        self._move_to(TrialStatus.EARLY_STOPPED)
+        self._time_completed = datetime.now()
+        self._run_metadata["early_stopping"] = {"reason": reason, "progression": progression}
+        return self
+
+    @property
+    def early_stopped_reason(self) -> Optional[str]:
+        """Why a stopping rule stopped the trial (None if it was not stopped)."""
+        record = self._run_metadata.get("early_stopping")
+        return record.get("reason") if isinstance(record, dict) else None
+
     def mark_abandoned(self, reason: Optional[str] = None) -> BaseTrial:
         """Mark the trial ABANDONED (from any non-terminal status), recording ``reason``."""
         self._move_to(TrialStatus.ABANDONED)
@@ -315,6 +338,8 @@ class BaseTrial(Base, ABC):
             return self.mark_running(no_runner_required=kwargs.get("no_runner_required", False))
         if status is TrialStatus.COMPLETED:
             return self.mark_completed()
+        if status is TrialStatus.EARLY_STOPPED:
+            return self.mark_early_stopped(reason=kwargs.get("reason") or "stopped early")
         if status is TrialStatus.FAILED:
             return self.mark_failed(reason=kwargs.get("reason"))
         if status is TrialStatus.ABANDONED:

@@ -13,6 +13,7 @@ from ax.core.data import Data
 from ax.core.metric import Metric
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.parameter import Parameter
+from ax.core.progression import ProgressionData
 from ax.core.search_space import SearchSpace
 from ax.core.types import TrialStatus
 from ax.exceptions import UserInputError, UserInputTypeError
@@ -80,6 +81,7 @@ class Experiment(Base):
         self._arms_by_signature: Dict[str, Arm] = {}
         self._arms_by_name: Dict[str, Arm] = {}
         self._data_by_trial: Dict[int, OrderedDict[int, Data]] = {}
+        self._progression_data = ProgressionData()
         self._last_data_ts = 0
         self._trials_have_ttl = False
         self._time_created = datetime.now()
@@ -90,6 +92,27 @@ class Experiment(Base):
         self.status_quo = status_quo
         if optimization_config is not None:
             self.optimization_config = optimization_config
+
+    # ------------------------------------------------------------------ progression data
+    @property
+    def progression_data(self) -> ProgressionData:
+        """The trials' intermediate observations (learning curves), one columnar table
+        beside the final data (see
+        :class:`~ax.core.progression.ProgressionData`)."""
+        data: Optional[ProgressionData] = self.__dict__.get("_progression_data")
+        if data is None:
+            data = ProgressionData()
+            self._progression_data = data
+        return data
+
+    @progression_data.setter
+    def progression_data(self, data: ProgressionData) -> None:
+        if not isinstance(data, ProgressionData):
+            raise UserInputTypeError(
+                f"Experiment {self._name!r}: progression_data must be a ProgressionData, "
+                f"got {type(data).__name__}"
+            )
+        self._progression_data = data
 
     # ------------------------------------------------------------------ identity
     @property

@@ -252,6 +252,7 @@ def num_positional(fn: Callable[..., Any], experiment_name: Optional[str]) -> in
         p
         for p in params
         if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and p.name != "reporter"  # intermediate results, passed by keyword by the Scheduler
     ]
     if len(positional) not in (1, 2):
         raise UserInputError(

@@ -72,6 +72,7 @@ class TrialStatus(IntEnum):
 
         CANDIDATE -> STAGED -> RUNNING -> COMPLETED | FAILED
         CANDIDATE -> RUNNING            (when the runner needs no staging)
+        RUNNING -> EARLY_STOPPED        (a stopping rule stopped it; it keeps its data)
         any non-terminal status -> ABANDONED
 
     ``DISPATCHED`` is kept only so that old files decode; it is read as RUNNING.
@@ -84,16 +85,22 @@ class TrialStatus(IntEnum):
     RUNNING = 4
     ABANDONED = 5
     DISPATCHED = 6
+    EARLY_STOPPED = 7
 
     @property
     def is_terminal(self) -> bool:
-        """ABANDONED, COMPLETED or FAILED: no further move is allowed."""
-        return self in (TrialStatus.ABANDONED, TrialStatus.COMPLETED, TrialStatus.FAILED)
+        """ABANDONED, COMPLETED, FAILED or EARLY_STOPPED: no further move is allowed."""
+        return self in (
+            TrialStatus.ABANDONED,
+            TrialStatus.COMPLETED,
+            TrialStatus.FAILED,
+            TrialStatus.EARLY_STOPPED,
+        )
 
     @property
     def expecting_data(self) -> bool:
-        """RUNNING or COMPLETED: data has arrived or is expected."""
-        return self in (TrialStatus.RUNNING, TrialStatus.COMPLETED)
+        """RUNNING, COMPLETED or EARLY_STOPPED: data has arrived or is expected."""
+        return self in (TrialStatus.RUNNING, TrialStatus.COMPLETED, TrialStatus.EARLY_STOPPED)
 
     @property
     def is_deployed(self) -> bool:
@@ -107,6 +114,10 @@ class TrialStatus(IntEnum):
     @property
     def is_abandoned(self) -> bool:
         return self is TrialStatus.ABANDONED
+
+    @property
+    def is_early_stopped(self) -> bool:
+        return self is TrialStatus.EARLY_STOPPED
 
     @property
     def is_candidate(self) -> bool:

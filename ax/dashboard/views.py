@@ -291,6 +291,8 @@ def _reason(trial: BaseTrial) -> str:
         return trial.failed_reason or ""
     if trial.status is TrialStatus.ABANDONED:
         return trial.abandoned_reason or ""
+    if trial.status is TrialStatus.EARLY_STOPPED:
+        return trial.early_stopped_reason or ""
     return ""
 
 

@@ -326,7 +326,11 @@ class GenerationStrategy(Base):
                 return
             indices = self.trial_indices_by_step[step.index]
             by_status = experiment._trial_indices_by_status
-            completed = len(by_status[TrialStatus.COMPLETED].intersection(indices))
+            completed = len(
+                (
+                    by_status[TrialStatus.COMPLETED] | by_status[TrialStatus.EARLY_STOPPED]
+                ).intersection(indices)
+            )
             will_not_complete = len(
                 (by_status[TrialStatus.FAILED] | by_status[TrialStatus.ABANDONED]).intersection(
                     indices

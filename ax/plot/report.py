@@ -72,7 +72,8 @@ def experiment_report_html(
     trace (the best objective value so far after each completed trial, respecting the
     direction of the objective, with each trial's own value as points and dotted lines
     where the generator changed); one scatter per parameter (value against the objective,
-    coloured by trial); when ``model`` is given, a contour (or slice) of its prediction
+    coloured by trial); the learning curves when trials reported intermediate results
+    (stopped ones marked); when ``model`` is given, a contour (or slice) of its prediction
     of the objective; and the trials table (one row per arm: trial, status, arm,
     generator, parameters, metric means; the best arm highlighted).
 
@@ -125,6 +126,14 @@ def experiment_report_html(
             "</section>",
             '<section id="parameters"><h2>Parameters against the objective</h2>',
             _parameters_section(experiment, rows, figures),
+            "</section>",
+        ]
+    if len(experiment.progression_data):
+        from ax.plot.learning_curves import LEARNING_CURVES_DIV_ID, learning_curves_figure
+
+        parts += [
+            '<section id="learning-curves"><h2>Learning curves</h2>',
+            figures.result(learning_curves_figure(experiment), LEARNING_CURVES_DIV_ID),
             "</section>",
         ]
     if model is not None and frontier is None:

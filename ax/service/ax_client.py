@@ -59,6 +59,7 @@ from typing import (
 from ax.core.experiment import Experiment
 from ax.core.metric import Metric
 from ax.core.types import TModelPredictArm, TParameterization
+from ax.early_stopping.base import StopDecision, StoppingRule
 from ax.exceptions import (
     DataRequiredError,
     GenerationStrategyCompleted,
@@ -74,6 +75,7 @@ from ax.service.utils import ax_client_analysis as analysis
 from ax.service.utils import ax_client_snapshot as snapshots
 from ax.service.utils import ax_client_utils as utils
 from ax.service.utils.ask_tell import AskTell
+from ax.service.utils.ax_client_early_stopping import TrialEarlyStopping
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.experiment_analysis import ExperimentAnalysis, TRefit
 from ax.service.utils.experiment_persistence import ExperimentPersistence
@@ -205,6 +207,7 @@ class AxClient:
             resolved, function, suppress_errors=self._suppress_storage_errors
         )
         self._execution = TrialExecution(resolved)
+        self._early_stopping = TrialEarlyStopping()
         # The ask/tell and analysis parts of the current experiment (made on first use).
         self._parts: Optional[Tuple[AskTell, ExperimentAnalysis]] = None
 
@@ -595,6 +598,52 @@ class AxClient:
         trial = self._parts_of(function)[0].abandon(function, trial_index, reason)
         self._log("Abandoned trial %d (%s).", trial.index, reason or "no reason")
 
+    # ------------------------------------------------------------------ early stopping
+    # (see ax.service.utils.ax_client_early_stopping)
+    @property
+    def stopping_rule(self) -> Optional[StoppingRule]:
+        """The stopping rule of :meth:`should_stop_trial` and :meth:`run_trials`."""
+        return self._early_stopping.rule
+
+    def set_stopping_rule(self, rule: Optional[StoppingRule]) -> None:
+        """Stop trials early with ``rule`` (see :mod:`ax.early_stopping`; None: never).
+
+        Raises:
+            UserInputTypeError: ``rule`` is not a StoppingRule.
+            UserInputError: No experiment yet, or the rule watches a metric that is not
+                an objective.
+        """
+        function = "AxClient.set_stopping_rule"
+        self._early_stopping.set_rule(function, self._require_experiment(function), rule)
+
+    def report_intermediate(
+        self, trial_index: int, step: float, values: Mapping[str, float]
+    ) -> None:
+        """Attach intermediate results ``{metric: value}`` of a RUNNING trial at ``step``.
+
+        Raises:
+            UserInputError: No such trial; an unknown metric; a NaN or infinite value;
+                a ``step`` that does not increase. Nothing is recorded then.
+            TrialStatusError: The trial is not RUNNING.
+        """
+        function = "AxClient.report_intermediate"
+        ask_tell = self._parts_of(function)[0]
+        self._early_stopping.report(function, ask_tell, trial_index, step, values)
+
+    attach_intermediate_data = report_intermediate
+
+    def should_stop_trial(self, trial_index: int) -> StopDecision:
+        """Whether the stopping rule would stop the trial now: ``StopDecision(stop, reason)``."""
+        function = "AxClient.should_stop_trial"
+        experiment = self._require_experiment(function)
+        return self._early_stopping.should_stop(function, experiment, trial_index)
+
+    def stop_trial_early(self, trial_index: int, reason: Optional[str] = None) -> None:
+        """Mark a RUNNING trial EARLY_STOPPED (its last reported values are its data)."""
+        function = "AxClient.stop_trial_early"
+        ask_tell = self._parts_of(function)[0]
+        self._early_stopping.stop(function, ask_tell, trial_index, reason)
+
     def get_trial_parameters(self, trial_index: int) -> TParameterization:
         """The parameters of a trial."""
         function = "AxClient.get_trial_parameters"
@@ -671,6 +720,7 @@ class AxClient:
                 max_parallelism=max_parallelism,
                 timeout_s=timeout_s,
                 max_consecutive_failures=max_consecutive_failures,
+                stopping_rule=self._early_stopping.rule,
             )
         finally:
             # The strategy's model may have been refit meanwhile.

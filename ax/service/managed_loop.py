@@ -49,6 +49,7 @@ from ax.core.optimization_config import MultiObjectiveOptimizationConfig
 from ax.core.runner import Runner
 from ax.core.simple_experiment import SimpleExperiment, TEvaluationFunction, num_positional
 from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
+from ax.early_stopping.base import StoppingRule
 from ax.exceptions import (
     GenerationStrategyCompleted,
     NoDataError,
@@ -79,8 +80,10 @@ from ax.service.utils.loop_validation import (
     resume,
 )
 from ax.service.utils.pareto import TParetoFrontier, get_pareto_optimal_parameters
+from ax.service.utils.reporting import accepts_reporter
 from ax.service.utils.scheduler_options import SchedulerOptions
 from ax.service.utils.scheduler_worker import LoopEvaluation
+from ax.service.utils.stopping import check_stopping_rule, stopping_executor
 from ax.storage.store import JSONFileStore, as_store
 from ax.utils.logger import get_logger
 
@@ -155,6 +158,11 @@ class OptimizationLoop:
             shortcut a JSON path or a database URL (``sqlite:///...``; the experiment
             then needs a name). :meth:`load_from_json_file` (or the store's ``load``)
             resumes it. None: nothing is saved during the run.
+        stopping_rule: Stop unpromising trials early from the intermediate results the
+            evaluation function reports (it takes a ``reporter`` argument; see
+            :mod:`ax.early_stopping` and :mod:`ax.service.utils.reporting`). Needs a
+            :class:`SimpleExperiment` with one-arm trials; without ``executor`` the
+            trials run on an inline executor (a thread pool with ``run_async``).
 
     Raises:
         UserInputError: An argument is out of range, or the experiment has neither an
@@ -189,6 +197,7 @@ class OptimizationLoop:
         trial_ttl_seconds: Optional[int] = None,
         executor: Optional[Executor] = None,
         store: Any = None,
+        stopping_rule: Optional[StoppingRule] = None,
     ) -> None:
         self.experiment = checked_experiment(experiment)
         self.total_trials = checked_int("total_trials", total_trials, 1)
@@ -212,6 +221,9 @@ class OptimizationLoop:
         self.trial_ttl_seconds = trial_ttl_seconds
         self.executor = check_executor(executor, self.experiment, self.arms_per_trial)
         self.store = as_store(store, "OptimizationLoop: store")
+        self.stopping_rule = check_stopping_rule(
+            stopping_rule, self.experiment, self.arms_per_trial
+        )
         if generation_strategy is None:
             generation_strategy = choose_generation_strategy(
                 search_space=self.experiment.search_space,
@@ -301,6 +313,7 @@ class OptimizationLoop:
         executor: Optional[Executor] = None,
         objectives: Optional[Mapping[str, Any]] = None,
         store: Any = None,
+        stopping_rule: Optional[StoppingRule] = None,
     ) -> OptimizationLoop:
         """A loop over a :class:`SimpleExperiment` evaluated by ``evaluation_function``.
 
@@ -360,6 +373,7 @@ class OptimizationLoop:
             max_workers=max_workers,
             executor=executor,
             store=store,
+            stopping_rule=stopping_rule,
         )
 
     @classmethod
@@ -508,6 +522,12 @@ class OptimizationLoop:
         try:
             if self.executor is not None:
                 self._run_on_executor(self.executor)
+            elif self.stopping_rule is not None or self._reports():  # a reporter is needed
+                executor = stopping_executor(self.run_async, self.max_workers)
+                try:
+                    self._run_on_executor(executor)
+                finally:
+                    executor.shutdown(wait=True)
             else:
                 workers = self.max_workers if self.run_async else 1
                 pool = loop_pool(self.experiment, workers, self.run_async)
@@ -634,6 +654,16 @@ class OptimizationLoop:
             failures_in_a_row=self.consecutive_failures,
             on_trial_finished=self._finished,
             store=self.store,
+            stopping_rule=self.stopping_rule,
+        )
+
+    def _reports(self) -> bool:
+        """Whether the evaluation function takes a ``reporter`` (one-arm trials only)."""
+        experiment = self.experiment
+        return (
+            isinstance(experiment, SimpleExperiment)
+            and self.arms_per_trial == 1
+            and accepts_reporter(experiment.evaluation_function)
         )
 
     def _run_on_executor(self, executor: Executor) -> None:
@@ -664,6 +694,7 @@ class OptimizationLoop:
             failures_in_a_row=self.consecutive_failures,
             on_trial_finished=self._finished,
             store=self.store,
+            stopping_rule=self.stopping_rule,
         )
         try:
             self._drive(scheduler, self.total_trials - self.current_trial)
@@ -733,13 +764,16 @@ def optimize(
     executor: Optional[Executor] = None,
     objectives: Optional[Mapping[str, Any]] = None,
     store: Any = None,
+    stopping_rule: Optional[StoppingRule] = None,
 ) -> Tuple[Any, Any, Experiment, Optional[ModelBridge]]:
     """Build a loop from an evaluation function, run it to the end, report the best point.
 
     The trials run on the :class:`~ax.service.scheduler.Scheduler` (the one engine), in
     this thread unless ``run_async`` or ``executor`` is given.
 
-    Arguments as :meth:`OptimizationLoop.with_evaluation_function`; with ``executor``
+    Arguments as :meth:`OptimizationLoop.with_evaluation_function` (``stopping_rule``:
+    stop trials early from what the function reports; see :class:`OptimizationLoop`);
+    with ``executor``
     (any ``concurrent.futures.Executor``) the trials run through the
     :class:`~ax.service.scheduler.Scheduler` on it, up to ``max_workers`` at once. With
     ``store`` (an :class:`~ax.storage.store.ExperimentStore`, or a JSON path or a
@@ -810,6 +844,7 @@ def optimize(
         executor=executor,
         objectives=objectives,
         store=store,
+        stopping_rule=stopping_rule,
     )
     loop.full_run()
     if objectives is not None:

@@ -18,6 +18,16 @@ mutates the experiment; workers only call the evaluation function. For a process
 Dask the function is pickled, so it must be a module-level function (not a lambda or a
 closure); the Scheduler checks this up front and names the function if it cannot be sent.
 
+Early stopping: an evaluation function that takes a ``reporter`` argument (or calls
+:func:`ax.service.utils.reporting.report`) reports intermediate results; the Scheduler
+records them in the experiment's progression data as they arrive and, with a
+``stopping_rule``, asks the rule after each batch of reports whether the trial should
+stop. It alone decides: the decision travels back through the executor's report
+channel (see :mod:`ax.service.utils.reporting`), ``should_stop()`` turns True and the
+next ``report`` raises :class:`~ax.service.utils.reporting.TrialStopped`. The trial is
+then EARLY_STOPPED, its reason logged and stored in ``run_metadata["early_stopping"]``;
+its final data is what the function returned, or else its last reported values.
+
 What the evaluation function returns is read as by the managed loop: a number, a
 ``(mean, sem)`` tuple or a ``{metric: (mean, sem)}`` dict. A raised exception, a
 non-finite value or a trial past ``timeout_s`` makes the trial FAILED with the reason;
@@ -41,11 +51,12 @@ import pickle
 import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
 from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
+from ax.early_stopping.base import StopDecision, StoppingRule
 from ax.exceptions import (
     AxError,
     DataRequiredError,
@@ -58,12 +69,15 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
+from ax.service.dask_reports import DaskReportChannel, dask_client_of
 from ax.service.executors import InlineExecutor, idle_capacity
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.experiment_persistence import ExperimentPersistence, discard_new_trial
 from ax.service.utils.loop_validation import resume
 from ax.service.utils.pending import gen_on_recorded_data
+from ax.service.utils.reporting import FileChannel, LocalChannel, TReport
 from ax.service.utils.scheduler_options import SchedulerOptions
+from ax.service.utils.stopping import attach_last_reported
 from ax.service.utils.trial_evaluation import (
     ABANDON,
     FAIL,
@@ -146,12 +160,15 @@ class Scheduler:
             database URL or a ``DBSettings`` (see :func:`~ax.storage.store.as_store`).
             The same as ``options.persistence``; give one or the other. None: the
             options' ``persistence`` (by default, not saved).
+        stopping_rule: Decides early stops from the trials' intermediate reports (see
+            :mod:`ax.early_stopping`); None: reports are recorded, nothing is stopped.
 
     Raises:
         UserInputTypeError: An argument has the wrong type.
         UserInputError: The experiment has no optimization config, or the evaluation
-            function cannot be pickled for the executor (the message names it), or both
-            ``store`` and ``options.persistence`` are given.
+            function cannot be pickled for the executor (the message names it), both
+            ``store`` and ``options.persistence`` are given, or the stopping rule watches
+            a metric that is not an objective.
 
     Example:
         >>> with Scheduler(experiment, strategy, evaluate, store="run.json") as scheduler:
@@ -171,6 +188,7 @@ class Scheduler:
         failures_in_a_row: int = 0,
         on_trial_finished: Optional[Callable[[BaseTrial, int], None]] = None,
         store: Any = None,
+        stopping_rule: Optional[StoppingRule] = None,
     ) -> None:
         if not isinstance(experiment, Experiment):
             raise UserInputTypeError(
@@ -215,6 +233,18 @@ class Scheduler:
                 "Scheduler: trial_evaluation must be a TrialEvaluation or None, got "
                 f"{type(trial_evaluation).__name__}"
             )
+        if stopping_rule is not None:
+            if not isinstance(stopping_rule, StoppingRule):
+                raise UserInputTypeError(
+                    "Scheduler: stopping_rule must be a StoppingRule or None, got "
+                    f"{type(stopping_rule).__name__}"
+                )
+            stopping_rule.validate(experiment)
+        self.stopping_rule = stopping_rule
+        self._channel: Optional[Any] = None
+        self._channel_error: Optional[ExecutorError] = None
+        self._reported: Dict[int, None] = {}  # trials with new reports, in order
+        self._stops: Dict[int, StopDecision] = {}
         self._evaluation = trial_evaluation
         self._label = label
         self.exhausted_by: Optional[GenerationStrategyCompleted] = None
@@ -233,8 +263,10 @@ class Scheduler:
         self._strategy_saved = False
         if options.shared:
             by_status = experiment.trial_indices_by_status
-            self._num_finished = len(by_status[TrialStatus.COMPLETED]) + len(
-                by_status[TrialStatus.FAILED]
+            self._num_finished = (
+                len(by_status[TrialStatus.COMPLETED])
+                + len(by_status[TrialStatus.FAILED])
+                + len(by_status[TrialStatus.EARLY_STOPPED])
             )
             return
         had_unfinished = any(not t.status.is_terminal for t in experiment.trials.values())
@@ -260,7 +292,12 @@ class Scheduler:
             UserInputError: The client has no experiment yet.
         """
         return cls(
-            client.experiment, client.generation_strategy, evaluation_function, executor, options
+            client.experiment,
+            client.generation_strategy,
+            evaluation_function,
+            executor,
+            options,
+            stopping_rule=client.stopping_rule,
         )
 
     # ------------------------------------------------------------------ properties
@@ -327,10 +364,16 @@ class Scheduler:
         return self
 
     def close(self) -> None:
-        """Shut down the default process pool if this Scheduler created one."""
+        """Shut down the default process pool if this Scheduler created one, and the
+        report channel."""
         if self._owns_executor and self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+            self._channel_error = None
+            self._evaluation.channel = None
 
     def __enter__(self) -> Scheduler:
         return self
@@ -394,6 +437,7 @@ class Scheduler:
     def _launch_one(self) -> None:
         trial = self._new_trial()
         t1 = time.perf_counter()
+        self._open_channel()
         try:
             future = self._evaluation.submit(self.executor, trial)
         except BaseException as err:  # a broken or shut-down executor: nothing can run
@@ -438,6 +482,7 @@ class Scheduler:
             next_deadline = min(f.submitted + limit for f in self._in_flight.values())
             timeout = max(0.0, min(timeout, next_deadline - now))
         self._evaluation.poll()
+        self._drain_reports()
         done, _ = wait(list(self._in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
         for future in sorted(done, key=lambda f: self._in_flight[f].trial.index):
             flight = self._in_flight.pop(future)
@@ -455,6 +500,11 @@ class Scheduler:
 
     def _record(self, trial: BaseTrial, future: Future[Any], may_abort: bool = True) -> None:
         t0 = time.perf_counter()
+        self._drain_reports()  # the reports made before the result
+        stopped = self._stops.pop(trial.index, None)
+        if stopped is None and self._evaluation.was_stopped(future):
+            last = self.experiment.progression_data.max_progression(trial.index)
+            stopped = StopDecision(True, "the evaluation function stopped itself", last)
         try:
             reason = self._evaluation.read(self.experiment, trial, future)
         except ExecutorError as err:  # the back end is gone (e.g. the broker): stop the run
@@ -465,16 +515,25 @@ class Scheduler:
                 self._abort = err
             return
         self.stats.record_s += time.perf_counter() - t0
+        if stopped is not None and not trial.status.is_terminal:
+            if reason is not None:  # e.g. it raised after being told to stop
+                trial.update_run_metadata({"error_after_stop": reason})
+            attach_last_reported(self.experiment, trial)
+            trial.mark_early_stopped(reason=stopped.reason, progression=stopped.progression)
+            reason = None
         self._finish(trial, reason, may_abort)
 
     def _finish(self, trial: BaseTrial, reason: Optional[str], may_abort: bool = True) -> None:
         """Mark the trial COMPLETED (no reason) or FAILED, persist, count failures.
 
-        The one place failures in a row are counted. A trial already terminal (e.g.
-        failed by its own TTL meanwhile) keeps its status and reason.
+        The one place failures in a row are counted (an EARLY_STOPPED trial is not a
+        failure). A trial already terminal (e.g. failed by its own TTL meanwhile, or
+        stopped early) keeps its status and reason.
         """
         status = trial.status
-        if status.is_terminal:
+        if status is TrialStatus.EARLY_STOPPED:
+            reason = None
+        elif status.is_terminal:
             if status is not TrialStatus.COMPLETED:
                 reason = trial.failed_reason or trial.abandoned_reason or status.name
         elif reason is None:
@@ -522,10 +581,91 @@ class Scheduler:
                 trial.mark_abandoned(reason=reason)
                 self._persist(trial, with_strategy=False)
 
+    # ------------------------------------------------------------------ early stopping
+    def _open_channel(self) -> None:
+        """Give the evaluation a report channel that suits the executor (once)."""
+        if self._channel is not None or not self._evaluation.reports:
+            return
+        executor = self.executor
+        make = getattr(executor, "report_channel", None)
+        if callable(make):
+            channel = make()
+        elif isinstance(executor, (InlineExecutor, ThreadPoolExecutor)):
+            channel = LocalChannel(on_report=self._on_local_report)
+        elif dask_client_of(executor) is not None:  # workers may be on other machines
+            channel = DaskReportChannel(dask_client_of(executor))
+        else:
+            channel = FileChannel()
+        self._channel = channel
+        self._evaluation.channel = channel
+        self._evaluation.metric_names = frozenset(self.experiment.metrics)
+
+    def _on_local_report(self, report: TReport) -> None:
+        """A report made in this thread (inline evaluation): record and decide now."""
+        self._add_report(report)
+        self._decide()
+
+    def _drain_reports(self) -> None:
+        if self._channel is None or self._channel_error is not None:
+            return
+        try:
+            reports = self._channel.drain()
+        except ExecutorError as err:  # the back end is gone (e.g. the broker)
+            self._channel_failed(err)
+            return
+        for report in reports:
+            self._add_report(report)
+        self._decide()
+
+    def _channel_failed(self, err: ExecutorError) -> None:
+        """The report channel's back end failed: no more reports; stop the run."""
+        logger.warning("%s: intermediate reports stopped: %s", self._label, err.message)
+        self._channel_error = err
+        if self._abort is None:
+            self._abort = err
+
+    def _add_report(self, report: TReport) -> None:
+        index, progression, values = report
+        trial = self.experiment.trials.get(index)
+        if trial is None or trial.status in (TrialStatus.FAILED, TrialStatus.ABANDONED):
+            return
+        try:
+            self.experiment.progression_data.append(self.experiment, index, progression, values)
+        except AxError as err:  # checked by the reporter already; never fatal here
+            logger.warning("%s: trial %d: report refused: %s", self._label, index, err)
+            return
+        self._reported[index] = None
+
+    def _decide(self) -> None:
+        """Ask the stopping rule about each trial with new reports; persist them."""
+        if not self._reported:
+            return
+        indices = list(self._reported)
+        self._reported.clear()
+        rule = self.stopping_rule
+        trials = [self.experiment.trials[i] for i in indices]
+        for trial in trials:
+            index = trial.index
+            if rule is None or index in self._stops or trial.status is not TrialStatus.RUNNING:
+                continue
+            decision = rule.should_stop(self.experiment, index)
+            if decision.stop:
+                self._stops[index] = decision
+                assert self._channel is not None
+                try:
+                    self._channel.stop(index)
+                except ExecutorError as err:
+                    self._channel_failed(err)
+                logger.info("%s: stopping trial %d early: %s", self._label, index, decision.reason)
+        self._persist(trials, with_strategy=False)
+
     # ------------------------------------------------------------------ persistence
-    def _persist(self, trial: Optional[BaseTrial], with_strategy: bool) -> None:
-        """Save ``trial`` (None: every changed trial) through the store, with the strategy
-        when it changed (and on the first save, so that a new file or row holds it)."""
+    def _persist(
+        self, trial: Union[None, BaseTrial, Sequence[BaseTrial]], with_strategy: bool
+    ) -> None:
+        """Save ``trial`` (or several; None: every changed trial) through the store, with
+        the strategy when it changed (and on the first save, so that a new file or row
+        holds it)."""
         if not self._persistence.enabled:
             return
         t0 = time.perf_counter()
@@ -541,7 +681,7 @@ class Scheduler:
             if trial is None:
                 store.save_all(strategy)
             else:
-                store.save([trial], strategy)
+                store.save([trial] if isinstance(trial, BaseTrial) else list(trial), strategy)
         self._strategy_saved = self._strategy_saved or strategy is not None
         self.stats.persist_s += time.perf_counter() - t0
 

@@ -97,7 +97,7 @@ def test_create_all_tables_makes_the_schema_at_the_head_revision(tmp_path: Path)
     assert current_revision(engine) is None
     create_all_tables(engine)
     assert set(TABLE_NAMES) <= set(inspect(engine).get_table_names())
-    assert current_revision(engine) == head_revision() == "0002"
+    assert current_revision(engine) == head_revision() == "0003"
     engine.dispose()
 
 

@@ -180,7 +180,7 @@ def test_the_previous_schema_is_migrated_and_its_data_still_loads(tmp_path: Path
                     {"index": index, "ts": ts, "body": pieces.data_version(index, ts, data)},
                 )
     create_all_tables(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     loaded = load_experiment(experiment.name, engine=engine)
     assert loaded == experiment
     loaded.trials[0].update_run_metadata({"after": "upgrade"})

@@ -45,6 +45,7 @@ from ax.service.rabbitmq.protocol import (
     refuse,
 )
 from ax.service.rabbitmq.replay import ReplayOptions, SeenIds, new_stamp
+from ax.service.rabbitmq.reports import RabbitMQReportChannel
 from ax.service.rabbitmq.signing import signing_key
 from ax.utils.logger import get_logger
 
@@ -157,6 +158,12 @@ class RabbitMQExecutor(Executor):
         props = properties(self._key, KIND_JOB, self.exp_key, cid, 1, self.timeout_s, body, stamp)
         self._connection.add_callback_threadsafe(lambda: self._publish(cid, props, body))
         return future
+
+    def report_channel(self) -> RabbitMQReportChannel:
+        """The channel that brings the jobs' intermediate reports back (signed, on
+        ``ax.<exp_key>.reports``) and sends stop decisions out (see
+        :mod:`ax.service.rabbitmq.reports`); the Scheduler asks for it."""
+        return RabbitMQReportChannel(self.url, self.exp_key, self._key, self.replay)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop: cancel (``cancel_futures``) or wait for (``wait``) pending futures, then

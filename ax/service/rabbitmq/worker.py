@@ -71,6 +71,7 @@ from ax.service.rabbitmq.replay import (
     new_stamp,
     now_ms,
 )
+from ax.service.rabbitmq.reports import bind_worker
 from ax.service.rabbitmq.signing import signing_key
 from ax.service.utils.scheduler_worker import outcome_error, with_error
 from ax.utils.logger import get_logger
@@ -171,6 +172,7 @@ def run_worker(
                 f"ax worker: replay must be a ReplayOptions or None, got {type(replay).__name__}"
             )
         key = signing_key(url, allow_guest_key=allow_guest_key)
+        bind_worker(url, exp_key, key)  # jobs' reporters send through this broker
         return _serve(
             url, exp_key, max_jobs, max_retries, heartbeat, stop, announce, group, replay, key
         )
@@ -287,6 +289,7 @@ def run_worker_process(
 
         group = MPIGroup()
         if not group.is_root:
+            bind_worker(url, exp_key, signing_key(url), reports=False)  # hear stops only
             jobs = serve_rank(group)
             logger.info(
                 "ax worker %s: MPI rank %d exiting after %d job(s)", exp_key, group.rank, jobs

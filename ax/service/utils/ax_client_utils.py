@@ -208,6 +208,8 @@ def require_status(function: str, trial: Trial, allowed: Sequence[TrialStatus]) 
         TrialStatus.ABANDONED: f"it was abandoned ({trial.abandoned_reason or 'no reason given'})"
         "; call get_next_trial or attach_trial for a new trial",
         TrialStatus.RUNNING: "it is still running; call complete_trial first",
+        TrialStatus.EARLY_STOPPED: f"it was stopped early ({trial.early_stopped_reason}); "
+        "call get_next_trial or attach_trial for a new trial",
         TrialStatus.CANDIDATE: "it has not started",
         TrialStatus.STAGED: "it has not started",
     }.get(status, "")

@@ -36,7 +36,11 @@ def resume(experiment: Experiment) -> int:
         experiment.trials[index].mark_abandoned(
             reason="interrupted before its result was recorded; the run was resumed"
         )
-    return len(by_status[TrialStatus.COMPLETED]) + len(by_status[TrialStatus.FAILED])
+    return (
+        len(by_status[TrialStatus.COMPLETED])
+        + len(by_status[TrialStatus.FAILED])
+        + len(by_status[TrialStatus.EARLY_STOPPED])
+    )
 
 
 def checked_experiment(experiment: Experiment) -> Experiment:

@@ -63,13 +63,17 @@ def gen_on_recorded_data(
 ) -> GeneratorRun:
     """``n`` new arms from ``generation_strategy``, aware of the trials in flight.
 
-    The strategy gets the COMPLETED trials' recorded data for the experiment's metrics
+    The strategy gets the COMPLETED and EARLY_STOPPED trials' recorded data for the
+    experiment's metrics (an early-stopped trial's final data is its last reported
+    value of each metric, attached when it was stopped: the model sees it as a
+    finished, poor, observation, which steers it away from that region)
     (never ``fetch_data``, which would make a SimpleExperiment evaluate its running trials
     on the spot, a second time; extra metrics an evaluation function returned stay on the
     experiment, unmodelled) and the arms still awaiting data as pending points
     (:func:`get_pending_observation_features`).
     """
-    completed = sorted(experiment.trial_indices_by_status[TrialStatus.COMPLETED])
+    by_status = experiment.trial_indices_by_status
+    completed = sorted(by_status[TrialStatus.COMPLETED] | by_status[TrialStatus.EARLY_STOPPED])
     data = experiment.lookup_data(completed)
     if len(data):
         data = data.filter(metric_names=list(experiment.metrics))

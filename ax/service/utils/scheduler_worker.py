@@ -11,28 +11,48 @@ module-level class so that a process pool or Dask can pickle it.
 
 from __future__ import annotations
 
+import functools
 import time
 import traceback
 from typing import Any, Callable, Dict, Mapping, Optional
 
 
 def run_evaluation(
-    function: Callable[[Dict[str, Any]], Any], parameters: Mapping[str, Any]
+    function: Callable[..., Any], parameters: Mapping[str, Any], reporter: Any = None
 ) -> Dict[str, Any]:
     """Call ``function(parameters)`` and report the outcome; never raises.
 
     Args:
         function: The user's evaluation function.
         parameters: The arm's parameterization.
+        reporter: The trial's :class:`~ax.service.utils.reporting.Reporter` (None: no
+            intermediate reports). It is passed as ``reporter=`` if the function takes
+            one, and is this thread's current reporter while the function runs.
 
     Returns:
         ``{"ok": True, "value": ..., "started": t0, "finished": t1}`` or, when the function
         raised, ``{"ok": False, "error": "ValueError: ...", "where": "file:line in f",
-        "traceback": "...", "started": t0, "finished": t1}`` (times from ``time.time()``).
+        "traceback": "...", "started": t0, "finished": t1}`` (times from ``time.time()``);
+        when the trial was stopped early (the function raised
+        :class:`~ax.service.utils.reporting.TrialStopped`), ``{"ok": True, "stopped":
+        True, "value": None, ...}``.
     """
     started = time.time()
+    call: Callable[..., Any] = function
+    token = None
+    stopped_type: Any = ()
+    if reporter is not None:
+        from ax.service.utils.reporting import TrialStopped, accepts_reporter, set_current
+
+        stopped_type = TrialStopped
+        token = set_current(reporter)
+        if accepts_reporter(function):
+            call = functools.partial(function, reporter=reporter)
     try:
-        value = function(dict(parameters))
+        value = call(dict(parameters))
+    except stopped_type:
+        return {"ok": True, "stopped": True, "value": None, "started": started,
+                "finished": time.time()}  # fmt: skip
     except Exception as err:  # the user's function may raise anything
         frames = traceback.extract_tb(err.__traceback__)
         where = ""
@@ -47,6 +67,12 @@ def run_evaluation(
             "started": started,
             "finished": time.time(),
         }
+    finally:
+        if token is not None:
+            from ax.service.utils.reporting import reset_current
+
+            reset_current(token)
+            reporter.close()
     return {"ok": True, "value": value, "started": started, "finished": time.time()}
 
 
@@ -63,10 +89,18 @@ class LoopEvaluation:
         self.function = function
         self.num_positional = num_positional
 
-    def __call__(self, parameters: Dict[str, Any]) -> Any:
+    @property
+    def accepts_reporter(self) -> bool:
+        """Whether the loop's function takes a ``reporter`` argument."""
+        from ax.service.utils.reporting import accepts_reporter
+
+        return accepts_reporter(self.function)
+
+    def __call__(self, parameters: Dict[str, Any], reporter: Any = None) -> Any:
+        extra = {} if reporter is None else {"reporter": reporter}
         if self.num_positional == 1:
-            return self.function(parameters)
-        return self.function(parameters, None)
+            return self.function(parameters, **extra)
+        return self.function(parameters, None, **extra)
 
     def __repr__(self) -> str:
         name = getattr(self.function, "__qualname__", None) or repr(self.function)

@@ -22,13 +22,14 @@ The optimization loop's evaluations (batch trials, runner-and-metrics experiment
 from __future__ import annotations
 
 from concurrent.futures import Executor, Future
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, FrozenSet, List, Optional, Tuple, Union
 
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
 from ax.core.generator_run import GeneratorRun
 from ax.exceptions import AxError, ExecutorError
 from ax.service.utils.instantiation import data_from_evaluations, raw_data_to_evaluation
+from ax.service.utils.reporting import Reporter
 from ax.service.utils.scheduler_worker import run_evaluation
 
 # What :meth:`TrialEvaluation.stop` asks the Scheduler to do with a trial in flight.
@@ -46,10 +47,17 @@ class TrialEvaluation:
     Attributes:
         arms_per_trial: Arms generated per trial (more than 1: the subclass builds a batch
             trial in :meth:`new_trial`).
+        reports: Whether the evaluation reports intermediate results (see
+            :mod:`ax.service.utils.reporting`); the Scheduler then sets ``channel``.
         abort_hint: The hint of the error raised after too many failures in a row.
     """
 
     arms_per_trial: int = 1
+    # Whether :meth:`submit` hands the function a reporter (then the Scheduler sets
+    # ``channel`` and ``metric_names`` before the first submit).
+    reports: bool = False
+    channel: Optional[Any] = None
+    metric_names: FrozenSet[str] = frozenset()
     abort_hint: str = (
         "fix the evaluation function (see the trials' failed_reason), then reload and continue"
     )
@@ -84,6 +92,17 @@ class TrialEvaluation:
         future.cancel()
         return ABANDON, "the scheduler stopped before its result"
 
+    def was_stopped(self, future: Future[Any]) -> bool:
+        """Whether a done ``future``'s evaluation ended because it was stopped early."""
+        return False
+
+    def reporter(self, trial: BaseTrial) -> Optional[Reporter]:
+        """A reporter for ``trial`` on the Scheduler's channel (None: no channel)."""
+        if self.channel is None:
+            return None
+        key = trial.experiment.progression_data.progression_key
+        return Reporter(trial.index, self.channel, self.metric_names, key)
+
 
 class FunctionEvaluation(TrialEvaluation):
     """``function(parameters)`` for one-arm trials, on any executor (the default).
@@ -104,8 +123,20 @@ class FunctionEvaluation(TrialEvaluation):
         self.function = function
         self.objective_name = objective_name
 
+    reports = True
+
     def submit(self, executor: Executor, trial: BaseTrial) -> Future[Any]:
-        return executor.submit(run_evaluation, self.function, dict(trial.arms[0].parameters))
+        parameters = dict(trial.arms[0].parameters)
+        reporter = self.reporter(trial)
+        if reporter is None:
+            return executor.submit(run_evaluation, self.function, parameters)
+        return executor.submit(run_evaluation, self.function, parameters, reporter)
+
+    def was_stopped(self, future: Future[Any]) -> bool:
+        if not future.done() or future.cancelled() or future.exception() is not None:
+            return False
+        outcome = future.result()
+        return isinstance(outcome, dict) and outcome.get("stopped") is True
 
     def read(self, experiment: Experiment, trial: BaseTrial, future: Future[Any]) -> Optional[str]:
         try:
@@ -117,6 +148,8 @@ class FunctionEvaluation(TrialEvaluation):
         trial.update_run_metadata(
             {"worker_started": outcome["started"], "worker_finished": outcome["finished"]}
         )
+        if outcome.get("stopped"):
+            return None  # the Scheduler attaches the last reported values
         if not outcome["ok"]:
             where = f" (at {outcome['where']})" if outcome["where"] else ""
             trial.update_run_metadata({"traceback": outcome["traceback"]})

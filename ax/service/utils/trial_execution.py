@@ -20,6 +20,7 @@ from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, Callable, List, Optional
 
 from ax.core.experiment import Experiment
+from ax.early_stopping.base import StoppingRule
 from ax.exceptions import UserInputError, UserInputTypeError
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.executors import pool_size
@@ -90,10 +91,12 @@ class TrialExecution:
         max_parallelism: Optional[int] = None,
         timeout_s: Optional[float] = None,
         max_consecutive_failures: int = DEFAULT_MAX_CONSECUTIVE_FAILURES,
+        stopping_rule: Optional[StoppingRule] = None,
     ) -> List[int]:
         """Run ``num_trials`` more trials of ``experiment`` through a Scheduler.
 
-        See :meth:`ax.service.ax_client.AxClient.run_trials` for the arguments.
+        See :meth:`ax.service.ax_client.AxClient.run_trials` for the arguments;
+        ``stopping_rule`` decides early stops from what the trials report (None: none).
 
         Returns:
             The indices of the trials created by this call, in order.
@@ -155,6 +158,7 @@ class TrialExecution:
             executor,
             options,
             store=self.store,
+            stopping_rule=stopping_rule,
         ) as scheduler:
             scheduler.run_n_trials(num_trials)
         return [i for i in sorted(experiment.trials) if i >= first_new]

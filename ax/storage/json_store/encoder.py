@@ -618,6 +618,9 @@ def _encode_experiment(experiment: Experiment, enc: Encoder, name: str) -> Dict[
         raise failure.at(".data") from failure.__cause__
     out["last_data_ts"] = experiment._last_data_ts
     out["trials_have_ttl"] = experiment._trials_have_ttl
+    progression = experiment.__dict__.get("_progression_data")
+    if progression is not None and len(progression):
+        out["progression_data"] = progression.to_columns()  # columnar, validated finite
     return out
 
 

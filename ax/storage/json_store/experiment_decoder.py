@@ -21,6 +21,7 @@ from ax.core.experiment import Experiment
 from ax.core.generator_run import GeneratorRun
 from ax.core.metric import Metric
 from ax.core.optimization_config import OptimizationConfig
+from ax.core.progression import ProgressionData
 from ax.core.runner import Runner
 from ax.core.search_space import SearchSpace
 from ax.core.simple_experiment import SimpleExperiment
@@ -306,7 +307,9 @@ def decode_experiment(cls: Any, d: Dict[str, Any], dec: Decoder) -> Experiment:
     A SimpleExperiment comes back with the unimplemented evaluation function: set
     ``experiment.evaluation_function`` again before evaluating new trials.
     """
-    check_fields(d, _EXPERIMENT_FIELDS, cls.__name__)
+    # progression_data is written only when there is some (older files have none).
+    expected = _EXPERIMENT_FIELDS | ({"progression_data"} if "progression_data" in d else set())
+    check_fields(d, expected, cls.__name__)
     if dec.building_experiment:
         raise fail("an experiment cannot be nested inside another experiment")
     dec.building_experiment = True
@@ -382,10 +385,26 @@ def _decode_experiment(cls: Any, d: Dict[str, Any], dec: Decoder) -> Experiment:
             ".last_data_ts",
         )
     experiment._data_by_trial = data_by_trial
+    if d.get("progression_data") is not None:
+        experiment.progression_data = _decode_progression(d["progression_data"], experiment)
     experiment._last_data_ts = last_data_ts
     experiment._trials_have_ttl = trials_have_ttl
     experiment._time_created = time_created
     return experiment
+
+
+def _decode_progression(columns: Any, experiment: Experiment) -> ProgressionData:
+    """The experiment's intermediate observations (see :class:`ProgressionData`)."""
+    if type(columns) is not dict:
+        raise fail(f"must be an object, got {describe(columns)}", ".progression_data")
+    try:
+        data = ProgressionData.from_columns(columns)
+    except (UserInputError, TypeError, ValueError) as err:
+        raise fail(str(err), ".progression_data") from err
+    unknown = sorted(set(data.trial_indices) - set(experiment._trials))
+    if unknown:
+        raise fail(f"rows of unknown trials {unknown[:10]}", ".progression_data")
+    return data
 
 
 __all__ = [

@@ -34,7 +34,7 @@ from ax.storage.json_store.registry import encoder_table
 from ax.storage.json_store.save import document_text
 from ax.storage.json_store.schema import EncodeFailure
 
-PIECE_KEYS = ("trials", "data", "last_data_ts")
+PIECE_KEYS = ("trials", "data", "last_data_ts", "progression_data")
 """Fields of an encoded experiment that the header leaves out."""
 
 
@@ -89,6 +89,7 @@ class ExperimentEncoder:
         shell = copy.copy(experiment)
         shell._trials = {}
         shell._data_by_trial = {}
+        shell.__dict__.pop("_progression_data", None)  # stored as its own rows
         shell._arms_by_name = {}
         shell._arms_by_signature = {}
         encoder = Encoder(encoder_table())

@@ -23,6 +23,7 @@ from ax.storage.json_store.generation_strategy import generation_strategy_from_j
 from ax.storage.json_store.load import parse_document
 from ax.storage.sqa_store.db import resolve_engine, transaction
 from ax.storage.sqa_store.decode import experiment_from_pieces
+from ax.storage.sqa_store.progression import read_progression
 from ax.storage.sqa_store.schema import (
     data_version_table,
     experiment_table,
@@ -203,6 +204,7 @@ def _load(
         trials={int(r.trial_index): (int(r.version), str(r.body_hash)) for r in trials},
         data={(int(v.trial_index), int(v.storage_ts)) for v in versions},
     )
+    read_progression(conn, experiment, int(row.id), tracker)
     set_tracker(experiment, database_key(conn), tracker)
     strategy = _strategy(conn, row.id, experiment, function) if with_strategy else None
     return experiment, strategy

@@ -39,6 +39,7 @@ from ax.storage.json_store.save import document_text
 from ax.storage.json_store.schema import FORMAT_VERSION
 from ax.storage.sqa_store.db import resolve_engine, transaction
 from ax.storage.sqa_store.encode import ExperimentEncoder, check_experiment, text_hash
+from ax.storage.sqa_store.progression import write_progression
 from ax.storage.sqa_store.schema import (
     data_version_table,
     experiment_table,
@@ -364,6 +365,7 @@ def _write(
             header_hash=tracker.header_hash,
             trials=dict(tracker.trials),
             data=set(tracker.data),
+            progression=dict(tracker.progression),
         )
         stored_header = str(row.body_hash)
         if header_hash != stored_header:
@@ -371,6 +373,9 @@ def _write(
     staged.header_hash = header_hash
     written, targets = _write_trials(conn, pieces, staged, indices, revision)
     written += _write_data(conn, pieces, staged, None if indices is None else targets, revision)
+    written += write_progression(
+        conn, experiment, staged, None if indices is None else targets, revision
+    )
     if row is None or tracker is None:
         return experiment_id, staged
     header_changed = header_hash != stored_header

@@ -13,6 +13,10 @@
   the version as the JSON store's columnar ``ExperimentData`` table; ``revision`` as for
   trials. Versions are only ever added by other writers' saves, never replaced.
 - ``generation_strategy``: at most one per experiment.
+- ``progression``: a trial's intermediate observations, append-only: one row per saved
+  chunk, ``seq`` the trial's row number where the chunk starts, ``body`` its columns
+  (arm_name, metric_name, progression, value) as JSON text. A save writes only the rows
+  reported since the previous save, so its cost does not grow with the curves.
 
 Alembic's ``alembic_version`` table holds the schema version.
 """
@@ -93,7 +97,22 @@ generation_strategy_table = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
-TABLE_NAMES = ("experiment", "trial", "data_version", "generation_strategy")
+progression_table = Table(
+    "progression",
+    metadata,
+    Column(
+        "experiment_id",
+        Integer,
+        ForeignKey("experiment.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("trial_index", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("body", Text, nullable=False),
+    Column("revision", BigInteger, nullable=False, server_default="0", index=True),
+)
+
+TABLE_NAMES = ("experiment", "trial", "data_version", "generation_strategy", "progression")
 
 __all__ = [
     "TABLE_NAMES",
@@ -101,5 +120,6 @@ __all__ = [
     "experiment_table",
     "generation_strategy_table",
     "metadata",
+    "progression_table",
     "trial_table",
 ]

@@ -58,6 +58,8 @@ class Tracker:
         header_hash: Hash of the stored settings this copy knows (None: unknown).
         trials: ``{trial_index: (version, body hash)}`` of the stored trials it knows.
         data: The ``(trial_index, storage_ts)`` data versions it knows are stored.
+        progression: ``{trial_index: rows}`` of intermediate observations it knows are
+            stored (rows are append-only: a save writes the rest).
     """
 
     experiment_id: int
@@ -65,6 +67,7 @@ class Tracker:
     header_hash: Optional[str] = None
     trials: Dict[int, Tuple[int, str]] = field(default_factory=dict)
     data: Set[Tuple[int, int]] = field(default_factory=set)
+    progression: Dict[int, int] = field(default_factory=dict)
 
 
 _TRACKED: Dict[int, Tuple[weakref.ref[Experiment], Dict[str, Tracker]]] = {}
