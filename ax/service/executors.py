@@ -218,8 +218,19 @@ def capacity_future(executor: Executor) -> Optional[Future[Any]]:
     return value
 
 
+def acknowledge(future: Future[Any]) -> None:
+    """Tell a done future's executor that its result is recorded and persisted, if the
+    future takes such a word (``future.acknowledge()``, e.g. the RabbitMQ executor's jobs
+    in pull mode: the broker keeps the result until then, so that a client killed before
+    recording it gets it again). Called by the Scheduler."""
+    ack = getattr(future, "acknowledge", None)
+    if callable(ack):
+        ack()
+
+
 __all__ = [
     "CapacityReporting",
+    "acknowledge",
     "capacity_future",
     "DASK_MISSING_HINT",
     "InlineExecutor",

@@ -60,7 +60,7 @@ from ax.exceptions import (
     UserInputTypeError,
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
-from ax.service.executors import InlineExecutor, capacity_future, idle_capacity
+from ax.service.executors import InlineExecutor, acknowledge, capacity_future, idle_capacity
 from ax.service.utils.ax_client_db import Store, connect, discard_new_trial, locked
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.loop_validation import resume
@@ -515,6 +515,7 @@ class Scheduler:
             return
         self.stats.record_s += time.perf_counter() - t0
         self._finish(trial, reason, may_abort)
+        acknowledge(future)  # recorded and persisted: the executor may forget the result
 
     def _finish(self, trial: BaseTrial, reason: Optional[str], may_abort: bool = True) -> None:
         """Mark the trial COMPLETED (no reason) or FAILED, persist, count failures.

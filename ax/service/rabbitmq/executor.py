@@ -17,7 +17,10 @@ counts the idle workers it heard from and not yet gave a job, and reports them t
 :meth:`RabbitMQExecutor.idle_capacity`, so that the Scheduler generates a trial only when a
 worker is free to run it, never on stale data. :meth:`RabbitMQExecutor.capacity_future`
 wakes the Scheduler when a worker announces itself. A job sent by an earlier executor (a
-client killed and started again) is awaited with :meth:`RabbitMQExecutor.expect`.
+client killed and started again) is awaited with :meth:`RabbitMQExecutor.expect`. In pull
+mode nothing is lost when the client dies: a request is acked only once a job was
+published for it, and a result only once the Scheduler recorded it
+(:meth:`JobFuture.acknowledge`); until then the broker keeps them for the next client.
 
 Example:
     >>> executor = RabbitMQExecutor("amqp://ax:s3cret@broker:5672/exp", exp_key="branin")
@@ -27,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import pickle
@@ -34,7 +38,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import CancelledError, Executor, Future
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from ax.exceptions import AxError, UserInputError
 from ax.service.rabbitmq.protocol import (
@@ -81,6 +85,14 @@ class JobFuture(Future[Any]):
         super().__init__()
         self.correlation_id = correlation_id
         self.published = threading.Event()
+        self._ack: Optional[Callable[[], None]] = None
+
+    def acknowledge(self) -> None:
+        """The result is recorded (and persisted): the broker may forget it (idempotent;
+        called by the Scheduler, see :func:`~ax.service.executors.acknowledge`)."""
+        ack, self._ack = self._ack, None
+        if ack is not None:
+            ack()
 
 
 class RabbitMQExecutor(Executor):
@@ -137,6 +149,7 @@ class RabbitMQExecutor(Executor):
         self.announced = announced
         self._log = log if log is not None else logger
         self._idle = 0
+        self._request_tags: Deque[int] = collections.deque()
         self._capacity_waiters: List[Future[None]] = []
         self._last_event = time.monotonic()
         self._delete_queues = True
@@ -154,7 +167,7 @@ class RabbitMQExecutor(Executor):
         self.queues = queues(exp_key)
         self._key = signing_key(url, allow_guest_key=allow_guest_key)
         self._params = connection_parameters(url, heartbeat=heartbeat)
-        self._futures: Dict[str, Future[Any]] = {}
+        self._futures: Dict[str, JobFuture] = {}
         self._lock = threading.Lock()
         self._shutdown = False
         self._stop = threading.Event()
@@ -326,6 +339,8 @@ class RabbitMQExecutor(Executor):
                 properties=props,
                 mandatory=True,
             )
+            if self._request_tags:  # that worker's request is answered
+                self._channel.basic_ack(self._request_tags.popleft())
         except Exception as err:
             with self._lock:
                 self._futures.pop(cid, None)
@@ -345,7 +360,9 @@ class RabbitMQExecutor(Executor):
         with self._lock:
             self._idle += 1
             self._last_event = time.monotonic()
-        channel.basic_ack(method.delivery_tag)
+        # Acked once a job is published for it: if this client dies first, the broker
+        # hands the request to the next client.
+        self._request_tags.append(method.delivery_tag)
         self._wake_capacity_waiters()
 
     def _wake_capacity_waiters(self) -> None:
@@ -388,6 +405,9 @@ class RabbitMQExecutor(Executor):
                 envelope.correlation_id,
             )
         elif future.set_running_or_notify_cancel():
+            tag = method.delivery_tag
+            if self.announced:  # acked once recorded: a client killed before gets it again
+                future._ack = lambda: self._schedule_ack(tag)
             try:
                 outcome: Tuple[bool, Any] = pickle.loads(body)  # verified above
                 ok, value = outcome
@@ -398,7 +418,21 @@ class RabbitMQExecutor(Executor):
                     future.set_result(value)
                 else:
                     future.set_exception(RemoteJobError(str(value)))
+            if self.announced:
+                return
         channel.basic_ack(method.delivery_tag)
+
+    def _schedule_ack(self, tag: int) -> None:
+        """Ack a result from any thread (nothing to do once the connection is gone: the
+        broker then keeps the result for the next client)."""
+        try:
+            self._connection.add_callback_threadsafe(lambda: self._ack_result(tag))
+        except Exception as err:  # closed: pika refuses callbacks
+            self._log.debug("RabbitMQExecutor %s: result not acked: %s", self.exp_key, err)
+
+    def _ack_result(self, tag: int) -> None:
+        if self._channel is not None and self._channel.is_open:
+            self._channel.basic_ack(tag)
 
     def _cleanup(self) -> None:
         self._fail_all(RemoteJobError("RabbitMQExecutor: the executor was shut down"))
