@@ -222,8 +222,13 @@ def saved(door: str, key: str, cwd: Path) -> Dict[int, Tuple[str, Any]]:
 
         if not (cwd / "state.db").exists():
             return {}
+        from ax.exceptions import StorageError
+
         reader = AxClient(db_settings=DBSettings(url=f"sqlite:///{cwd / 'state.db'}"))
-        reader.load_experiment_from_database("faults")
+        try:
+            reader.load_experiment_from_database("faults")
+        except StorageError:  # not saved yet
+            return {}
         experiment = reader.experiment
     else:
         from ax.storage.json_store.load import load

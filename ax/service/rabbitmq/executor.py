@@ -150,6 +150,7 @@ class RabbitMQExecutor(Executor):
         self._log = log if log is not None else logger
         self._idle = 0
         self._request_tags: Deque[int] = collections.deque()
+        self._orphans: Dict[str, Tuple[int, bytes]] = {}
         self._capacity_waiters: List[Future[None]] = []
         self._last_event = time.monotonic()
         self._delete_queues = True
@@ -216,7 +217,8 @@ class RabbitMQExecutor(Executor):
 
     def expect(self, correlation_id: str) -> JobFuture:
         """The future of a job published earlier (e.g. by a client that was killed and
-        started again), resolved when its result arrives on the durable results queue.
+        started again), resolved when its result arrives on the durable results queue (in
+        pull mode, also when it arrived before this call: such results are kept).
 
         Raises:
             RuntimeError: After :meth:`shutdown`.
@@ -225,6 +227,12 @@ class RabbitMQExecutor(Executor):
         future = JobFuture(correlation_id)
         future.published.set()
         self._register(future)
+        with self._lock:
+            orphan = self._orphans.pop(correlation_id, None)
+            if orphan is not None:
+                self._futures.pop(correlation_id, None)
+        if orphan is not None:  # its result came in already
+            self._settle(future, *orphan)
         self._connection.add_callback_threadsafe(self._consume_results)
         return future
 
@@ -395,32 +403,45 @@ class RabbitMQExecutor(Executor):
         if isinstance(envelope, Refused):
             refuse(channel, method, body, self.exp_key, self._log)
             return
+        cid = envelope.correlation_id
         with self._lock:
-            future = self._futures.pop(envelope.correlation_id, None)
+            future = self._futures.pop(cid, None)
             self._last_event = time.monotonic()
+            if future is None and self.announced:
+                # Perhaps a job of an earlier client not yet expected again: kept (unacked)
+                # until :meth:`expect` asks for it; the broker keeps it for the next client.
+                self._orphans[cid] = (method.delivery_tag, body)
+                return
         if future is None:
             self._log.info(
                 "RabbitMQExecutor %s: dropping a duplicate or unknown result %s",
                 self.exp_key,
-                envelope.correlation_id,
+                cid,
             )
-        elif future.set_running_or_notify_cancel():
-            tag = method.delivery_tag
-            if self.announced:  # acked once recorded: a client killed before gets it again
-                future._ack = lambda: self._schedule_ack(tag)
-            try:
-                outcome: Tuple[bool, Any] = pickle.loads(body)  # verified above
-                ok, value = outcome
-            except Exception as err:
-                future.set_exception(RemoteJobError(f"unreadable result: {err}"))
-            else:
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(RemoteJobError(str(value)))
+        else:
+            self._settle(future, method.delivery_tag, body)
+        if not self.announced:
+            channel.basic_ack(method.delivery_tag)
+
+    def _settle(self, future: JobFuture, tag: int, body: bytes) -> None:
+        """Resolve ``future`` with a verified result body (in pull mode its ack waits for
+        :meth:`JobFuture.acknowledge`)."""
+        if not future.set_running_or_notify_cancel():  # cancelled meanwhile
             if self.announced:
-                return
-        channel.basic_ack(method.delivery_tag)
+                self._schedule_ack(tag)
+            return
+        if self.announced:  # acked once recorded: a client killed before gets it again
+            future._ack = lambda: self._schedule_ack(tag)
+        try:
+            outcome: Tuple[bool, Any] = pickle.loads(body)  # verified by the caller
+            ok, value = outcome
+        except Exception as err:
+            future.set_exception(RemoteJobError(f"unreadable result: {err}"))
+        else:
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(RemoteJobError(str(value)))
 
     def _schedule_ack(self, tag: int) -> None:
         """Ack a result from any thread (nothing to do once the connection is gone: the
