@@ -10,6 +10,11 @@ and warmed before timing (worker start-up is not the Scheduler's cost). Reports:
 - overhead per trial = (wall - ideal) / trials, ideal = ceil(trials / workers) * 0.5 s;
 - the Scheduler's own time per trial (gen + submit + record, ``perf_counter`` inside it).
 
+Polaris's parallel mode (``JobClient``, the Scheduler with the RabbitMQ executor in pull
+mode) is measured the same way with real ``polaris-worker`` processes: the ``random``
+algorithm, 8 evaluations sleeping 0.5 s, 1, 2 and 4 workers, checkpoints off; the workers
+are consuming (and have announced themselves) before timing.
+
 Run from the repository root: ``python bench/bench_scheduler.py`` (needs
 ``pip install 'ax-experiments[dask]'``; the RabbitMQ rows also need pika, cloudpickle and
 Debian's ``rabbitmq-server``, else they are skipped with a message).
@@ -42,6 +47,11 @@ WORKERS = (1, 2, 4)
 def sleep_trial(parameters: Dict[str, Any]) -> float:
     time.sleep(SLEEP_S)
     return float(parameters["x1"]) ** 2 + float(parameters["x2"]) ** 2
+
+
+def polaris_sleep_trial(params: Dict[str, Any], exp_info: Dict[str, Any]) -> Dict[str, Any]:
+    time.sleep(SLEEP_S)
+    return {"loss": float(params["x1"]) ** 2 + float(params["x2"]) ** 2, "status": 2}
 
 
 def _noop(_: int) -> int:
@@ -141,8 +151,6 @@ def _stop_processes(procs: List[subprocess.Popen[bytes]], grace_s: float) -> Non
 
 def _rabbitmq(url: str, workers: int) -> Tuple[Executor, Callable[[], None]]:
     """A RabbitMQExecutor and ``workers`` ``ax worker`` processes, all serving, warmed."""
-    import pika
-
     from ax.service.rabbitmq.executor import RabbitMQExecutor
 
     exp_key = f"bench-{workers}w-{secrets.token_hex(4)}"
@@ -173,24 +181,7 @@ def _rabbitmq(url: str, workers: int) -> Tuple[Executor, Callable[[], None]]:
                 )
         # Wait until every worker consumes the jobs queue, so that the warm-up jobs are
         # spread over all of them (prefetch 1, round robin).
-        connection = pika.BlockingConnection(pika.URLParameters(url))
-        try:
-            channel = connection.channel()
-            deadline = time.monotonic() + WORKER_START_TIMEOUT_S
-            while True:
-                declared = channel.queue_declare(executor.queues.jobs, passive=True)
-                if declared.method.consumer_count >= workers:
-                    break
-                exited = [p for p in procs if p.poll() is not None]
-                if exited or time.monotonic() > deadline:
-                    tail = (logs / "worker0.log").read_text(errors="replace")[-2000:]
-                    raise RuntimeError(
-                        f"{len(exited)} ax worker(s) exited / timed out before consuming "
-                        f"{executor.queues.jobs}; worker0's log:\n{tail}"
-                    )
-                time.sleep(0.1)
-        finally:
-            connection.close()
+        _wait_for_consumers(url, executor.queues.jobs, workers, procs, logs)
         pids = {f.result() for f in [executor.submit(_whoami, 0.2) for _ in range(workers * 2)]}
         if len(pids) != workers:
             raise RuntimeError(f"warm-up reached {len(pids)} of {workers} workers")
@@ -198,6 +189,89 @@ def _rabbitmq(url: str, workers: int) -> Tuple[Executor, Callable[[], None]]:
         close()
         raise
     return executor, close
+
+
+def _wait_for_consumers(url: str, queue: str, n: int, procs: List[Any], logs: Path) -> None:
+    """Until ``n`` consumers take ``queue`` (declared by the workers)."""
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        channel = connection.channel()
+        deadline = time.monotonic() + WORKER_START_TIMEOUT_S
+        while True:
+            try:
+                declared = channel.queue_declare(queue, passive=True)
+                if declared.method.consumer_count >= n:
+                    return
+            except pika.exceptions.ChannelClosedByBroker:  # not declared yet
+                channel = connection.channel()
+            exited = [p for p in procs if p.poll() is not None]
+            if exited or time.monotonic() > deadline:
+                tail = (logs / "worker0.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(
+                    f"{len(exited)} worker(s) exited / timed out before consuming {queue}; "
+                    f"worker0's log:\n{tail}"
+                )
+            time.sleep(0.1)
+    finally:
+        connection.close()
+
+
+def _polaris(url: str, workers: int) -> Tuple[float, float]:
+    """(wall, Scheduler's own seconds) of ``Polaris.run_parallel`` on ``workers``
+    ``polaris-worker`` processes (started and consuming before timing)."""
+    from polaris import Bounds, Polaris, Trials
+    from polaris.rabbitmq import JobClient
+
+    exp_key = f"bench-polaris-{workers}w-{secrets.token_hex(4)}"
+    logs = Path(tempfile.mkdtemp(prefix="ax-bench-polaris-"))
+    command = [str(Path(sys.executable).with_name("polaris-worker")), "--exp-key", exp_key]
+    env = dict(os.environ, RABBITMQ_URL=url)
+    procs: List[subprocess.Popen[bytes]] = []
+    try:
+        for i in range(workers):
+            with open(logs / f"worker{i}.log", "wb") as log:
+                procs.append(
+                    subprocess.Popen(
+                        command,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        env=env,
+                    )
+                )
+        _wait_for_consumers(url, f"ax.{exp_key}.jobs", workers, procs, logs)
+        bounds = [Bounds("x1", 0.0, 1.0), Bounds("x2", 0.0, 1.0)]
+        polaris = Polaris(
+            polaris_sleep_trial,
+            bounds,
+            "random",
+            Trials(),
+            max_evals=TRIALS,
+            exp_key=exp_key,
+            seed=0,
+            checkpoint_dir=None,
+        )
+        client = JobClient(polaris, url)
+        start = time.perf_counter()
+        client.start()
+        wall = time.perf_counter() - start
+        stats = client.scheduler.stats
+        if len(polaris.trials) != TRIALS:
+            raise RuntimeError(f"Polaris recorded {len(polaris.trials)} of {TRIALS} trials")
+        return wall, stats.gen_s + stats.submit_s + stats.record_s
+    finally:
+        _stop_processes(procs, grace_s=10.0)  # they leave when the client ends
+        for path in logs.iterdir():
+            path.unlink()
+        logs.rmdir()
+
+
+def _measure_polaris(
+    rows: List[Tuple[str, int, float, float, float, float, float]], url: str
+) -> None:
+    _add_rows(rows, "polaris", partial(_polaris, url))
 
 
 def _rabbitmq_broker() -> Tuple[Optional[Any], Callable[[], None], str]:
@@ -229,18 +303,22 @@ def main() -> None:
         cloudpickle.register_pickle_by_value(sys.modules[__name__])
     rows: List[Tuple[str, int, float, float, float, float, float]] = []
     notes: List[str] = []
+    only = sys.argv[1:]  # e.g. "polaris" or "rabbitmq polaris": these rows only
     _run_warmup()
     executors: List[Tuple[str, Callable[[int], Tuple[Executor, Callable[[], None]]]]] = [
         ("process pool", _process_pool),
         ("dask", _dask),
     ]
-    _measure(rows, executors)
+    _measure(rows, [(name, make) for name, make in executors if not only or name in only])
     broker, stop_broker, why = _rabbitmq_broker()
     if broker is None:
         notes.append(f"rabbitmq: skipped: {why}")
     else:
         try:
-            _measure(rows, [("rabbitmq", partial(_rabbitmq, broker.url))])
+            if not only or "rabbitmq" in only:
+                _measure(rows, [("rabbitmq", partial(_rabbitmq, broker.url))])
+            if not only or "polaris" in only:
+                _measure_polaris(rows, broker.url)
         finally:
             stop_broker()
     print(f"{TRIALS} trials sleeping {SLEEP_S} s each, Sobol strategy")
@@ -262,28 +340,41 @@ def _measure(
     executors: List[Tuple[str, Callable[[int], Tuple[Executor, Callable[[], None]]]]],
 ) -> None:
     for name, make in executors:
-        base = 0.0
-        for workers in WORKERS:
+
+        def timed(workers: int, make: Any = make) -> Tuple[float, float]:
             executor, close = make(workers)
             try:
                 _warm(executor, workers)
-                wall, own = _run(executor, workers)
+                return _run(executor, workers)
             finally:
                 close()
-            throughput = TRIALS / wall
-            base = base or throughput
-            ideal = math.ceil(TRIALS / workers) * SLEEP_S
-            rows.append(
-                (
-                    name,
-                    workers,
-                    wall,
-                    throughput,
-                    throughput / base,
-                    (wall - ideal) / TRIALS,
-                    own / TRIALS,
-                )
+
+        _add_rows(rows, name, timed)
+
+
+def _add_rows(
+    rows: List[Tuple[str, int, float, float, float, float, float]],
+    name: str,
+    timed: Callable[[int], Tuple[float, float]],
+) -> None:
+    """One row per number of workers: ``timed(workers)`` gives (wall, own seconds)."""
+    base = 0.0
+    for workers in WORKERS:
+        wall, own = timed(workers)
+        throughput = TRIALS / wall
+        base = base or throughput
+        ideal = math.ceil(TRIALS / workers) * SLEEP_S
+        rows.append(
+            (
+                name,
+                workers,
+                wall,
+                throughput,
+                throughput / base,
+                (wall - ideal) / TRIALS,
+                own / TRIALS,
             )
+        )
 
 
 def _run_warmup() -> None:

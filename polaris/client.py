@@ -20,16 +20,22 @@ process, one trial after another. Fixes against the original Polaris:
 - no warning filter is touched and no handler is added per instance: the default logger
   is ``logging.getLogger("polaris")`` with one :class:`logging.NullHandler`.
 
-Three ways to run, one bookkeeping (:meth:`Polaris._propose`, :meth:`Polaris._record`):
+Three ways to run, one engine: every mode runs its trials on the
+:class:`~ax.service.scheduler.Scheduler` (:meth:`Polaris.scheduler`), which generates, counts
+failures in a row, applies timeouts and records; what is done to one Polaris trial is a
+:class:`PolarisEvaluation`. Only the executor differs:
 
-- :meth:`Polaris.run`: one trial after another in this process, on the
-  :class:`~ax.service.scheduler.Scheduler` (the one engine) with an inline executor
-  (:class:`PolarisEvaluation`): the Scheduler counts failures in a row and records;
-- ``run(use_mpi=True)`` under ``mpirun -n K python script.py``: rank 0 proposes, every
-  rank evaluates the same parameters (data-parallel training), rank 0 records; every rank
+- :meth:`Polaris.run`: one trial after another in this process (an
+  :class:`~ax.service.executors.InlineExecutor`);
+- ``run(use_mpi=True)`` under ``mpirun -n K python script.py``: an
+  :class:`~ax.service.utils.mpi_group.MPIGroupExecutor` on rank 0, so that every rank
+  evaluates the same parameters (data-parallel training); rank 0 records; every rank
   returns the best parameters and leaves;
 - :meth:`Polaris.run_parallel`: trials run on ``polaris-worker`` processes through
-  RabbitMQ (:class:`polaris.rabbitmq.JobClient`), each worker optionally an MPI group.
+  RabbitMQ (:class:`polaris.rabbitmq.JobClient`, a front door over the Scheduler and the
+  :class:`~ax.service.rabbitmq.executor.RabbitMQExecutor` in pull mode: a trial is
+  generated only for a worker that announced itself idle), each worker optionally an MPI
+  group.
 
 A run that fails ``max_consecutive_failures`` trials in a row stops with
 :class:`~ax.exceptions.OptimizationAbortedError` naming the last failure.
@@ -54,21 +60,21 @@ from ax.core.optimization_config import OptimizationConfig
 from ax.core.trial import Trial
 from ax.early_stopping.base import StoppingRule
 from ax.exceptions import (
+    ExecutorError,
     OptimizationAbortedError,
     UnsupportedError,
     UserInputError,
     UserInputTypeError,
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
-from ax.service.utils.pending import gen_on_recorded_data
-from ax.service.utils.trial_evaluation import TrialEvaluation
+from ax.service.utils.trial_evaluation import LEAVE, TrialEvaluation, TStopAction
 from ax.storage.store import as_store
 from ax.utils.validation import check_bool, check_int_at_least
 from polaris.algorithms import make_generation_strategy
 from polaris.bounds import Bounds
 from polaris.checkpoint import Checkpoint, CheckpointFileStore, checkpoint_path
 from polaris.domain import Domain, TParams
-from polaris.job import evaluate
+from polaris.job import evaluate, failure_of, with_failure
 from polaris.trials import STATUS_FAILURE, STATUS_SUCCESS, Trials
 
 ABORT_HINT = (
@@ -77,11 +83,14 @@ ABORT_HINT = (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ax.service.scheduler import Scheduler
     from ax.service.utils.mpi_group import MPIGroup
 
 OBJECTIVE_NAME = "loss"
 JOB_ID_KEY = "polaris_job_id"
 """Run-metadata key of a trial sent to a worker: its job's correlation id."""
+EXP_INFO_KEY = "polaris_exp_info"
+"""Run-metadata key of a trial sent to a worker: the ``exp_info`` it was sent with."""
 _KEY_RE = re.compile(r"[A-Za-z0-9_.-]{1,200}")
 """A whole ``exp_key`` (``fullmatch``: no trailing newline), at most 200 characters (the
 limit of the RabbitMQ queue names and well within a directory name's)."""
@@ -102,6 +111,9 @@ def _key_from_name(name: str) -> str:
 
 class Polaris:
     """A Polaris experiment on ax: run sequentially, under MPI, or on RabbitMQ workers.
+
+    Every mode runs its trials on the :class:`~ax.service.scheduler.Scheduler`, the one
+    engine (see :meth:`scheduler`).
 
     Args:
         fn: The objective, called as ``fn(params, exp_info, *args)``: ``params`` is
@@ -344,8 +356,8 @@ class Polaris:
     def run(self, use_mpi: bool = False) -> Dict[str, Any]:
         """Evaluate trials one after another until ``max_evals`` (one only with ``run_once``).
 
-        Without MPI the trials run on the :class:`~ax.service.scheduler.Scheduler` with an
-        inline executor (``use_mpi=True`` keeps its own rank-0 loop for now).
+        The trials run on the :class:`~ax.service.scheduler.Scheduler` (the one engine)
+        with an inline executor, or with an MPI group's executor for ``use_mpi=True``.
 
         Args:
             use_mpi: Run under ``mpirun -n K python script.py``: rank 0 proposes and
@@ -366,54 +378,92 @@ class Polaris:
             from ax.service.utils.mpi_group import MPIGroup
 
             return self._run_mpi(MPIGroup())
+        from ax.service.executors import InlineExecutor
+
         self.logger.info("Start searching...")
         self._abandon_unfinished("interrupted before its result was recorded")
-        budget = self.max_evals - len(self.trials)
-        if budget > 0:
-            self._run_on_scheduler(1 if self.run_once else budget)
+        self.run_on(self.scheduler(InlineExecutor()), self._budget())
         return self.best_params_or_raise()
 
-    def _run_on_scheduler(self, budget: int) -> None:
-        """Run ``budget`` trials in this process on the Scheduler (an inline executor):
-        the Scheduler counts failures in a row and records; this client keeps its
-        :attr:`trials` records and writes its checkpoint after every trial."""
-        from ax.service.executors import InlineExecutor
+    def _budget(self) -> int:
+        """Evaluations left for :meth:`run` (one at most with ``run_once``)."""
+        left = self.max_evals - len(self.trials)
+        return min(left, 1) if self.run_once else left
+
+    def scheduler(self, executor: Executor, max_parallelism: int = 1) -> Scheduler:
+        """The :class:`~ax.service.scheduler.Scheduler` that runs this experiment's trials
+        on ``executor`` (what every mode runs on).
+
+        The Scheduler proposes (trials in flight are pending points), counts failures in a
+        row (carried over from this client's earlier runs) against
+        ``max_consecutive_failures``, and records each result in :attr:`trials`; the
+        checkpoint is written after each result, and after each trial sent to a worker.
+        Trials an earlier run left in flight are waited for again when ``executor`` can
+        (a RabbitMQ executor: jobs still on the broker); the others are abandoned.
+
+        Args:
+            executor: Where ``fn`` runs.
+            max_parallelism: Trials in flight at once (further capped by the executor's
+                idle capacity when it reports one).
+        """
         from ax.service.scheduler import Scheduler
         from ax.service.utils.scheduler_options import SchedulerOptions
 
         limit = self.max_consecutive_failures
         options = SchedulerOptions(
-            max_parallelism=1,
+            max_parallelism=max_parallelism,
             total_trials=None,
-            max_consecutive_failures=limit if limit is not None else budget + 1,
+            max_consecutive_failures=limit if limit is not None else self.max_evals + 1,
         )
-        scheduler = Scheduler(
+        return Scheduler(
             self.experiment,
             self.generation_strategy,
             None,
-            InlineExecutor(),
+            executor,
             options,
             trial_evaluation=PolarisEvaluation(self),
             label=f"Polaris {self.exp_key!r}",
             failures_in_a_row=self._consecutive_failures,
             on_trial_finished=lambda trial, failures_in_a_row: self.save(),
             stopping_rule=self.stopping_rule,
+            on_trial_started=self._trial_started,
         )
+
+    def run_on(self, scheduler: Scheduler, budget: Optional[int] = None) -> None:
+        """Run the evaluations left (``max_evals`` minus those recorded; trials adopted in
+        flight count among them), or ``budget`` more, on ``scheduler`` (from
+        :meth:`scheduler`). The checkpoint is written when it returns or raises.
+
+        Raises:
+            OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row,
+                or the algorithm has no more points.
+            ExecutorError: The executor's back end failed (e.g. the broker was lost).
+        """
+        if budget is None:
+            budget = self.max_evals - len(self.trials)
         try:
-            scheduler.run_n_trials(budget)
+            if budget > 0:
+                scheduler.run_n_trials(budget)
         finally:
             self._consecutive_failures = scheduler.consecutive_failures
+            self.save()
         if scheduler.exhausted_by is not None:
             raise scheduler.exhausted_by
+
+    def _trial_started(self, trial: BaseTrial) -> None:
+        if JOB_ID_KEY in trial.run_metadata:  # sent to a worker: a restart waits for it
+            self.save()
 
     def run_parallel(self, job_timeout_s: Optional[float] = None) -> Dict[str, Any]:
         """Run the experiment on ``polaris-worker`` processes through RabbitMQ.
 
-        The broker is ``$RABBITMQ_URL`` (:func:`polaris.rabbitmq.config.broker_url`).
-        Start at least one ``polaris-worker --exp-key KEY`` (before or after this call);
-        each idle worker gets one trial at a time, proposed with the trials in flight
-        as pending points. Workers leave when the experiment ends. A run killed midway
-        resumes from its checkpoint, and results of trials that were in flight are
+        The trials run on the :class:`~ax.service.scheduler.Scheduler` with a RabbitMQ
+        executor (through :class:`polaris.rabbitmq.JobClient`). The broker is
+        ``$RABBITMQ_URL`` (:func:`polaris.rabbitmq.config.broker_url`). Start at least one
+        ``polaris-worker --exp-key KEY`` (before or after this call); each idle worker
+        gets one trial at a time, proposed when it announces itself idle, with the trials
+        in flight as pending points. Workers leave when the experiment ends. A run killed
+        midway resumes from its checkpoint, and results of trials that were in flight are
         still recorded when they arrive.
 
         Args:
@@ -437,26 +487,29 @@ class Polaris:
         return self.best_params_or_raise()
 
     def run_trial(self) -> Dict[str, Any]:
-        """Propose, evaluate, record and checkpoint one trial (in this process).
+        """Propose, evaluate, record and checkpoint one trial (in this process, on the
+        Scheduler with an inline executor).
 
         Returns:
             The record added to :attr:`trials`.
+
+        Raises:
+            OptimizationAbortedError: ``max_consecutive_failures`` trials failed in a row.
         """
-        trial, params, exp_info = self._propose()
-        result, reason = evaluate(self.fn, params, exp_info, self.args)
-        return self._record(trial, params, exp_info, result, reason)
+        from ax.service.executors import InlineExecutor
+
+        self._abandon_unfinished("interrupted before its result was recorded")
+        self.run_on(self.scheduler(InlineExecutor()), 1)
+        return self.trials.trials[-1]
 
     # ------------------------------------------------------------------ MPI
     def _run_mpi(self, group: MPIGroup) -> Dict[str, Any]:
-        """``run(use_mpi=True)`` on this rank of ``group``."""
+        """``run(use_mpi=True)`` on this rank of ``group``: rank 0 runs the Scheduler on
+        the group's executor, the other ranks run each call it hands over."""
+        from ax.service.utils.mpi_group import MPIGroupExecutor, serve_calls
+
         if not group.is_root:
-
-            def handle(job: Tuple[TParams, Dict[str, Any]]) -> Tuple[int, Optional[str]]:
-                params, exp_info = job
-                _, reason = evaluate(self.fn, params, exp_info, self.args)
-                return int(exp_info["eval_count"]), reason
-
-            best: Optional[Dict[str, Any]] = group.serve(handle)
+            best: Optional[Dict[str, Any]] = serve_calls(group, failure_of)
             if best is None:
                 raise OptimizationAbortedError(
                     f"Polaris {self.exp_key!r}: MPI rank {group.rank} got no best parameters "
@@ -470,18 +523,8 @@ class Polaris:
         try:
             self.logger.info("Start searching on %d MPI ranks...", group.size)
             self._abandon_unfinished("interrupted before its result was recorded")
-            while len(self.trials) < self.max_evals:
-                trial, params, exp_info = self._propose()
-                group.broadcast((params, exp_info))
-                result, reason = evaluate(self.fn, params, exp_info, self.args)
-                reports = group.collect(exp_info["eval_count"])
-                for rank in sorted(reports):
-                    if reports[rank] is not None and reason is None:
-                        reason = f"MPI rank {rank} failed: {reports[rank]}"
-                        result = {**result, "status": STATUS_FAILURE, "error": reason}
-                self._record(trial, params, exp_info, result, reason)
-                if self.run_once:
-                    break
+            executor = MPIGroupExecutor(group, failure_of, with_failure)
+            self.run_on(self.scheduler(executor), self._budget())
             best = self.best_params_or_raise()
         finally:
             group.stop(best)  # every rank returns (with the best parameters)
@@ -493,12 +536,6 @@ class Polaris:
         for trial in self.experiment.trials.values():
             if not trial.status.is_terminal:
                 trial.mark_abandoned(reason=reason)
-
-    def _propose(self) -> Tuple[Trial, TParams, Dict[str, Any]]:
-        """A new RUNNING trial from the algorithm (trials in flight are pending points),
-        its parameters and its ``exp_info``."""
-        generator_run = gen_on_recorded_data(self.experiment, self.generation_strategy)
-        return self._start(generator_run)
 
     def _start(self, generator_run: GeneratorRun) -> Tuple[Trial, TParams, Dict[str, Any]]:
         """A new RUNNING trial holding ``generator_run``, its parameters and ``exp_info``."""
@@ -512,39 +549,6 @@ class Polaris:
         params = self.domain.from_ax(arm.parameters)
         exp_info = {"exp_key": self.exp_key, "eval_count": len(self.trials) + in_flight + 1}
         return trial, params, exp_info
-
-    def _record(
-        self,
-        trial: Trial,
-        params: TParams,
-        exp_info: Dict[str, Any],
-        result: Dict[str, Any],
-        reason: Optional[str],
-    ) -> Dict[str, Any]:
-        """Record a trial's result, checkpoint, and stop after too many failures in a row.
-
-        Returns:
-            The record added to :attr:`trials`.
-
-        Raises:
-            OptimizationAbortedError: ``max_consecutive_failures`` reached.
-        """
-        status = STATUS_SUCCESS if reason is None else STATUS_FAILURE
-        self._finish(trial, status, result.get("loss"), reason or "")
-        self._note(params, exp_info, result, reason)
-        self.save()
-        self._consecutive_failures = 0 if reason is None else self._consecutive_failures + 1
-        limit = self.max_consecutive_failures
-        if reason is not None and limit is not None and self._consecutive_failures >= limit:
-            raise OptimizationAbortedError(
-                f"Polaris {self.exp_key!r}: {self._consecutive_failures} trials failed in a "
-                f"row (max_consecutive_failures={limit}); last: eval "
-                f"{exp_info['eval_count']}: {reason}",
-                num_failures=self._consecutive_failures,
-                last_reason=reason,
-                hint=ABORT_HINT,
-            )
-        return self.trials.trials[-1]
 
     def _note(
         self,
@@ -599,13 +603,18 @@ class PolarisEvaluation(TrialEvaluation):
     """A Polaris trial on the Scheduler: ``fn(params, exp_info, *args)`` on the executor.
 
     The client proposes the parameters and ``exp_info`` of each trial the Scheduler
-    generates, and keeps its :attr:`Polaris.trials` records of each result.
+    generates, and keeps its :attr:`Polaris.trials` records of each result. A trial sent
+    to a RabbitMQ worker keeps its job's correlation id and ``exp_info`` in its run
+    metadata (once the broker confirmed the job), so that a client started again adopts
+    it and records its result when it arrives.
 
     Args:
         client: The Polaris client whose trials these are.
     """
 
     abort_hint = ABORT_HINT
+    publish_timeout_s = 30.0
+    """How long :meth:`submit` waits for the broker to confirm a job."""
 
     def __init__(self, client: Polaris) -> None:
         self.client = client
@@ -619,15 +628,57 @@ class PolarisEvaluation(TrialEvaluation):
         return trial
 
     def submit(self, executor: Executor, trial: BaseTrial) -> Future[Any]:
+        from ax.service.executors import InlineExecutor
+
         params, exp_info = self.jobs[trial.index]
-        reporter = self.reporter(trial)
-        if reporter is not None:
-            exp_info = {**exp_info, "reporter": reporter}
-        return executor.submit(evaluate, self.client.fn, params, exp_info, self.client.args)
+        sent = exp_info
+        if isinstance(executor, InlineExecutor):  # a reporter works in this process only
+            reporter = self.reporter(trial)
+            if reporter is not None:
+                sent = {**exp_info, "reporter": reporter}
+        client = self.client
+        future = executor.submit(evaluate, client.fn, params, sent, client.args)
+        job_id = getattr(future, "correlation_id", None)
+        published = getattr(future, "published", None)
+        # Kept only once the broker has the job: a restart never waits for one unsent.
+        if (
+            isinstance(job_id, str)
+            and published is not None
+            and published.wait(self.publish_timeout_s)
+            and not future.done()
+        ):
+            trial.update_run_metadata({JOB_ID_KEY: job_id, EXP_INFO_KEY: dict(exp_info)})
+        return future
+
+    def adopt(self, executor: Executor, trial: BaseTrial) -> Optional[Future[Any]]:
+        """The result of a job an earlier client sent (RabbitMQ executors only)."""
+        expect = getattr(executor, "expect", None)
+        job_id = trial.run_metadata.get(JOB_ID_KEY)
+        exp_info = trial.run_metadata.get(EXP_INFO_KEY)
+        if not callable(expect) or not isinstance(job_id, str) or not isinstance(exp_info, dict):
+            return None
+        arm = trial.arm if isinstance(trial, Trial) else None
+        if arm is None:
+            return None
+        self.jobs[trial.index] = (self.client.domain.from_ax(arm.parameters), exp_info)
+        future: Future[Any] = expect(job_id)
+        return future
+
+    def interrupt(self, trial: BaseTrial, future: Future[Any]) -> TStopAction:
+        """A job on the broker stays RUNNING: a client started again adopts it."""
+        if JOB_ID_KEY in trial.run_metadata:
+            return LEAVE, None
+        return self.stop(trial, future)
 
     def read(self, experiment: Experiment, trial: BaseTrial, future: Future[Any]) -> Optional[str]:
         params, exp_info = self.jobs.pop(trial.index)
-        result, reason = future.result()
+        try:
+            result, reason = future.result()
+        except ExecutorError:
+            raise  # the back end is gone: the Scheduler stops the run
+        except Exception as err:  # the worker could not run it (timeout, dead-lettered...)
+            reason = f"the worker could not run the job: {str(err)[:2000]}"
+            result = {"status": STATUS_FAILURE, "error": reason}
         if reason is None and not self.client._attach(cast(Trial, trial), result.get("loss")):
             reason = "the trial has no arm"  # pragma: no cover - never for a Polaris trial
         self.client._note(params, exp_info, result, reason)
@@ -646,4 +697,11 @@ def check_polaris_rule(rule: Any, experiment: Experiment) -> Optional[StoppingRu
     return rule
 
 
-__all__ = ["OBJECTIVE_NAME", "Polaris", "PolarisEvaluation", "default_logger"]
+__all__ = [
+    "EXP_INFO_KEY",
+    "JOB_ID_KEY",
+    "OBJECTIVE_NAME",
+    "Polaris",
+    "PolarisEvaluation",
+    "default_logger",
+]

@@ -78,4 +78,17 @@ def evaluate(
     return result, reason
 
 
-__all__ = ["evaluate"]
+def failure_of(value: Tuple[Dict[str, Any], Optional[str]]) -> Optional[str]:
+    """Why an :func:`evaluate` outcome failed (None when it succeeded)."""
+    return value[1]
+
+
+def with_failure(
+    value: Tuple[Dict[str, Any], Optional[str]], error: str
+) -> Tuple[Dict[str, Any], Optional[str]]:
+    """An :func:`evaluate` outcome marked failed with ``error`` (e.g. another MPI rank's)."""
+    result, _ = value
+    return {**result, "status": STATUS_FAILURE, "error": error}, error
+
+
+__all__ = ["evaluate", "failure_of", "with_failure"]

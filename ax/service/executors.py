@@ -16,7 +16,9 @@ module level.
 Capacity: an executor may also say how many workers are idle now, through an
 ``idle_capacity() -> int`` method (see :class:`CapacityReporting`; the RabbitMQ executor of
 a pull-style worker pool does). The Scheduler then generates trials only for capacity that
-exists, so that a worker never receives a proposal built on stale data.
+exists, so that a worker never receives a proposal built on stale data. Such an executor
+may also offer ``capacity_future()``, a future done as soon as capacity frees up, so that
+the Scheduler wakes for it instead of polling.
 
 Example:
     >>> from distributed import Client, LocalCluster
@@ -45,11 +47,14 @@ class CapacityReporting(Protocol):
     """An executor that says how many more calls it can start now (e.g. idle workers).
 
     The Scheduler consults :meth:`idle_capacity` before it generates trials, if the
-    executor has it; an executor without it is assumed to queue what it cannot run yet.
+    executor has it (from the Scheduler's thread, between waits; it must be cheap and
+    thread-safe); an executor without it, or whose method returns None (it does not know
+    now), is assumed to queue what it cannot run yet.
     """
 
-    def idle_capacity(self) -> int:
-        """How many more calls would start running now (0 when every worker is busy)."""
+    def idle_capacity(self) -> Optional[int]:
+        """How many more calls would start running now (0 when every worker is busy;
+        None: not known)."""
         ...  # pragma: no cover - a protocol
 
 
@@ -163,25 +168,66 @@ def pool_size(executor: Optional[Executor]) -> Optional[int]:
     return None
 
 
+def _probe(executor: Executor, method: str, valid: Callable[[Any], bool], kind: str) -> Any:
+    """``executor.<method>()`` if the executor has it and it returns ``kind`` or None;
+    None if it has no such method.
+
+    Raises:
+        ExecutorError: The method returned something else.
+    """
+    probe = getattr(executor, method, None)
+    if probe is None or not callable(probe):
+        return None
+    value = probe()
+    if value is not None and not valid(value):
+        raise ExecutorError(
+            f"{type(executor).__name__}.{method}() must return {kind} or None, got {value!r}"
+        )
+    return value
+
+
 def idle_capacity(executor: Executor) -> Optional[int]:
     """``executor.idle_capacity()`` (never below 0) if it reports capacity, else None.
 
     Raises:
-        ExecutorError: The executor's ``idle_capacity`` does not return an int.
+        ExecutorError: The executor's ``idle_capacity`` returns neither an int nor None.
     """
-    probe = getattr(executor, "idle_capacity", None)
-    if probe is None or not callable(probe):
-        return None
-    value = probe()
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ExecutorError(
-            f"{type(executor).__name__}.idle_capacity() must return an int, got {value!r}"
-        )
-    return max(0, value)
+    value = _probe(
+        executor,
+        "idle_capacity",
+        lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "an int",
+    )
+    return None if value is None else max(0, value)
+
+
+def capacity_future(executor: Executor) -> Optional[Future[Any]]:
+    """``executor.capacity_future()``: a future done when capacity frees up; None if the
+    executor offers none (the Scheduler then polls).
+
+    Raises:
+        ExecutorError: The executor's ``capacity_future`` returns neither a Future nor None.
+    """
+    value: Optional[Future[Any]] = _probe(
+        executor, "capacity_future", lambda v: isinstance(v, Future), "a Future"
+    )
+    return value
+
+
+def acknowledge(future: Future[Any]) -> None:
+    """Tell a done future's executor that its result is recorded and persisted, if the
+    future takes such a word (``future.acknowledge()``, e.g. the RabbitMQ executor's jobs
+    in pull mode: the broker keeps the result until then, so that a client killed before
+    recording it gets it again). Called by the Scheduler."""
+    ack = getattr(future, "acknowledge", None)
+    if callable(ack):
+        ack()
 
 
 __all__ = [
     "CapacityReporting",
+    "acknowledge",
+    "capacity_future",
     "DASK_MISSING_HINT",
     "InlineExecutor",
     "dask_executor",

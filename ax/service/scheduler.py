@@ -1,7 +1,8 @@
 """The Scheduler: keeps up to N trials in flight through any ``concurrent.futures.Executor``.
 
-It is the one engine: ``optimize``, ``OptimizationLoop`` (every mode) and
-``AxClient.run_trials`` run their trials on it; what is done to one trial is a
+It is the one engine: ``optimize``, ``OptimizationLoop`` (every mode),
+``AxClient.run_trials`` and the Polaris client (``run()``, ``run(use_mpi=True)``,
+``run_parallel()`` and its ``JobClient``) run their trials on it; what is done to one trial is a
 :class:`~ax.service.utils.trial_evaluation.TrialEvaluation`. It alone generates for the
 capacity that exists (the executor's ``idle_capacity()`` when it has one), counts failures
 in a row, applies timeouts, records results and persists.
@@ -70,7 +71,7 @@ from ax.exceptions import (
 )
 from ax.modelbridge.generation_strategy import GenerationStrategy
 from ax.service.dask_reports import DaskReportChannel, dask_client_of
-from ax.service.executors import InlineExecutor, idle_capacity
+from ax.service.executors import InlineExecutor, acknowledge, capacity_future, idle_capacity
 from ax.service.utils.best_point import get_best_parameters
 from ax.service.utils.experiment_persistence import ExperimentPersistence, discard_new_trial
 from ax.service.utils.loop_validation import resume
@@ -162,6 +163,8 @@ class Scheduler:
             options' ``persistence`` (by default, not saved).
         stopping_rule: Decides early stops from the trials' intermediate reports (see
             :mod:`ax.early_stopping`); None: reports are recorded, nothing is stopped.
+        on_trial_started: Called with each trial once it is submitted to the executor
+            (and persisted), in the calling thread.
 
     Raises:
         UserInputTypeError: An argument has the wrong type.
@@ -189,6 +192,7 @@ class Scheduler:
         on_trial_finished: Optional[Callable[[BaseTrial, int], None]] = None,
         store: Any = None,
         stopping_rule: Optional[StoppingRule] = None,
+        on_trial_started: Optional[Callable[[BaseTrial], None]] = None,
     ) -> None:
         if not isinstance(experiment, Experiment):
             raise UserInputTypeError(
@@ -249,6 +253,7 @@ class Scheduler:
         self._label = label
         self.exhausted_by: Optional[GenerationStrategyCompleted] = None
         self._on_trial_finished = on_trial_finished
+        self._on_trial_started = on_trial_started
         self.experiment = experiment
         self.generation_strategy = generation_strategy
         self.evaluation_function = evaluation_function
@@ -270,7 +275,8 @@ class Scheduler:
             )
             return
         had_unfinished = any(not t.status.is_terminal for t in experiment.trials.values())
-        self._num_finished = resume(experiment)
+        adopted = self._adopt_unfinished() if had_unfinished and executor is not None else ()
+        self._num_finished = resume(experiment, keep=adopted)
         if had_unfinished:
             self._persist(None, with_strategy=False)
 
@@ -305,6 +311,11 @@ class Scheduler:
     def num_trials_finished(self) -> int:
         """COMPLETED and FAILED trials of the experiment (those of a resumed run included)."""
         return self._num_finished
+
+    @property
+    def num_in_flight(self) -> int:
+        """Trials submitted (or adopted) whose results are not recorded yet."""
+        return len(self._in_flight)
 
     @property
     def consecutive_failures(self) -> int:
@@ -352,7 +363,9 @@ class Scheduler:
         return self
 
     def run_n_trials(self, n: int) -> Scheduler:
-        """Run ``n`` more trials (fewer if ``total_trials`` is reached first).
+        """Run ``n`` more trials (fewer if ``total_trials`` is reached first); trials
+        adopted from an earlier run (see :meth:`TrialEvaluation.adopt
+        <ax.service.utils.trial_evaluation.TrialEvaluation.adopt>`) count among them.
 
         Raises:
             UserInputTypeError / UserInputError: ``n`` is not an int >= 1.
@@ -398,13 +411,14 @@ class Scheduler:
 
     # ------------------------------------------------------------------ the loop
     def _run(self, budget: int) -> None:
-        started = 0
+        started = len(self._in_flight)  # adopted trials count towards the budget
         exhausted = False
         self.exhausted_by = None
         try:
             while True:
                 room = self._room()
-                while not exhausted and started < budget and room > 0:
+                wanted = not exhausted and started < budget
+                while wanted and room > 0:
                     try:
                         self._launch_one()
                     except (DataRequiredError, MaxParallelismReachedException):
@@ -418,12 +432,21 @@ class Scheduler:
                         break
                     started += 1
                     room -= 1
+                    wanted = started < budget
+                # Short of capacity: also wake when the executor says some freed up.
+                freed = capacity_future(self.executor) if wanted and room <= 0 else None
                 if not self._in_flight:
                     if exhausted or started >= budget:
                         return
-                    time.sleep(self.options.poll_interval)  # no idle capacity yet
+                    if freed is None:
+                        time.sleep(self.options.poll_interval)  # no idle capacity yet
+                    else:
+                        wait([freed], timeout=self.options.poll_interval)
                     continue
-                self._wait_and_record()
+                self._wait_and_record(freed)
+        except KeyboardInterrupt:
+            self._abandon_in_flight(interrupted=True)
+            raise
         finally:
             self._abandon_in_flight()
 
@@ -446,6 +469,24 @@ class Scheduler:
             raise
         self._in_flight[future] = _InFlight(trial, time.monotonic())
         self.stats.submit_s += time.perf_counter() - t1
+        if self._on_trial_started is not None:
+            self._on_trial_started(trial)
+
+    def _adopt_unfinished(self) -> Tuple[int, ...]:
+        """Unfinished trials of an earlier run that the evaluation can wait for again on
+        this executor (e.g. jobs still queued on a broker): back in flight. The others are
+        abandoned by :func:`~ax.service.utils.loop_validation.resume`."""
+        adopted = []
+        executor = self.executor
+        for index in sorted(self.experiment.trials):
+            trial = self.experiment.trials[index]
+            if trial.status.is_terminal:
+                continue
+            future = self._evaluation.adopt(executor, trial)
+            if future is not None:
+                self._in_flight[future] = _InFlight(trial, time.monotonic())
+                adopted.append(index)
+        return tuple(adopted)
 
     def _new_trial(self) -> BaseTrial:
         """Generate a RUNNING trial and save it with the strategy, under the store's lock
@@ -474,7 +515,7 @@ class Scheduler:
         assert trial is not None
         return trial
 
-    def _wait_and_record(self) -> None:
+    def _wait_and_record(self, freed: Optional[Future[Any]] = None) -> None:
         timeout = self.options.poll_interval
         limit = self.options.timeout_s
         if limit is not None:
@@ -483,7 +524,10 @@ class Scheduler:
             timeout = max(0.0, min(timeout, next_deadline - now))
         self._evaluation.poll()
         self._drain_reports()
-        done, _ = wait(list(self._in_flight), timeout=timeout, return_when=FIRST_COMPLETED)
+        waited = list(self._in_flight) if freed is None else [*self._in_flight, freed]
+        done, _ = wait(waited, timeout=timeout, return_when=FIRST_COMPLETED)
+        if freed is not None:
+            done.discard(freed)  # a wake-up for capacity, not a trial
         for future in sorted(done, key=lambda f: self._in_flight[f].trial.index):
             flight = self._in_flight.pop(future)
             self._record(flight.trial, future)
@@ -522,6 +566,7 @@ class Scheduler:
             trial.mark_early_stopped(reason=stopped.reason, progression=stopped.progression)
             reason = None
         self._finish(trial, reason, may_abort)
+        acknowledge(future)  # recorded and persisted: the executor may forget the result
 
     def _finish(self, trial: BaseTrial, reason: Optional[str], may_abort: bool = True) -> None:
         """Mark the trial COMPLETED (no reason) or FAILED, persist, count failures.
@@ -567,12 +612,17 @@ class Scheduler:
                 hint=self._evaluation.abort_hint,
             )
 
-    def _abandon_in_flight(self) -> None:
-        """After an error: trials still in flight are ABANDONED, never left RUNNING."""
+    def _abandon_in_flight(self, interrupted: bool = False) -> None:
+        """After an error: trials still in flight are ABANDONED, never left RUNNING
+        (unless the evaluation says otherwise: after an interrupt, it may leave trials a
+        later run can adopt)."""
         for future, flight in sorted(self._in_flight.items(), key=lambda x: x[1].trial.index):
             del self._in_flight[future]
             trial = flight.trial
-            action, reason = self._evaluation.stop(trial, future)
+            if interrupted:
+                action, reason = self._evaluation.interrupt(trial, future)
+            else:
+                action, reason = self._evaluation.stop(trial, future)
             if action == RECORD:
                 self._record(trial, future, may_abort=False)
             elif action == FAIL and not trial.status.is_terminal:

@@ -215,9 +215,9 @@ def stop_broker(broker: Broker) -> None:
     shutil.rmtree(broker.root, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def rabbitmq_broker() -> Iterator[Broker]:
-    """A broker for the test session (skips if RabbitMQ cannot be had here)."""
+def serve_broker() -> Iterator[Broker]:
+    """Start a broker (skip if RabbitMQ cannot be had here), yield it, stop it: the body
+    of a fixture."""
     try:
         broker = start_broker()
     except RabbitMQUnavailable as err:
@@ -226,6 +226,12 @@ def rabbitmq_broker() -> Iterator[Broker]:
         yield broker
     finally:
         stop_broker(broker)
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_broker() -> Iterator[Broker]:
+    """A broker for the test session (skips if RabbitMQ cannot be had here)."""
+    yield from serve_broker()
 
 
 @pytest.fixture(scope="session")
@@ -238,6 +244,7 @@ __all__ = [
     "Broker",
     "RabbitMQUnavailable",
     "rabbitmq_broker",
+    "serve_broker",
     "rabbitmq_url",
     "start_broker",
     "start_server",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import Any, List, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Collection, List, Mapping, Optional, Sequence, Tuple, Type, Union
 
 from ax.core.experiment import Experiment
 from ax.core.metric import Metric
@@ -20,19 +20,21 @@ from ax.exceptions import UserInputError, UserInputTypeError
 from ax.utils.validation import check_bool, check_float, check_int
 
 
-def resume(experiment: Experiment) -> int:
+def resume(experiment: Experiment, keep: Collection[int] = ()) -> int:
     """Trials of a reloaded run that count towards the budget; unfinished ones are abandoned.
 
     A trial that was CANDIDATE, STAGED or RUNNING when the run stopped has no data and
     will not get any from this process: it is marked ABANDONED with the reason, so the
     generation strategy does not wait for it and it is never mistaken for a result.
+    Trials in ``keep`` (adopted again by the Scheduler) are left as they are.
     """
     by_status = experiment.trial_indices_by_status
-    for index in sorted(
+    unfinished = (
         by_status[TrialStatus.CANDIDATE]
         | by_status[TrialStatus.STAGED]
         | by_status[TrialStatus.RUNNING]
-    ):
+    )
+    for index in sorted(unfinished - set(keep)):
         experiment.trials[index].mark_abandoned(
             reason="interrupted before its result was recorded; the run was resumed"
         )

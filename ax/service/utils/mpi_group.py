@@ -14,6 +14,10 @@ connection, so heartbeats flow). Waiting ranks poll with a short sleep instead o
 in a blocking receive, because Open MPI busy-waits there and would take a core from the
 trial while the group is idle.
 
+:class:`MPIGroupExecutor` puts a group behind the Scheduler's executor seam: each call
+runs on every rank (``Polaris.run(use_mpi=True)`` runs its trials on the Scheduler with it),
+and :func:`serve_calls` is what the other ranks run meanwhile.
+
 ``mpi4py`` is imported when a group is built, never at import time.
 
 Example:
@@ -29,10 +33,18 @@ Example:
 
 from __future__ import annotations
 
+import importlib
+import itertools
+import pickle
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from concurrent.futures import Future
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
-from ax.exceptions import UnsupportedError
+from ax.exceptions import UnsupportedError, UserInputError
+from ax.service.executors import InlineExecutor
+from ax.service.utils.scheduler_worker import outcome_error, with_error
+
+_T = TypeVar("_T")
 
 TAG_JOB = 0x41
 TAG_DONE = 0x42
@@ -188,4 +200,116 @@ class MPIGroup:
             self.report(job_id, report)
 
 
-__all__ = ["MPI_MISSING_HINT", "MPIGroup", "import_mpi"]
+def dumps_call(fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> bytes:
+    """``(fn, args, kwargs)`` pickled for the other ranks (cloudpickle when plain pickle
+    cannot send ``fn``, e.g. a lambda, and cloudpickle is installed).
+
+    Raises:
+        UserInputError: The call cannot be pickled (the message names ``fn``).
+    """
+    call = (fn, args, kwargs)
+    try:
+        return pickle.dumps(call)
+    except Exception as err:
+        error: Exception = err
+    try:
+        dumped: bytes = importlib.import_module("cloudpickle").dumps(call)
+        return dumped
+    except Exception as err:  # not installed, or cannot pickle it either
+        name = getattr(fn, "__qualname__", repr(fn))
+        raise UserInputError(
+            f"MPIGroupExecutor: cannot pickle the call to {name} to send it to the other "
+            f"MPI ranks: {type(err).__name__}: {err} (pickle: {error})",
+            hint="define the function at module level",
+        ) from err
+
+
+class MPIGroupExecutor(InlineExecutor):
+    """An executor whose every call runs on all the ranks of an MPI group (on rank 0).
+
+    ``submit(fn, *args)`` hands the call to ranks 1..K-1 (which run :func:`serve_calls`),
+    runs it here, then waits for theirs; its future is done when ``submit`` returns. When
+    this rank's value succeeded but another rank's failed, the value is marked failed
+    with ``mark_failed(value, "MPI rank R failed: ...")``.
+
+    Args:
+        group: The group; this process must be its rank 0.
+        failure: The failure (text) of a call's value, or None; must match the one given to
+            :func:`serve_calls` (default: a failed
+            :func:`~ax.service.utils.scheduler_worker.run_evaluation` outcome).
+        mark_failed: ``value`` marked failed with an error text.
+
+    Raises:
+        UnsupportedError: This process is not rank 0 of ``group``.
+    """
+
+    def __init__(
+        self,
+        group: MPIGroup,
+        failure: Callable[[Any], Optional[str]] = outcome_error,
+        mark_failed: Callable[[Any, str], Any] = with_error,
+    ) -> None:
+        super().__init__()
+        group._require_root("MPIGroupExecutor")
+        self.group = group
+        self.failure = failure
+        self.mark_failed = mark_failed
+        self._ids = itertools.count(1)
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        """Run ``fn(*args, **kwargs)`` on every rank; a done future with rank 0's value.
+
+        Raises:
+            UserInputError: The call cannot be pickled for the other ranks.
+            RuntimeError: The executor was shut down.
+        """
+        job_id = next(self._ids)
+        if self.group.size > 1:
+            self.group.broadcast((job_id, dumps_call(fn, args, kwargs)))
+        future = super().submit(fn, *args, **kwargs)
+        if self.group.size == 1:
+            return future
+        reports = self.group.collect(job_id)
+        if future.exception() is not None:
+            return future
+        value = future.result()
+        if self.failure(value) is not None:
+            return future  # rank 0's own failure comes first
+        for rank in sorted(reports):
+            if reports[rank] is not None:
+                marked: Future[_T] = Future()
+                marked.set_running_or_notify_cancel()
+                marked.set_result(
+                    self.mark_failed(value, f"MPI rank {rank} failed: {reports[rank]}")
+                )
+                return marked
+        return future
+
+
+def serve_calls(group: MPIGroup, failure: Callable[[Any], Optional[str]] = outcome_error) -> Any:
+    """Ranks 1..K-1 under an :class:`MPIGroupExecutor`: run each call rank 0 hands over and
+    report its failure (None when it succeeded), until rank 0 stops the group.
+
+    Returns:
+        Rank 0's stop result.
+    """
+
+    def handle(job: Tuple[int, bytes]) -> Tuple[int, Optional[str]]:
+        job_id, body = job
+        try:
+            fn, args, kwargs = pickle.loads(body)  # from rank 0 of our own MPI job
+            return job_id, failure(fn(*args, **kwargs))
+        except Exception as err:  # the user's code may raise anything
+            return job_id, f"{type(err).__name__}: {err}"
+
+    return group.serve(handle)
+
+
+__all__ = [
+    "MPI_MISSING_HINT",
+    "MPIGroup",
+    "MPIGroupExecutor",
+    "dumps_call",
+    "import_mpi",
+    "serve_calls",
+]

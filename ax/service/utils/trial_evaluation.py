@@ -11,7 +11,11 @@ persist). What it does to *one* trial is a :class:`TrialEvaluation`:
 - :meth:`TrialEvaluation.read` attaches the result's data and says why the trial failed
   (or None when it succeeded);
 - :meth:`TrialEvaluation.stop` says what happens to a trial still in flight when the run
-  stops with an error (abandon it by default).
+  stops with an error (abandon it by default), :meth:`TrialEvaluation.interrupt` when it is
+  interrupted (``KeyboardInterrupt``; as ``stop`` by default);
+- :meth:`TrialEvaluation.adopt` (optional) gives a future for a trial an earlier run left
+  in flight (e.g. a job still queued on a broker), when a Scheduler starts on an
+  experiment that has one; trials not adopted are abandoned.
 
 :class:`FunctionEvaluation` is the Scheduler's default: ``f(parameters)`` called on the
 executor's worker through :func:`~ax.service.utils.scheduler_worker.run_evaluation`.
@@ -102,6 +106,18 @@ class TrialEvaluation:
             return None
         key = trial.experiment.progression_data.progression_key
         return Reporter(trial.index, self.channel, self.metric_names, key)
+
+    def interrupt(self, trial: BaseTrial, future: Future[Any]) -> TStopAction:
+        """What to do with a trial still in flight when the run is interrupted
+        (``KeyboardInterrupt``); :meth:`stop` by default. Return :data:`LEAVE` for a trial
+        a later run can :meth:`adopt`."""
+        return self.stop(trial, future)
+
+    def adopt(self, executor: Executor, trial: BaseTrial) -> Optional[Future[Any]]:
+        """A future for ``trial``, left unfinished by an earlier run, if this evaluation
+        can still get its result through ``executor`` (it is then read by :meth:`read`
+        as any other); None (the default): the trial is abandoned."""
+        return None
 
 
 class FunctionEvaluation(TrialEvaluation):
