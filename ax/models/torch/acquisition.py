@@ -52,10 +52,12 @@ from torch import Tensor
 from torch.quasirandom import SobolEngine
 
 from ax.exceptions import UserInputError
+from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.defaults import DTYPE, posterior_mean_var
 from ax.models.torch.fast import FastPosterior
 from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI
 from ax.models.torch.lean_gen import lean_gen_candidates
+from ax.models.torch.mixed_gen import optimize_mixed
 from ax.models.torch.options import BotorchOptions
 from ax.models.utils import check_constraint_pair
 
@@ -299,6 +301,7 @@ def optimize_sequential(
     constraints: Optional[List[Tuple[Tensor, Tensor, float]]] = None,
     fixed_features: Optional[Mapping[int, float]] = None,
     rounding_func: Optional[TRounding] = None,
+    discrete: Optional[DiscreteStructure] = None,
 ) -> Tuple[Tensor, List[float]]:
     """``n`` points by sequential greedy optimisation of an acquisition function.
 
@@ -315,6 +318,9 @@ def optimize_sequential(
         fixed_features: ``{dimension: value}`` held fixed.
         rounding_func: Applied to each chosen point (a `d` numpy array) before it
             becomes pending; fixed features are re-imposed afterwards.
+        discrete: The discrete dimensions, searched on their valid values by
+            :func:`~ax.models.torch.mixed_gen.optimize_mixed` (not for one-shot
+            acquisition functions, which are relaxed and rounded).
 
     Returns:
         ``(points n x d, acquisition values of each point when chosen)``.
@@ -332,6 +338,17 @@ def optimize_sequential(
         acqf = make_acqf(pending)
         step_options = {**opt_options, "seed": seed + i}
         extra: Dict[str, Any] = {}
+        if (
+            discrete is not None
+            and not discrete.without(list(fixed)).is_empty
+            and not isinstance(acqf, OneShotAcquisitionFunction)
+        ):
+            candidate, mixed_value = optimize_mixed(
+                acqf, bounds, discrete, options, seed + i, constraints, fixed
+            )
+            chosen.append(_rounded(candidate.reshape(1, -1), rounding_func, fixed))
+            values.append(mixed_value)
+            continue
         if constraints and not isinstance(acqf, OneShotAcquisitionFunction):
             # BoTorch samples starting points under linear constraints by hit-and-run
             # with 10,000 burn-in steps (about a second per point); rejection sampling
@@ -352,20 +369,28 @@ def optimize_sequential(
             gen_candidates=lean_gen_candidates,
             **extra,
         )
-        point = candidate.detach().reshape(1, -1)
-        if rounding_func is not None:
-            rounded = np.asarray(rounding_func(point[0].numpy().copy()), dtype=float)
-            if rounded.shape != (point.shape[1],) or not np.all(np.isfinite(rounded)):
-                raise UserInputError(
-                    f"rounding_func must return a point of {point.shape[1]} finite numbers, "
-                    f"got {rounded!r}"
-                )
-            point = torch.as_tensor(rounded, dtype=DTYPE).reshape(1, -1)
-        for j, v in fixed.items():
-            point[0, j] = v
-        chosen.append(point)
+        chosen.append(_rounded(candidate.detach().reshape(1, -1), rounding_func, fixed))
         values.append(float(value.reshape(-1)[0]) if value is not None else math.nan)
     return torch.cat(chosen), values
+
+
+def _rounded(
+    point: Tensor, rounding_func: Optional[TRounding], fixed: Mapping[int, float]
+) -> Tensor:
+    """``point`` (`1 x d`) through ``rounding_func``, fixed features re-imposed."""
+    if rounding_func is not None:
+        rounded = np.asarray(rounding_func(point[0].numpy().copy()), dtype=float)
+        if rounded.shape != (point.shape[1],) or not np.all(np.isfinite(rounded)):
+            raise UserInputError(
+                f"rounding_func must return a point of {point.shape[1]} finite numbers, "
+                f"got {rounded!r}"
+            )
+        point = torch.as_tensor(rounded, dtype=DTYPE).reshape(1, -1)
+    else:
+        point = point.clone()
+    for j, v in fixed.items():
+        point[0, j] = v
+    return point
 
 
 class _FeasibleSampler:

@@ -15,6 +15,7 @@ from torch import Tensor
 
 from ax.exceptions import DataRequiredError, UnsupportedError, UserInputError
 from ax.models.base import Generator
+from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.acquisition import (
     AcquisitionProblem,
     build_acquisition,
@@ -118,6 +119,9 @@ class BotorchModel(Generator):
     supports_task_features: ClassVar[bool] = True
     """``fit`` takes ``task_features`` (the bridge passes them when the search space has a
     task parameter, e.g. the trial task of ``TrialAsTask``)."""
+    supports_discrete: ClassVar[bool] = True
+    """``gen`` takes ``discrete`` (the bridge passes the discrete dimensions of a mixed
+    search space)."""
     explores_fidelities: ClassVar[bool] = False
     """Candidates may be at any fidelity (cost-aware acquisition); otherwise they are
     pinned at the target fidelities."""
@@ -349,6 +353,7 @@ class BotorchModel(Generator):
         pending_observations: Optional[Sequence[np.ndarray] | np.ndarray] = None,
         model_gen_options: Optional[Mapping[str, Any]] = None,
         rounding_func: Optional[TRounding] = None,
+        discrete: Optional[DiscreteStructure] = None,
     ) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any], Optional[List[Dict[str, Any]]]]:
         """Propose ``n`` points maximising the acquisition function.
 
@@ -367,6 +372,10 @@ class BotorchModel(Generator):
                 ``mc_samples``, ...), flat or under ``"optimizer_kwargs"`` /
                 ``"acquisition_function_kwargs"``.
             rounding_func: Applied to each point (a `d` array) once chosen.
+            discrete: Which dimensions are discrete (integers, ordered choices, one-hot
+                groups) and their valid values: they are searched on those values
+                (enumeration, or alternating continuous and discrete local search),
+                not relaxed and rounded.
 
         Returns:
             ``(points n x d, weights n (ones), gen_metadata, None)``; the metadata
@@ -390,6 +399,7 @@ class BotorchModel(Generator):
         fixed = _check_fixed_features(f"{name}.gen", fixed_features, d)
         pending = self._check_pending(pending_observations)
         opts = self._gen_options(model_gen_options)
+        discrete = _check_discrete(f"{name}.gen", discrete, d)
         call_seed = _derive_seed(self.seed, 2, self.gen_count)
         bounds_t = torch.tensor(box, dtype=DTYPE).T.contiguous()
         targets = target_fidelities(self.fidelity_features)
@@ -437,11 +447,18 @@ class BotorchModel(Generator):
                 constraints=linear,
                 fixed_features=fixed,
                 rounding_func=rounding_func,
+                discrete=discrete,
             )
         self.gen_count += 1
         if targets:
             problem.notes["target_fidelities"] = {
                 f.name: f.reported_target for f in self.fidelity_features
+            }
+        if discrete is not None:
+            problem.notes["discrete_search"] = {
+                "lattice_dims": len(discrete.lattices),
+                "one_hot_groups": len(discrete.groups),
+                "configurations": discrete.size if math.isfinite(discrete.size) else None,
             }
         metadata = {
             **to_plain(problem.notes),
@@ -679,6 +696,21 @@ def _check_fixed_features(
             raise UserInputError(f"{owner}: fixed_features key must be < d={d}, got {j}")
         out[j] = check_finite_float(owner, f"fixed_features[{j}]", value)
     return out
+
+
+def _check_discrete(
+    owner: str, discrete: Optional[DiscreteStructure], d: int
+) -> Optional[DiscreteStructure]:
+    if discrete is None:
+        return None
+    if not isinstance(discrete, DiscreteStructure):
+        raise UserInputError(
+            f"{owner}: discrete must be a DiscreteStructure, got {discrete!r} "
+            f"({type(discrete).__name__})"
+        )
+    if discrete.d != d:
+        raise UserInputError(f"{owner}: discrete describes d={discrete.d} dimensions, not d={d}")
+    return None if discrete.is_empty else discrete
 
 
 def _at_targets(X: np.ndarray, targets: Mapping[int, float]) -> np.ndarray:
