@@ -65,9 +65,8 @@ def discrete_structure(
             lattices[index[columns[0]]] = np.unique(table[:, 0])
         elif np.all((table == 0.0) | (table == 1.0)) and np.all(table.sum(1) == 1.0):
             groups.append([index[c] for c in columns])
-    structure = DiscreteStructure(
-        d=len(names), lattices={j: v.tolist() for j, v in lattices.items() if v.size >= 2}, groups=groups
-    )
+    kept = {j: v.tolist() for j, v in lattices.items() if v.size >= 2}
+    structure = DiscreteStructure(d=len(names), lattices=kept, groups=groups)
     return None if structure.is_empty else structure
 
 

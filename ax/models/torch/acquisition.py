@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
 
+import gpytorch
 import numpy as np
 import torch
 from botorch.acquisition import AcquisitionFunction
@@ -55,7 +56,7 @@ from ax.exceptions import UserInputError
 from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.defaults import DTYPE, posterior_mean_var
 from ax.models.torch.fast import FastPosterior
-from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI
+from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI, _FastAcquisition
 from ax.models.torch.lean_gen import lean_gen_candidates
 from ax.models.torch.mixed_gen import optimize_mixed
 from ax.models.torch.options import BotorchOptions
@@ -108,7 +109,11 @@ class AcquisitionProblem:
         Feasibility treats each outcome constraint as an independent Gaussian
         (outputs are modelled independently).
         """
-        mean, var = posterior_mean_var(self.model, X)
+        if self.fast is not None and self.weights.numel() == 1:
+            fast_mean, fast_var = self.fast.mean_var(X)
+            mean, var = fast_mean.reshape(-1, 1), fast_var.reshape(-1, 1)
+        else:
+            mean, var = posterior_mean_var(self.model, X)
         obj_mean = mean @ self.weights
         obj_sd = (var @ self.weights**2).clamp_min(0.0).sqrt()
         feasible = torch.ones_like(obj_mean)
@@ -167,21 +172,27 @@ def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
     problem.notes.setdefault("fast_acquisition", []).append(lean and kind in ("qLogNEI", "LogEI"))
     if lean and kind == "qLogNEI":
         assert fast is not None
-        return FastLogNEI(
-            problem.model,
+        return _few_baseline(
+            FastLogNEI(
+                problem.model,
+                fast,
+                weight,
+                problem.X_observed,
+                pending,
+                opts.mc_samples,
+                problem.seed,
+                prune=opts.prune_baseline,
+            ),
             fast,
             weight,
-            problem.X_observed,
-            pending,
-            opts.mc_samples,
-            problem.seed,
-            prune=opts.prune_baseline,
         )
     if kind == "LogEI":
         best_f = float(problem.best_f())
         if lean:
             assert fast is not None
-            return FastLogEI(problem.model, fast, weight, best_f, problem.X_observed)
+            return _few_baseline(
+                FastLogEI(problem.model, fast, weight, best_f, problem.X_observed), fast, weight
+            )
         transform = ScalarizedPosteriorTransform(weights=problem.weights)
         acqf: AcquisitionFunction = LogExpectedImprovement(
             problem.model, best_f=best_f, posterior_transform=transform
@@ -223,6 +234,23 @@ def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
             X_pending=pending if has_pending else None,
         )
     acqf.X_baseline = problem.X_observed
+    return acqf
+
+
+LARGE_BASELINE = 800
+"""Past this many observed points, starting points are sampled around the best 5 % only."""
+
+
+def _few_baseline(acqf: Any, fast: FastPosterior, weight: float) -> Any:
+    """``acqf`` with ``X_baseline`` (what BoTorch samples starting points around) cut to
+    its best 5 % by the lean posterior mean when it is large: BoTorch would otherwise
+    compute GPyTorch's joint posterior over every observed point."""
+    X = acqf.X_baseline
+    if X.shape[0] <= LARGE_BASELINE:
+        return acqf
+    mean, _ = fast.mean_var(X)
+    keep = max(1, round(0.05 * X.shape[0]))
+    acqf.X_baseline = X[torch.argsort(weight * mean, descending=True)[:keep]]
     return acqf
 
 
@@ -356,19 +384,24 @@ def optimize_sequential(
             sampler = _FeasibleSampler(acqf, bounds, constraints, fixed, options.sample_around_best)
             extra["ic_generator"] = partial(gen_batch_initial_conditions, generator=sampler)
             step_options["sample_around_best"] = False  # done by the sampler
-        candidate, value = optimize_acqf(
-            acqf,
-            bounds=bounds,
-            q=1,
-            num_restarts=options.num_restarts,
-            raw_samples=options.raw_samples,
-            options=step_options,
-            inequality_constraints=constraints,
-            fixed_features=fixed or None,
-            retry_on_optimization_warning=False,
-            gen_candidates=lean_gen_candidates,
-            **extra,
-        )
+        # The lean acquisition functions need no GPyTorch posterior variance; BoTorch's
+        # sampling around the best points asks for posterior means only, and skipping
+        # the variances saves GPyTorch a factorisation of the training covariance.
+        lean = isinstance(acqf, _FastAcquisition)
+        with gpytorch.settings.skip_posterior_variances(lean):
+            candidate, value = optimize_acqf(
+                acqf,
+                bounds=bounds,
+                q=1,
+                num_restarts=options.num_restarts,
+                raw_samples=options.raw_samples,
+                options=step_options,
+                inequality_constraints=constraints,
+                fixed_features=fixed or None,
+                retry_on_optimization_warning=False,
+                gen_candidates=lean_gen_candidates,
+                **extra,
+            )
         chosen.append(_rounded(candidate.detach().reshape(1, -1), rounding_func, fixed))
         values.append(float(value.reshape(-1)[0]) if value is not None else math.nan)
     return torch.cat(chosen), values
