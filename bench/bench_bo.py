@@ -140,8 +140,11 @@ def check_available(optimizer: str, python: Path) -> str | None:
     return reason
 
 
-def run_job(job: Job, n_evals: int, timeout_s: float, workdir: Path) -> dict[str, Any]:
-    """Run one job's subprocess; return its JSON (raises RuntimeError on failure)."""
+def run_job(
+    job: Job, n_evals: int, timeout_s: float, workdir: Path, extra: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Run one job's subprocess (``extra``: more arguments of ``run_peer``); return its
+    JSON (raises RuntimeError on failure)."""
     out = workdir / f"{job.optimizer}__{job.problem}__{job.seeds[0]}.json"
     cmd = [
         str(job.python),
@@ -156,6 +159,7 @@ def run_job(job: Job, n_evals: int, timeout_s: float, workdir: Path) -> dict[str
         str(n_evals),
         "--out",
         str(out),
+        *extra,
     ]
     try:
         proc = subprocess.run(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -84,39 +85,23 @@ class Problem:
         return math.log10(gap) if gap > 0 else -math.inf
 
 
+def _suite() -> Any:
+    """``ax/benchmark/suite.py`` loaded by path (standalone: numpy only), where the
+    functions are written once."""
+    from bo.suite_adapters import load_suite
+
+    return load_suite()
+
+
 def branin(x: np.ndarray) -> float:
     """Branin-Hoo on ``[-5, 10] x [0, 15]``; three global minima of value 0.397887."""
-    x1, x2 = float(x[0]), float(x[1])
-    b = 5.1 / (4.0 * math.pi**2)
-    c = 5.0 / math.pi
-    t = 1.0 / (8.0 * math.pi)
-    return (x2 - b * x1**2 + c * x1 - 6.0) ** 2 + 10.0 * (1.0 - t) * math.cos(x1) + 10.0
-
-
-_H6_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
-_H6_A = np.array(
-    [
-        [10.0, 3.0, 17.0, 3.5, 1.7, 8.0],
-        [0.05, 10.0, 17.0, 0.1, 8.0, 14.0],
-        [3.0, 3.5, 1.7, 10.0, 17.0, 8.0],
-        [17.0, 8.0, 0.05, 10.0, 0.1, 14.0],
-    ]
-)
-_H6_P = 1e-4 * np.array(
-    [
-        [1312.0, 1696.0, 5569.0, 124.0, 8283.0, 5886.0],
-        [2329.0, 4135.0, 8307.0, 3736.0, 1004.0, 9991.0],
-        [2348.0, 1451.0, 3522.0, 2883.0, 3047.0, 6650.0],
-        [4047.0, 8828.0, 8732.0, 5743.0, 1091.0, 381.0],
-    ]
-)
+    return float(_suite().branin(x))
 
 
 def hartmann6(x: np.ndarray) -> float:
     """Hartmann6 on ``[0, 1]^6``; global minimum -3.32237 near
     ``(0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573)``."""
-    inner = np.sum(_H6_A * (np.asarray(x, dtype=float)[None, :] - _H6_P) ** 2, axis=1)
-    return float(-np.sum(_H6_ALPHA * np.exp(-inner)))
+    return float(_suite().hartmann6(np.asarray(x, dtype=float))[0])
 
 
 PROBLEMS: dict[str, Problem] = {
