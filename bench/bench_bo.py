@@ -64,6 +64,7 @@ VENV_OF = {
     "optuna_gp": VENVS / "optuna",
     "optuna_tpe": VENVS / "optuna",
     "hyperopt": VENVS / "optuna",
+    "hebo": VENVS / "hebo",
 }
 """Peers and their virtualenvs; the others run in the project's ``.venv``."""
 
@@ -121,6 +122,7 @@ def check_available(optimizer: str, python: Path) -> str | None:
         "optuna_gp": "import optuna, torch, scipy",
         "optuna_tpe": "import optuna",
         "hyperopt": "import hyperopt",
+        "hebo": "import hebo.optimizers.hebo",
     }[optimizer]
     proc = subprocess.run(
         [str(python), "-c", probe],

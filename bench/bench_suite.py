@@ -2,7 +2,8 @@
 
 Problems: ``ax/benchmark/suite.py`` (low-D continuous, 10-20-D, mixed/categorical, integer,
 noisy, constrained; standard problems from the literature). Optimisers: ours, ax-platform
-1.3.1, Optuna's GP and TPE samplers, each in the virtualenv ``bench_bo`` uses (the peers'
+1.3.1, Optuna's GP and TPE samplers, and HEBO (skipped until ``bash bench/setup_peers.sh
+hebo`` made its venv), each in the virtualenv ``bench_bo`` uses (the peers'
 from ``bash bench/setup_peers.sh``), one process per optimiser and problem, one thread,
 through ``bench/bo/run_peer.py --suite`` (the machinery of ``bench_bo``).
 
@@ -49,7 +50,7 @@ from bo.suite_adapters import SUITE_ADAPTERS, load_suite  # noqa: E402
 
 RESULTS = REPO_ROOT / "bench" / "results" / "suite_latest.json"
 CHECKPOINTS = (10, 20, 30, 50)
-OPTIMIZERS = ("ours", "ax_platform", "optuna_gp", "optuna_tpe")
+OPTIMIZERS = ("ours", "ax_platform", "optuna_gp", "optuna_tpe", "hebo")
 
 
 def summarise(problem: Any, result: dict[str, Any]) -> dict[str, Any]:

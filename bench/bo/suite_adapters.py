@@ -206,11 +206,49 @@ def run_optuna_tpe_suite(problem: Any, seed: int, n_evals: int) -> Trace:
     return _run_optuna_suite(problem, make, seed, n_evals)
 
 
+# ------------------------------------------------------------------------ HEBO
+def run_hebo_suite(problem: Any, seed: int, n_evals: int) -> Trace:
+    """HEBO's ``HEBO(space, rand_sample=None, scramble_seed=seed)`` (its default design:
+    ``max(11, d + 1)`` quasi-random points); constraints are not given to HEBO (it takes
+    none), so an infeasible point is reported with a penalty (its value plus 10 times the
+    total violation)."""
+    from hebo.design_space.design_space import DesignSpace
+    from hebo.optimizers.hebo import HEBO
+
+    np.random.seed(seed)  # HEBO draws from numpy's global stream
+    spec: list[dict[str, Any]] = []
+    for p in problem.params:
+        if p.kind == "choice":
+            spec.append({"name": p.name, "type": "cat", "categories": list(p.values)})
+        elif p.kind == "int":
+            spec.append({"name": p.name, "type": "int", "lb": int(p.lower), "ub": int(p.upper)})
+        else:
+            spec.append({"name": p.name, "type": "num", "lb": p.lower, "ub": p.upper})
+    optimizer = HEBO(DesignSpace().parse(spec), scramble_seed=seed)
+    n_init = int(getattr(optimizer, "rand_sample", 0) or 0)
+    rng = _noise_rng(seed)
+    trace = Trace()
+    for i in range(n_evals):
+        start = time.perf_counter()
+        rec = optimizer.suggest(n_suggestions=1)
+        seconds = time.perf_counter() - start
+        params = {
+            p.name: (int(rec[p.name].iloc[0]) if p.kind == "int" else rec[p.name].iloc[0])
+            for p in problem.params
+        }
+        y, cs = problem.observe(params, rng)
+        y += 10.0 * sum(max(0.0, c) for c in cs)
+        optimizer.observe(rec, np.array([[y]]))
+        trace.record(problem.score(params), seconds, i >= n_init)
+    return trace
+
+
 SUITE_ADAPTERS: dict[str, Adapter] = {
     "ours": run_ours_suite,
     "ax_platform": run_ax_platform_suite,
     "optuna_gp": run_optuna_gp_suite,
     "optuna_tpe": run_optuna_tpe_suite,
+    "hebo": run_hebo_suite,
 }
 """The suite's optimisers by name (the venv of each is that of ``bench_bo``)."""
 
