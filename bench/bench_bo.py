@@ -64,6 +64,7 @@ VENV_OF = {
     "optuna_gp": VENVS / "optuna",
     "optuna_tpe": VENVS / "optuna",
     "hyperopt": VENVS / "optuna",
+    "hebo": VENVS / "hebo",
 }
 """Peers and their virtualenvs; the others run in the project's ``.venv``."""
 
@@ -121,6 +122,7 @@ def check_available(optimizer: str, python: Path) -> str | None:
         "optuna_gp": "import optuna, torch, scipy",
         "optuna_tpe": "import optuna",
         "hyperopt": "import hyperopt",
+        "hebo": "import hebo.optimizers.hebo",
     }[optimizer]
     proc = subprocess.run(
         [str(python), "-c", probe],
@@ -140,8 +142,11 @@ def check_available(optimizer: str, python: Path) -> str | None:
     return reason
 
 
-def run_job(job: Job, n_evals: int, timeout_s: float, workdir: Path) -> dict[str, Any]:
-    """Run one job's subprocess; return its JSON (raises RuntimeError on failure)."""
+def run_job(
+    job: Job, n_evals: int, timeout_s: float, workdir: Path, extra: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Run one job's subprocess (``extra``: more arguments of ``run_peer``); return its
+    JSON (raises RuntimeError on failure)."""
     out = workdir / f"{job.optimizer}__{job.problem}__{job.seeds[0]}.json"
     cmd = [
         str(job.python),
@@ -156,6 +161,7 @@ def run_job(job: Job, n_evals: int, timeout_s: float, workdir: Path) -> dict[str
         str(n_evals),
         "--out",
         str(out),
+        *extra,
     ]
     try:
         proc = subprocess.run(

@@ -5,6 +5,7 @@
 #   bash bench/setup_peers.sh            # both venvs
 #   bash bench/setup_peers.sh ax         # only ax-platform
 #   bash bench/setup_peers.sh optuna     # only optuna + hyperopt
+#   bash bench/setup_peers.sh hebo       # only HEBO (bench/bench_suite.py's fifth peer)
 #
 # Layout (ignored by git: `.bench-venvs/`):
 #   .bench-venvs/ax-platform/   ax-platform==1.3.1 (imports as `ax`, like this project,
@@ -25,6 +26,7 @@ TORCH_VERSION="2.13.0"
 AX_PLATFORM_VERSION="1.3.1"
 OPTUNA_VERSION="5.0.0"
 HYPEROPT_VERSION="0.3.0"
+HEBO_VERSION="0.3.6"
 PYTHON="${PYTHON:-python3}"
 ROOT=".bench-venvs"
 
@@ -132,10 +134,25 @@ print("[setup_peers] optuna venv:", ", ".join(
 PY
 }
 
+# HEBO (Huawei Noah's Ark; winner of the NeurIPS 2020 black-box optimisation challenge):
+# .bench-venvs/hebo/, torch first (CPU build) like the others.
+setup_hebo() {
+    local dir="$ROOT/hebo"
+    make_venv "$dir"
+    install_cpu_torch "$dir"
+    ensure "$dir" "HEBO==$HEBO_VERSION"
+    "$dir/bin/python" - <<'PY'
+import importlib.metadata as md
+print("[setup_peers] hebo venv:", ", ".join(
+    f"{d} {md.version(d)}" for d in ("HEBO", "numpy", "pandas", "torch")))
+PY
+}
+
 case "${1:-all}" in
-    all) setup_ax; setup_optuna ;;
+    all) setup_ax; setup_optuna; setup_hebo ;;
     ax) setup_ax ;;
     optuna) setup_optuna ;;
-    *) echo "usage: bash bench/setup_peers.sh [all|ax|optuna]" >&2; exit 2 ;;
+    hebo) setup_hebo ;;
+    *) echo "usage: bash bench/setup_peers.sh [all|ax|optuna|hebo]" >&2; exit 2 ;;
 esac
 log "done"

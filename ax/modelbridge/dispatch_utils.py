@@ -69,32 +69,66 @@ def _cost_model_kwargs(
     return {"cost_model": parsed.model_dump()}
 
 
-def _should_use_gp(search_space: SearchSpace, num_trials: Optional[int] = None) -> bool:
-    """Whether Bayesian optimisation beats exhaustive quasi-random search here.
+MAX_MODEL_DIMENSIONS = 1000
+"""Above this many model columns (one-hot columns counted) the GP is not used."""
 
-    False when the space is small and discrete enough to enumerate within ``num_trials``,
-    or when it has more discrete choices than continuous parameters.
+
+def _should_use_gp(search_space: SearchSpace, num_trials: Optional[int] = None) -> bool:
+    """Whether Bayesian optimisation is used for ``search_space`` (see :func:`model_choice`)."""
+    return model_choice(search_space, num_trials)[0]
+
+
+def model_choice(search_space: SearchSpace, num_trials: Optional[int] = None) -> Tuple[bool, str]:
+    """Whether a model can help on ``search_space``, and why.
+
+    A model helps whenever there is something to learn: continuous, integer, ordered and
+    unordered choice parameters are all modelled (choices one-hot encoded or on their
+    lattice, and searched on their valid values). Quasi-random search is kept only where
+    no model can help: no tunable parameter, a discrete space small enough to try
+    exhaustively within ``num_trials``, or more than :data:`MAX_MODEL_DIMENSIONS`
+    encoded columns.
+
+    Returns:
+        ``(use a model, reason in words)``.
     """
-    num_continuous = 0
-    num_discrete_choices = 0
+    counts = {"continuous": 0, "integer": 0, "ordered choice": 0, "unordered choice": 0}
+    columns = 0
     num_possible_points = 1
     all_discrete = True
     for parameter in search_space.parameters.values():
         if isinstance(parameter, FixedParameter):
             continue
         if isinstance(parameter, RangeParameter):
-            num_continuous += 1
+            columns += 1
             if parameter.parameter_type is ParameterType.INT:
+                counts["integer"] += 1
                 # Both ends are feasible: upper - lower + 1 values (the original forgot the +1).
                 num_possible_points *= int(parameter.upper) - int(parameter.lower) + 1
             else:
+                counts["continuous"] += 1
                 all_discrete = False
         elif isinstance(parameter, ChoiceParameter):
-            num_discrete_choices += len(parameter.values)
             num_possible_points *= len(parameter.values)
+            if parameter.is_ordered or parameter.is_task:
+                counts["ordered choice"] += 1
+                columns += 1
+            else:
+                counts["unordered choice"] += 1
+                columns += 1 if len(parameter.values) == 2 else len(parameter.values)
+    kinds = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+    if columns == 0:
+        return False, "the search space has no tunable parameter (all are fixed)"
     if num_trials is not None and all_discrete and num_possible_points <= num_trials:
-        return False
-    return num_continuous >= num_discrete_choices
+        return False, (
+            f"the search space ({kinds}) has {num_possible_points} points, no more than "
+            f"num_trials={num_trials}: quasi-random search can try them all"
+        )
+    if columns > MAX_MODEL_DIMENSIONS:
+        return False, (
+            f"the search space ({kinds}) encodes to {columns} model columns, more than "
+            f"{MAX_MODEL_DIMENSIONS}"
+        )
+    return True, f"the search space ({kinds}; {columns} model columns) can be modelled"
 
 
 def _multi_objective_model(
@@ -227,7 +261,12 @@ def choose_generation_strategy(
         )
     _cost_model_kwargs(fidelity_parameter_names(search_space), fidelity_cost_model)
     sobol_kwargs: Dict[str, Any] = {"deduplicate": True, "seed": random_seed}
-    if no_bayesian_optimization or not _should_use_gp(search_space, num_trials):
+    use_model, reason = model_choice(search_space, num_trials)
+    if no_bayesian_optimization or not use_model:
+        logger.info(
+            "choose_generation_strategy: Sobol for all trials, because %s.",
+            "no_bayesian_optimization=True" if no_bayesian_optimization else reason,
+        )
         return GenerationStrategy(
             [GenerationStep(model=Models.SOBOL, num_trials=-1, model_kwargs=sobol_kwargs)]
         )
@@ -243,6 +282,11 @@ def choose_generation_strategy(
         else _parallelism(
             enforce_sequential_optimization, max_parallelism_cap, max_parallelism_override
         )
+    )
+    logger.info(
+        "choose_generation_strategy: %d Sobol trials, then Bayesian optimisation, because %s.",
+        num_init,
+        reason,
     )
     fidelity = fidelity_parameter_names(search_space)
     gp_model = Models.GPEI
@@ -292,5 +336,7 @@ def choose_generation_strategy(
 __all__ = [
     "DEFAULT_BAYESIAN_PARALLELISM",
     "choose_generation_strategy",
+    "MAX_MODEL_DIMENSIONS",
     "fidelity_parameter_names",
+    "model_choice",
 ]

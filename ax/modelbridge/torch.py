@@ -31,6 +31,7 @@ from ax.core.search_space import SearchSpace
 from ax.core.types import ParameterType, TConfig
 from ax.exceptions import DataRequiredError, UnsupportedError, UserInputError
 from ax.modelbridge.base import GenResults, ModelBridge
+from ax.modelbridge.mixed_space import discrete_structure
 from ax.modelbridge.modelbridge_utils import (
     array_to_features,
     check_optimization_config,
@@ -158,6 +159,7 @@ class TorchModelBridge(ModelBridge):
         self.torch_device = torch_device
         self.parameters: List[str] = []
         self.outcomes: List[str] = []
+        self._discrete_cache: Optional[Tuple[Any, SearchSpace, Any]] = None
         super().__init__(
             search_space=search_space,
             model=model,
@@ -255,6 +257,16 @@ class TorchModelBridge(ModelBridge):
             metric_names=list(self.outcomes),
             **extra,
         )
+
+    def _discrete_structure(self, search_space: SearchSpace, names: List[str]) -> Any:
+        """The discrete columns of the model space (cached per space and columns)."""
+        key = (id(search_space), tuple(names))
+        cached = self._discrete_cache
+        if cached is not None and cached[0] == key and cached[1] is search_space:
+            return cached[2]
+        structure = discrete_structure(self.transforms, search_space, names)
+        self._discrete_cache = (key, search_space, structure)
+        return structure
 
     def _fidelity_features(self, search_space: SearchSpace) -> List[Any]:
         """The fidelity parameters of the transformed space, for models that take them.
@@ -441,6 +453,10 @@ class TorchModelBridge(ModelBridge):
             extra["objective_thresholds"] = transformed_thresholds(
                 optimization_config, self.transforms.values(), self.outcomes, self
             )
+        if getattr(self.model, "supports_discrete", False):
+            structure = self._discrete_structure(original_search_space, names)
+            if structure is not None:
+                extra["discrete"] = structure
         X, weights, gen_metadata, candidate_metadata = self.model.gen(
             n=n,
             bounds=bounds,

@@ -422,6 +422,7 @@ IMPORTS: dict[str, tuple[str, ...]] = {
     "optuna_gp": ("optuna", "torch", "scipy.optimize"),
     "optuna_tpe": ("optuna",),
     "hyperopt": ("hyperopt",),
+    "hebo": ("hebo.optimizers.hebo",),
     "ours": ("ax.core.experiment", "ax.modelbridge.dispatch_utils"),
     "botorch_floor": ("botorch", "gpytorch"),
 }
@@ -432,6 +433,7 @@ DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "optuna_gp": ("optuna", "torch", "scipy", "numpy"),
     "optuna_tpe": ("optuna", "numpy"),
     "hyperopt": ("hyperopt", "numpy"),
+    "hebo": ("HEBO", "numpy", "pandas", "torch"),
     "ours": ("ax-experiments", "botorch", "gpytorch", "torch"),
     "botorch_floor": ("botorch", "gpytorch", "torch"),
 }

@@ -88,12 +88,29 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, run the seeds, write the JSON; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--optimizer", required=True, choices=sorted(ADAPTERS))
-    parser.add_argument("--problem", required=True, choices=sorted(PROBLEMS))
+    parser.add_argument("--problem", required=True, help=f"one of {sorted(PROBLEMS)}")
+    parser.add_argument(
+        "--suite",
+        action="store_true",
+        help="a problem of the class suite (ax/benchmark/suite.py) and its typed adapters",
+    )
     parser.add_argument("--seeds", default="0-9", help="e.g. 0-9 or 0,3,5-7 (default 0-9)")
     parser.add_argument("--n-evals", type=int, default=30)
     parser.add_argument("--out", required=True, type=Path, help="JSON file to write")
     args = parser.parse_args(argv)
     seeds = parse_seeds(args.seeds)
+    if args.suite:
+        from bo.suite_adapters import SUITE_ADAPTERS, load_suite, run_suite
+
+        suite = load_suite()
+        if args.problem not in suite.SUITE or args.optimizer not in SUITE_ADAPTERS:
+            parser.error(f"--suite: unknown problem {args.problem!r} or {args.optimizer!r}")
+        problem: Any = suite.get_problem(args.problem)
+        runner: Any = run_suite
+    elif args.problem not in PROBLEMS:
+        parser.error(f"--problem must be one of {sorted(PROBLEMS)}, got {args.problem!r}")
+    else:
+        problem, runner = PROBLEMS[args.problem], run
     if args.n_evals < 1:
         parser.error(f"--n-evals must be >= 1, got {args.n_evals}")
 
@@ -113,10 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         torch_threads = torch.get_num_threads()
     import_s = time.perf_counter() - start
 
-    problem = PROBLEMS[args.problem]
     runs: list[dict[str, Any]] = []
     for seed in seeds:
-        trace = run(args.optimizer, problem, seed, args.n_evals)
+        trace = runner(args.optimizer, problem, seed, args.n_evals)
         runs.append(
             {
                 "seed": seed,

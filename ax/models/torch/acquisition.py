@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Dict, List, Optional, Tuple
 
+import gpytorch
 import numpy as np
 import torch
 from botorch.acquisition import AcquisitionFunction
@@ -52,10 +53,12 @@ from torch import Tensor
 from torch.quasirandom import SobolEngine
 
 from ax.exceptions import UserInputError
+from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.defaults import DTYPE, posterior_mean_var
 from ax.models.torch.fast import FastPosterior
-from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI
+from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI, _FastAcquisition
 from ax.models.torch.lean_gen import lean_gen_candidates
+from ax.models.torch.mixed_gen import optimize_mixed
 from ax.models.torch.options import BotorchOptions
 from ax.models.utils import check_constraint_pair
 
@@ -106,7 +109,11 @@ class AcquisitionProblem:
         Feasibility treats each outcome constraint as an independent Gaussian
         (outputs are modelled independently).
         """
-        mean, var = posterior_mean_var(self.model, X)
+        if self.fast is not None and self.weights.numel() == 1:
+            fast_mean, fast_var = self.fast.mean_var(X)
+            mean, var = fast_mean.reshape(-1, 1), fast_var.reshape(-1, 1)
+        else:
+            mean, var = posterior_mean_var(self.model, X)
         obj_mean = mean @ self.weights
         obj_sd = (var @ self.weights**2).clamp_min(0.0).sqrt()
         feasible = torch.ones_like(obj_mean)
@@ -165,21 +172,27 @@ def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
     problem.notes.setdefault("fast_acquisition", []).append(lean and kind in ("qLogNEI", "LogEI"))
     if lean and kind == "qLogNEI":
         assert fast is not None
-        return FastLogNEI(
-            problem.model,
+        return _few_baseline(
+            FastLogNEI(
+                problem.model,
+                fast,
+                weight,
+                problem.X_observed,
+                pending,
+                opts.mc_samples,
+                problem.seed,
+                prune=opts.prune_baseline,
+            ),
             fast,
             weight,
-            problem.X_observed,
-            pending,
-            opts.mc_samples,
-            problem.seed,
-            prune=opts.prune_baseline,
         )
     if kind == "LogEI":
         best_f = float(problem.best_f())
         if lean:
             assert fast is not None
-            return FastLogEI(problem.model, fast, weight, best_f, problem.X_observed)
+            return _few_baseline(
+                FastLogEI(problem.model, fast, weight, best_f, problem.X_observed), fast, weight
+            )
         transform = ScalarizedPosteriorTransform(weights=problem.weights)
         acqf: AcquisitionFunction = LogExpectedImprovement(
             problem.model, best_f=best_f, posterior_transform=transform
@@ -221,6 +234,23 @@ def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
             X_pending=pending if has_pending else None,
         )
     acqf.X_baseline = problem.X_observed
+    return acqf
+
+
+LARGE_BASELINE = 800
+"""Past this many observed points, starting points are sampled around the best 5 % only."""
+
+
+def _few_baseline(acqf: Any, fast: FastPosterior, weight: float) -> Any:
+    """``acqf`` with ``X_baseline`` (what BoTorch samples starting points around) cut to
+    its best 5 % by the lean posterior mean when it is large: BoTorch would otherwise
+    compute GPyTorch's joint posterior over every observed point."""
+    X = acqf.X_baseline
+    if X.shape[0] <= LARGE_BASELINE:
+        return acqf
+    mean, _ = fast.mean_var(X)
+    keep = max(1, round(0.05 * X.shape[0]))
+    acqf.X_baseline = X[torch.argsort(weight * mean, descending=True)[:keep]]
     return acqf
 
 
@@ -299,6 +329,7 @@ def optimize_sequential(
     constraints: Optional[List[Tuple[Tensor, Tensor, float]]] = None,
     fixed_features: Optional[Mapping[int, float]] = None,
     rounding_func: Optional[TRounding] = None,
+    discrete: Optional[DiscreteStructure] = None,
 ) -> Tuple[Tensor, List[float]]:
     """``n`` points by sequential greedy optimisation of an acquisition function.
 
@@ -315,6 +346,9 @@ def optimize_sequential(
         fixed_features: ``{dimension: value}`` held fixed.
         rounding_func: Applied to each chosen point (a `d` numpy array) before it
             becomes pending; fixed features are re-imposed afterwards.
+        discrete: The discrete dimensions, searched on their valid values by
+            :func:`~ax.models.torch.mixed_gen.optimize_mixed` (not for one-shot
+            acquisition functions, which are relaxed and rounded).
 
     Returns:
         ``(points n x d, acquisition values of each point when chosen)``.
@@ -332,6 +366,17 @@ def optimize_sequential(
         acqf = make_acqf(pending)
         step_options = {**opt_options, "seed": seed + i}
         extra: Dict[str, Any] = {}
+        if (
+            discrete is not None
+            and not discrete.without(list(fixed)).is_empty
+            and not isinstance(acqf, OneShotAcquisitionFunction)
+        ):
+            candidate, mixed_value = optimize_mixed(
+                acqf, bounds, discrete, options, seed + i, constraints, fixed
+            )
+            chosen.append(_rounded(candidate.reshape(1, -1), rounding_func, fixed))
+            values.append(mixed_value)
+            continue
         if constraints and not isinstance(acqf, OneShotAcquisitionFunction):
             # BoTorch samples starting points under linear constraints by hit-and-run
             # with 10,000 burn-in steps (about a second per point); rejection sampling
@@ -339,33 +384,46 @@ def optimize_sequential(
             sampler = _FeasibleSampler(acqf, bounds, constraints, fixed, options.sample_around_best)
             extra["ic_generator"] = partial(gen_batch_initial_conditions, generator=sampler)
             step_options["sample_around_best"] = False  # done by the sampler
-        candidate, value = optimize_acqf(
-            acqf,
-            bounds=bounds,
-            q=1,
-            num_restarts=options.num_restarts,
-            raw_samples=options.raw_samples,
-            options=step_options,
-            inequality_constraints=constraints,
-            fixed_features=fixed or None,
-            retry_on_optimization_warning=False,
-            gen_candidates=lean_gen_candidates,
-            **extra,
-        )
-        point = candidate.detach().reshape(1, -1)
-        if rounding_func is not None:
-            rounded = np.asarray(rounding_func(point[0].numpy().copy()), dtype=float)
-            if rounded.shape != (point.shape[1],) or not np.all(np.isfinite(rounded)):
-                raise UserInputError(
-                    f"rounding_func must return a point of {point.shape[1]} finite numbers, "
-                    f"got {rounded!r}"
-                )
-            point = torch.as_tensor(rounded, dtype=DTYPE).reshape(1, -1)
-        for j, v in fixed.items():
-            point[0, j] = v
-        chosen.append(point)
+        # The lean acquisition functions need no GPyTorch posterior variance; BoTorch's
+        # sampling around the best points asks for posterior means only, and skipping
+        # the variances saves GPyTorch a factorisation of the training covariance.
+        lean = isinstance(acqf, _FastAcquisition)
+        with gpytorch.settings.skip_posterior_variances(lean):
+            candidate, value = optimize_acqf(
+                acqf,
+                bounds=bounds,
+                q=1,
+                num_restarts=options.num_restarts,
+                raw_samples=options.raw_samples,
+                options=step_options,
+                inequality_constraints=constraints,
+                fixed_features=fixed or None,
+                retry_on_optimization_warning=False,
+                gen_candidates=lean_gen_candidates,
+                **extra,
+            )
+        chosen.append(_rounded(candidate.detach().reshape(1, -1), rounding_func, fixed))
         values.append(float(value.reshape(-1)[0]) if value is not None else math.nan)
     return torch.cat(chosen), values
+
+
+def _rounded(
+    point: Tensor, rounding_func: Optional[TRounding], fixed: Mapping[int, float]
+) -> Tensor:
+    """``point`` (`1 x d`) through ``rounding_func``, fixed features re-imposed."""
+    if rounding_func is not None:
+        rounded = np.asarray(rounding_func(point[0].numpy().copy()), dtype=float)
+        if rounded.shape != (point.shape[1],) or not np.all(np.isfinite(rounded)):
+            raise UserInputError(
+                f"rounding_func must return a point of {point.shape[1]} finite numbers, "
+                f"got {rounded!r}"
+            )
+        point = torch.as_tensor(rounded, dtype=DTYPE).reshape(1, -1)
+    else:
+        point = point.clone()
+    for j, v in fixed.items():
+        point[0, j] = v
+    return point
 
 
 class _FeasibleSampler:

@@ -15,6 +15,7 @@ from torch import Tensor
 
 from ax.exceptions import DataRequiredError, UnsupportedError, UserInputError
 from ax.models.base import Generator
+from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.acquisition import (
     AcquisitionProblem,
     build_acquisition,
@@ -118,6 +119,9 @@ class BotorchModel(Generator):
     supports_task_features: ClassVar[bool] = True
     """``fit`` takes ``task_features`` (the bridge passes them when the search space has a
     task parameter, e.g. the trial task of ``TrialAsTask``)."""
+    supports_discrete: ClassVar[bool] = True
+    """``gen`` takes ``discrete`` (the bridge passes the discrete dimensions of a mixed
+    search space)."""
     explores_fidelities: ClassVar[bool] = False
     """Candidates may be at any fidelity (cost-aware acquisition); otherwise they are
     pinned at the target fidelities."""
@@ -156,8 +160,13 @@ class BotorchModel(Generator):
         self.fidelity_features: List[FidelityFeature] = []
         self.task_features: List[int] = []
         self.fit_path: Optional[str] = None
+        self.large_n: Optional[Dict[str, int]] = None
+        """Set when the last fit took the large-N path: observations, points the
+        hyperparameters were fitted on, points the GP conditions on."""
+        self.conditioning_X: Optional[np.ndarray] = None
         self._fast: Optional[FastPosterior] = None
         self._fast_checked = False
+        self._reference: Optional[Model] = None
 
     # ---------------------------------------------------------------- fitting
     def fit(
@@ -239,8 +248,12 @@ class BotorchModel(Generator):
     def _fit_data(self, data: TrainingData) -> None:
         opts = self.options
         name = type(self).__name__
-        with torch_context(opts.torch_threads, seed=derive_seed(self.seed, 1, self.fit_count)):
-            model = self._build(data)
+        n = max(X.shape[0] for X in data.Xs)
+        large = n > opts.fit_subset and not self.task_features and not self.fidelity_features
+        fit_seed = derive_seed(self.seed, 1, self.fit_count)
+        fit_data = subset_training_data(data, opts.fit_subset, fit_seed) if large else data
+        with torch_context(opts.torch_threads, seed=fit_seed):
+            model = self._build(fit_data)
             warm = False
             if opts.warm_start and self.hyperparameters:
                 loaded, total = set_hyperparameters(model, data.metric_names, self.hyperparameters)
@@ -261,6 +274,24 @@ class BotorchModel(Generator):
                         hint="check for duplicated points with contradictory values",
                     ) from err
             hyperparameters = get_hyperparameters(model, data.metric_names)
+            self.large_n = None
+            self._reference = None
+            if large:
+                # Condition on the data (or, past max_conditioning_points, a subset of it)
+                # with the hyperparameters fitted on the subset.
+                condition = subset_training_data(data, opts.max_conditioning_points, fit_seed)
+                self._reference = model
+                model = self._build(condition)
+                set_hyperparameters(model, data.metric_names, hyperparameters)
+                model.eval()
+                self.large_n = {
+                    "observations": n,
+                    "hyperparameters_fitted_on": max(X.shape[0] for X in fit_data.Xs),
+                    "conditioned_on": max(X.shape[0] for X in condition.Xs),
+                }
+                self.conditioning_X = condition.all_X
+            else:
+                self.conditioning_X = data.all_X
         self.model, self.data, self.fit_path = model, data, path
         self.hyperparameters = hyperparameters
         self.fit_count += 1
@@ -349,6 +380,7 @@ class BotorchModel(Generator):
         pending_observations: Optional[Sequence[np.ndarray] | np.ndarray] = None,
         model_gen_options: Optional[Mapping[str, Any]] = None,
         rounding_func: Optional[TRounding] = None,
+        discrete: Optional[DiscreteStructure] = None,
     ) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any], Optional[List[Dict[str, Any]]]]:
         """Propose ``n`` points maximising the acquisition function.
 
@@ -367,6 +399,10 @@ class BotorchModel(Generator):
                 ``mc_samples``, ...), flat or under ``"optimizer_kwargs"`` /
                 ``"acquisition_function_kwargs"``.
             rounding_func: Applied to each point (a `d` array) once chosen.
+            discrete: Which dimensions are discrete (integers, ordered choices, one-hot
+                groups) and their valid values: they are searched on those values
+                (enumeration, or alternating continuous and discrete local search),
+                not relaxed and rounded.
 
         Returns:
             ``(points n x d, weights n (ones), gen_metadata, None)``; the metadata
@@ -390,10 +426,11 @@ class BotorchModel(Generator):
         fixed = check_fixed_features(f"{name}.gen", fixed_features, d)
         pending = self._check_pending(pending_observations)
         opts = self._gen_options(model_gen_options)
+        discrete = _check_discrete(f"{name}.gen", discrete, d)
         call_seed = derive_seed(self.seed, 2, self.gen_count)
         bounds_t = torch.tensor(box, dtype=DTYPE).T.contiguous()
         targets = target_fidelities(self.fidelity_features)
-        X_observed = data.all_X
+        X_observed = data.all_X if self.conditioning_X is None else self.conditioning_X
         if targets and not self.explores_fidelities:
             # Pinned at the targets: candidates, and the incumbent they must beat, are
             # at the target fidelities.
@@ -437,12 +474,21 @@ class BotorchModel(Generator):
                 constraints=linear,
                 fixed_features=fixed,
                 rounding_func=rounding_func,
+                discrete=discrete,
             )
         self.gen_count += 1
         if targets:
             problem.notes["target_fidelities"] = {
                 f.name: f.reported_target for f in self.fidelity_features
             }
+        if discrete is not None:
+            problem.notes["discrete_search"] = {
+                "lattice_dims": len(discrete.lattices),
+                "one_hot_groups": len(discrete.groups),
+                "configurations": discrete.size if math.isfinite(discrete.size) else None,
+            }
+        if self.large_n is not None:
+            problem.notes["large_n"] = dict(self.large_n)
         metadata = {
             **to_plain(problem.notes),
             "acquisition_values": [v if math.isfinite(v) else None for v in values],
@@ -511,7 +557,9 @@ class BotorchModel(Generator):
             return point[0].numpy().astype(np.float64)
         # Observed points, at the target fidelities (the model's prediction there, not
         # the cheaper observation, is what a recommendation is judged by).
-        X = _at_targets(data.all_X, targets)
+        observed = data.all_X if self.large_n is None else self.conditioning_X
+        assert observed is not None
+        X = _at_targets(observed, targets)
         ok = np.all((box[:, 0] - 1e-9 <= X) & (box[:, 1] + 1e-9 >= X), axis=1)
         for idx, coef, rhs in linear or []:
             ok &= X[:, idx.numpy()] @ coef.numpy() >= rhs - 1e-9
@@ -522,7 +570,14 @@ class BotorchModel(Generator):
         X = X[ok]
         with torch_context(opts.torch_threads):
             problem = AcquisitionProblem(
-                model, to_tensor(X), weights, constraints, None, opts, self.seed
+                model,
+                to_tensor(X),
+                weights,
+                constraints,
+                None,
+                opts,
+                self.seed,
+                fast=self._fast_posterior() if opts.fast_path else None,
             )
             utility, _, feasible = problem.objective_stats(to_tensor(X))
         u, p = utility.numpy(), feasible.numpy()
@@ -550,7 +605,7 @@ class BotorchModel(Generator):
     # ---------------------------------------------------------------- helpers
     def _fast_posterior(self) -> Optional[FastPosterior]:
         if not self._fast_checked:
-            self._fast = FastPosterior.from_model(self.model)
+            self._fast = FastPosterior.from_model(self.model, reference=self._reference)
             self._fast_checked = True
         return self._fast
 
@@ -661,6 +716,47 @@ def _predict(model: Model, X: Tensor) -> Tuple[np.ndarray, np.ndarray]:
 def derive_seed(seed: int, stream: int, count: int) -> int:
     """A 31-bit seed for call ``count`` of ``stream`` (1 = fit, 2 = gen)."""
     return int(np.random.SeedSequence([seed, stream, count]).generate_state(1)[0] >> 1)
+
+
+def subset_training_data(data: TrainingData, k: int, seed: int) -> TrainingData:
+    """``data`` with at most ``k`` observations per outcome.
+
+    Each outcome keeps its ``k // 4`` lowest and ``k // 4`` highest values (the best
+    region whichever the direction) and a seeded uniform random choice of the rest;
+    row order is kept. Outcomes with at most ``k`` observations are unchanged.
+    """
+    rng = np.random.default_rng(seed)
+    Xs, Ys, Yvars = [], [], []
+    for X, Y, Yvar in zip(data.Xs, data.Ys, data.Yvars):
+        if X.shape[0] <= k:
+            Xs.append(X)
+            Ys.append(Y)
+            Yvars.append(Yvar)
+            continue
+        order = np.argsort(Y, kind="stable")
+        extremes = np.concatenate([order[: k // 4], order[len(order) - k // 4 :]])
+        rest = np.setdiff1d(np.arange(X.shape[0]), extremes)
+        chosen = rng.choice(rest, size=k - extremes.size, replace=False)
+        rows = np.sort(np.concatenate([extremes, chosen]))
+        Xs.append(X[rows])
+        Ys.append(Y[rows])
+        Yvars.append(None if Yvar is None else Yvar[rows])
+    return replace(data, Xs=Xs, Ys=Ys, Yvars=Yvars)
+
+
+def _check_discrete(
+    owner: str, discrete: Optional[DiscreteStructure], d: int
+) -> Optional[DiscreteStructure]:
+    if discrete is None:
+        return None
+    if not isinstance(discrete, DiscreteStructure):
+        raise UserInputError(
+            f"{owner}: discrete must be a DiscreteStructure, got {discrete!r} "
+            f"({type(discrete).__name__})"
+        )
+    if discrete.d != d:
+        raise UserInputError(f"{owner}: discrete describes d={discrete.d} dimensions, not d={d}")
+    return None if discrete.is_empty else discrete
 
 
 def _at_targets(X: np.ndarray, targets: Mapping[int, float]) -> np.ndarray:

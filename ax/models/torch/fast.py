@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+import gpytorch
 import numpy as np
 import torch
 from botorch.models import SingleTaskGP
@@ -34,6 +35,7 @@ from gpytorch.likelihoods import FixedNoiseGaussianLikelihood, GaussianLikelihoo
 from gpytorch.means import ConstantMean
 from gpytorch.mlls import ExactMarginalLogLikelihood
 from gpytorch.priors import LogNormalPrior
+from scipy.linalg import solve_triangular
 from scipy.linalg.lapack import dpotrf, dpotri
 from scipy.optimize import minimize
 from torch import Tensor
@@ -42,7 +44,16 @@ CHECK_TOL = 1e-6
 """Largest relative difference from GPyTorch accepted by the numerical checks."""
 
 MAX_N = 800
-"""Above this many points GPyTorch leaves Cholesky for iterative solvers: not handled."""
+"""Above this many points GPyTorch leaves Cholesky for iterative solvers: the lean fit
+is not used there."""
+
+MAX_POSTERIOR_N = 2000
+"""Most training points of the lean posterior (checked against GPyTorch's Cholesky-based
+posterior, forced for the check above :data:`MAX_N`)."""
+
+TRAIN_SHORTCUT_N = 800
+"""From this many training points on, posterior statistics at the training points are
+computed once per posterior by closed-form identities (see :meth:`FastPosterior.mean_var`)."""
 
 JITTERS = (0.0, 1e-8, 1e-7, 1e-6, 1e-5)
 """Diagonal jitter tried in turn when a Cholesky factorisation fails (as GPyTorch does)."""
@@ -100,8 +111,9 @@ def _lower(constraint: object) -> float:
     return float(constraint.lower_bound)  # type: ignore[attr-defined]
 
 
-def standard_parts(model: object) -> Optional[StandardParts]:
-    """The model's :class:`StandardParts`, or None when it is not the standard GP."""
+def standard_parts(model: object, max_n: int = MAX_N) -> Optional[StandardParts]:
+    """The model's :class:`StandardParts`, or None when it is not the standard GP (or
+    has more than ``max_n`` training points)."""
     if type(model) is not SingleTaskGP:
         return None
     try:
@@ -123,7 +135,7 @@ def standard_parts(model: object) -> Optional[StandardParts]:
                 return None
             X = X[0]
         Y = Y.reshape(-1, X.shape[0])
-        if X.ndim != 2 or X.shape[0] > MAX_N or covar.lengthscale.shape[-1] != X.shape[-1]:
+        if X.ndim != 2 or X.shape[0] > max_n or covar.lengthscale.shape[-1] != X.shape[-1]:
             return None
         fixed = None
         noise_prior = None
@@ -148,6 +160,15 @@ def standard_parts(model: object) -> Optional[StandardParts]:
         )
     except (AttributeError, ValueError, RuntimeError):
         return None
+
+
+def _same_hyperparameters(a: object, b: object) -> bool:
+    """Whether two standard GPs have identical parameters (names and values)."""
+    pa = dict(a.named_parameters())  # type: ignore[attr-defined]
+    pb = dict(b.named_parameters())  # type: ignore[attr-defined]
+    return pa.keys() == pb.keys() and all(
+        pa[k].shape == pb[k].shape and bool(torch.equal(pa[k], pb[k])) for k in pa
+    )
 
 
 def rbf(X1: Tensor, X2: Tensor, inv_ls: Tensor) -> Tensor:
@@ -437,22 +458,48 @@ class FastPosterior:
             self.L = safe_cholesky(K)
             r = (parts.Y.reshape(-1) - self.const).unsqueeze(-1)
             self.alpha = torch.cholesky_solve(r, self.L).squeeze(-1)
+            self.y = parts.Y.reshape(-1)
+            self.noise = (K.diagonal() - 1.0).clone()
+        self._train_stats: Optional[Tuple[Tensor, Tensor]] = None
+        self._L_inv: Optional[np.ndarray] = None
+
+    def L_inv_numpy(self) -> np.ndarray:
+        """`n x n` inverse of the Cholesky factor (numpy, computed once)."""
+        if self._L_inv is None:
+            self._L_inv = solve_triangular(self.L.numpy(), np.eye(self.L.shape[0]), lower=True)
+        return self._L_inv
 
     @classmethod
-    def from_model(cls, model: object) -> Optional[FastPosterior]:
-        """The lean posterior of ``model``, or None when it does not apply."""
-        parts = standard_parts(model)
+    def from_model(cls, model: object, reference: object = None) -> Optional[FastPosterior]:
+        """The lean posterior of ``model``, or None when it does not apply.
+
+        Args:
+            model: The fitted model.
+            reference: A smaller model of the same structure and hyperparameters (the
+                large-N path's subset model). When given, the numerical check against
+                GPyTorch runs on it, not on ``model``, whose own GPyTorch posterior would
+                cost another factorisation of its full covariance.
+        """
+        parts = standard_parts(model, max_n=MAX_POSTERIOR_N)
         if parts is None or parts.m != 1:
             return None
         assert isinstance(model, SingleTaskGP)
+        if reference is not None:
+            checked = cls.from_model(reference)
+            if checked is None or not _same_hyperparameters(model, reference):
+                return None
+            try:
+                return cls(model, parts)
+            except (RuntimeError, ValueError):
+                return None
         try:
             post = cls(model, parts)
             probe = torch.cat([parts.X[:3], (parts.X[:3] * 0.7 + 0.15)])
-            with torch.no_grad():
+            with torch.no_grad(), gpytorch.settings.max_cholesky_size(MAX_POSTERIOR_N):
                 mean, var = post.mean_var(probe)
-                reference = model.posterior(probe)
-                ref_mean = reference.mean.reshape(-1)
-                ref_var = reference.variance.reshape(-1)
+                reference_post = model.posterior(probe)
+                ref_mean = reference_post.mean.reshape(-1)
+                ref_var = reference_post.variance.reshape(-1)
         except (RuntimeError, ValueError):
             return None
         scale = max(1.0, float(ref_mean.abs().max()))
@@ -477,7 +524,25 @@ class FastPosterior:
         return k, v
 
     def mean_var(self, Xq: Tensor) -> Tuple[Tensor, Tensor]:
-        """Latent posterior means and variances (`b` each) at `b x d` points ``Xq``."""
+        """Latent posterior means and variances (`b` each) at `b x d` points ``Xq``.
+
+        At the training points themselves, when there are at least
+        :data:`TRAIN_SHORTCUT_N` of them, the result is computed once and cached, by the
+        identities ``mean = y - s * alpha`` and ``var = s - s^2 diag(K^-1)`` (``s`` the
+        noise variances), which need no cross-kernel solve per call.
+        """
+        if (
+            Xq.shape[0] >= TRAIN_SHORTCUT_N
+            and Xq.shape == self.X.shape
+            and bool(torch.equal(Xq, self.X))
+        ):
+            if self._train_stats is None:
+                L_inv = torch.from_numpy(self.L_inv_numpy())
+                k_inv_diag = (L_inv * L_inv).sum(0)
+                mean = self.y - self.noise * self.alpha
+                var = (self.noise - self.noise**2 * k_inv_diag).clamp_min(1e-12)
+                self._train_stats = (mean, var)
+            return self._train_stats
         k, v = self.cross(Xq)
         mean = self.const + k @ self.alpha
         var = (1.0 - (v * v).sum(0)).clamp_min(1e-12)

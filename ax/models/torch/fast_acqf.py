@@ -99,7 +99,7 @@ class _Kernel:
         self.const = float(fast.const)
         # Explicit inverses of the triangular factors: a matmul per call instead of a
         # triangular solve through scipy's wrappers (which cost more than the solve).
-        self.L_inv = solve_triangular(fast.L.numpy(), np.eye(fast.L.shape[0]), lower=True)
+        self.L_inv = fast.L_inv_numpy()
         self.alpha = fast.alpha.numpy()
         self.weight = weight
         self.best = best  # S

@@ -40,7 +40,8 @@ from botorch.utils.multi_objective.pareto import is_non_dominated
 from botorch.utils.sampling import sample_simplex
 from torch import Tensor
 
-from ax.exceptions import UserInputError
+from ax.exceptions import UnsupportedError, UserInputError
+from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.acquisition import (
     AcquisitionProblem,
     inequality_constraints,
@@ -115,6 +116,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
     options_class: ClassVar[type[MultiObjectiveOptions]] = MultiObjectiveOptions
     supports_fidelities: ClassVar[bool] = False
     supports_task_features: ClassVar[bool] = False
+    supports_discrete: ClassVar[bool] = False
 
     _cache: Optional[Tuple[Tuple[Any, ...], AcquisitionFunction]] = None
     """The last NEHVI built, with its key (per instance once set; reset by each fit)."""
@@ -243,9 +245,14 @@ class MultiObjectiveBotorchModel(BotorchModel):
         pending_observations: Optional[Sequence[np.ndarray] | np.ndarray] = None,
         model_gen_options: Optional[Mapping[str, Any]] = None,
         rounding_func: Optional[TRounding] = None,
+        discrete: Optional[DiscreteStructure] = None,
         objective_thresholds: Optional[np.ndarray] = None,
     ) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any], Optional[List[Dict[str, Any]]]]:
         """Propose ``n`` points that improve the hypervolume of the Pareto set.
+
+        Discrete dimensions are relaxed and rounded (``rounding_func``): this model does
+        not search lattices (``supports_discrete`` is False, so the bridge passes no
+        ``discrete`` structure; one given here is an error).
 
         Args:
             n: Number of points (sequential greedy for ``n > 1``; each chosen point is
@@ -289,6 +296,11 @@ class MultiObjectiveBotorchModel(BotorchModel):
         constraints = self._check_outcome_constraints(outcome_constraints)
         linear = inequality_constraints(f"{name}.gen", linear_constraints, d)
         fixed = check_fixed_features(f"{name}.gen", fixed_features, d)
+        if discrete is not None:
+            raise UnsupportedError(
+                f"{name}.gen: discrete structures are not searched by this model (give "
+                "discrete=None: discrete dimensions are relaxed and rounded)"
+            )
         pending = self._check_pending(pending_observations)
         opts = self._gen_options(model_gen_options)
         assert isinstance(opts, MultiObjectiveOptions)

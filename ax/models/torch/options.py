@@ -63,6 +63,14 @@ class BotorchOptions(BaseModel):
             GPyTorch at each use and the general path is taken on any mismatch.
         prune_baseline: Prune observed points unlikely to be the best from the NEI
             baseline.
+        fit_subset: With more observations than this (per outcome), the hyperparameters
+            are fitted on this many of them (the extremes of each outcome and a seeded
+            random rest), then the GP conditions on the data with them. The generator
+            run's metadata says so (``large_n``).
+        max_conditioning_points: With more observations than this (per outcome), the GP
+            conditions on this many of them (chosen as for ``fit_subset``): a
+            subset-of-data approximation that keeps a suggestion's cost flat in N; the
+            metadata says so.
 
     Example:
         >>> BotorchOptions(num_restarts=4).raw_samples
@@ -84,6 +92,8 @@ class BotorchOptions(BaseModel):
     torch_threads: int = Field(default=1, ge=1, le=1024)
     fast_path: bool = True
     prune_baseline: bool = True
+    fit_subset: int = Field(default=256, ge=8)
+    max_conditioning_points: int = Field(default=800, ge=8)
 
     @classmethod
     def ax_like(cls, **overrides: Any) -> BotorchOptions:
