@@ -149,9 +149,9 @@ def test_parego_for_many_objectives_or_by_option() -> None:
     Y = np.concatenate([_toy(X)[:, :2], np.stack([X[:, 1], 1 - X[:, 1]], 1)], axis=1)
     model = MultiObjectiveBotorchModel(seed=2, **FAST)
     _fit(model, X, Y)
-    points, _, meta, _ = model.gen(2, BOX, -np.ones(4))
+    points, _, meta, _ = model.gen(1, BOX, -np.ones(4))
     assert meta["acquisition"] == "qLogNParEGO"  # 4 objectives > max_nehvi_objectives
-    assert points.shape == (2, 2)
+    assert points.shape == (1, 2)
     small = _fitted(moo_acquisition="qLogNParEGO")
     _, _, meta, _ = small.gen(1, BOX, np.array([-1.0, -1.0, 0.0]))
     assert meta["acquisition"] == "qLogNParEGO"
