@@ -66,7 +66,8 @@ def experiment_page(name: str, config: Dict[str, Any], data: str, token: Optiona
 <p class="note" id="ax-pareto-note" hidden></p></section>
 <section id="hypervolume" hidden><h2>Hypervolume</h2><div class="fig" id="ax-hypervolume"></div>
 <p class="note" id="ax-hypervolume-note" hidden></p></section>
-<section id="curves" hidden><h2>Learning curves</h2><div class="fig" id="ax-curves"></div></section>
+<section id="curves" hidden><h2>Learning curves</h2><div class="fig" id="ax-curves"></div>
+<p class="note" id="ax-curves-note" hidden></p></section>
 <section id="parameters"><h2>Parameters against the objective</h2>
 <div class="fig" id="ax-parameters"></div>
 <p class="note" id="ax-parameters-note" hidden></p></section>

@@ -59,16 +59,9 @@ def has_pareto_view(experiment: Experiment) -> bool:
 
 
 def has_learning_curves(experiment: Experiment) -> bool:
-    """Whether the experiment has learning curves to show (intermediate results).
-
-    Progression data (metric values per step/epoch, issue 14) does not exist in
-    ``ax.core.Data`` yet, so this returns False. When it lands, return True when the
-    attached data has values at more than one progression for some trial, and fill
-    :func:`learning_curves_figure`; the page shows the section whenever the view's
-    ``"curves"`` figure is present.
-    """
-    del experiment
-    return False
+    """Whether the experiment has learning curves to show: intermediate results were
+    reported for some trial (its progression data is not empty)."""
+    return len(experiment.progression_data) > 0
 
 
 def frontier_of(snapshot: Snapshot) -> Optional[ObservedFrontier]:
@@ -93,10 +86,12 @@ def pareto_figures(frontier: Optional[ObservedFrontier]) -> Dict[str, Any]:
     return {"pareto": pareto_figure(frontier), "hypervolume": hypervolume_figure(frontier)}
 
 
-def learning_curves_figure(experiment: Experiment) -> Optional[Figure]:
-    """Metric against progression per trial (none until progression data exists, issue 14)."""
-    del experiment
-    return None
+def learning_curves(experiment: Experiment) -> Any:
+    """The report's learning-curve figure (all curves, early-stopped ones marked) as a
+    :class:`~ax.plot.figures.FigureResult`."""
+    from ax.plot.learning_curves import learning_curves_figure
+
+    return learning_curves_figure(experiment)
 
 
 # ---------------------------------------------------------------------- summaries
@@ -174,6 +169,7 @@ def summary(snapshot: Snapshot) -> Dict[str, Any]:
         "objectives": None
         if frontier is None
         else [{"name": n, "minimize": m} for n, m in zip(frontier.objectives, frontier.minimize)],
+        "early_stopping": _early_stopping_line(experiment),
         "frontier": None
         if frontier is None
         else {
@@ -188,6 +184,15 @@ def summary(snapshot: Snapshot) -> Dict[str, Any]:
         "updated_at": _last_change(snapshot),
         "marker": snapshot.marker,
     }
+
+
+def _early_stopping_line(experiment: Experiment) -> Optional[str]:
+    """What early stopping saved (``ax show``'s line), None without intermediate results."""
+    if not has_learning_curves(experiment):
+        return None
+    from ax.plot.learning_curves import compute_saved
+
+    return compute_saved(experiment).describe()
 
 
 def _last_change(snapshot: Snapshot) -> Optional[str]:
@@ -432,7 +437,10 @@ def experiment_view_json(snapshot: Snapshot, actions: bool) -> str:
             if result.note:
                 notes[key] = result.note
     if has_learning_curves(experiment):
-        figures["curves"] = _figure_json(learning_curves_figure(experiment))
+        result = learning_curves(experiment)
+        figures["curves"] = _figure_json(result.figure)
+        if result.note:
+            notes["curves"] = result.note
     view = {
         "summary": summary(snapshot),
         "strategy": strategy_view(snapshot.generation_strategy),

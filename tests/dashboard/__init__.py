@@ -99,3 +99,38 @@ def moo_sqlite_store(tmp_path: Path, completed: int = 6) -> str:
             index, raw_data={"acc": (x * (1.0 - 0.3 * y), 0.0), "latency": (0.5 + x * x, 0.0)}
         )
     return url
+
+
+CURVES_NAME = "curves"
+
+
+def curves_sqlite_store(tmp_path: Path, trials: int = 5) -> str:
+    """A SQLite store of an ask/tell run whose trials reported learning curves; the
+    worse ones are stopped early (the last trial is left RUNNING mid-curve)."""
+    from ax.early_stopping import EarlyStoppingOptions, MedianRule
+    from ax.storage.sqa_store.structs import DBSettings
+
+    url = f"sqlite:///{tmp_path / 'curves.db'}"
+    client = AxClient(db_settings=DBSettings(url=url), random_seed=0, verbose_logging=False)
+    client.create_experiment(
+        name=CURVES_NAME,
+        parameters=[{"name": "x", "type": "range", "bounds": [0.0, 1.0]}],
+        objective_name="loss",
+        minimize=True,
+    )
+    client.set_stopping_rule(MedianRule(EarlyStoppingOptions(min_progression=2, min_curves=2)))
+    for n in range(trials):
+        parameters, index = client.get_next_trial()
+        x = float(parameters["x"])  # type: ignore[arg-type]
+        loss = 0.0
+        for epoch in range(1, 7):
+            loss = (x - 0.3) ** 2 + 1.0 / epoch
+            client.report_intermediate(index, epoch, {"loss": loss})
+            if n == trials - 1 and epoch == 3:
+                return url  # the last trial stays RUNNING
+            if client.should_stop_trial(index).stop:
+                client.stop_trial_early(index)
+                break
+        else:
+            client.complete_trial(index, raw_data={"loss": (loss, 0.0)})
+    return url

@@ -19,7 +19,6 @@ from urllib.parse import quote
 
 import pytest
 
-from ax.dashboard import views
 from ax.dashboard.options import DashboardOptions
 from ax.dashboard.server import RunningDashboard, start_in_thread
 from tests.dashboard import HOSTILE_REASON, HOSTILE_VALUE, NAME, new_client, run_trials
@@ -199,23 +198,19 @@ def test_pareto_views_appear_for_a_multi_objective_experiment(
 
 
 def test_learning_curves_view_appears_when_the_experiment_has_them(
-    browser: Any, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    browser: Any, tmp_path: Path
 ) -> None:
-    from ax.plot.helpers import plotly_go
+    from tests.dashboard import CURVES_NAME, curves_sqlite_store
 
-    def figure(experiment: Any) -> Any:
-        go = plotly_go()
-        return go.Figure(go.Scatter(x=[1, 2, 3], y=[3, 1, 2], mode="markers"))
-
-    monkeypatch.setattr(views, "has_learning_curves", lambda experiment: True)
-    monkeypatch.setattr(views, "learning_curves_figure", figure)
-    with _serve(sqlite_url) as server:
+    with _serve(curves_sqlite_store(tmp_path)) as server:
         watched = Watched(browser)
         page = watched.page
-        page.goto(f"{server.url}experiment?name={quote(NAME)}")
+        page.goto(f"{server.url}experiment?name={quote(CURVES_NAME)}")
         page.wait_for_selector("#ax-curves .main-svg", timeout=30_000)
         assert page.locator("#curves").is_visible()
         assert not page.locator("#pareto").is_visible()
+        assert "trial(s) stopped" in page.locator("#ax-summary").inner_text()
+        assert watched.errors == []
         watched.close()
 
 

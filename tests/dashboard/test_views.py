@@ -19,7 +19,6 @@ def test_optional_views_are_absent_until_their_data_exists(json_path: Path) -> N
     assert views.has_pareto_view(experiment) is False
     assert views.has_learning_curves(experiment) is False
     assert views.pareto_figures(views.frontier_of(snapshot)) == {}
-    assert views.learning_curves_figure(experiment) is None
     view = json.loads(views.experiment_view_json(snapshot, False))
     assert not {"pareto", "hypervolume", "curves"} & set(view["figures"])
     assert view["summary"]["objectives"] is None and view["summary"]["frontier"] is None
@@ -47,6 +46,26 @@ def test_a_multi_objective_experiment_has_the_pareto_and_hypervolume_views(
     pareto, hypervolume = view["figures"]["pareto"], view["figures"]["hypervolume"]
     assert "Pareto frontier" in {t.get("name") for t in pareto["data"]}
     assert [t.get("name") for t in hypervolume["data"]] == ["hypervolume"]
+
+
+def test_learning_curves_view_shows_every_curve_and_the_compute_saved(tmp_path: Path) -> None:
+    from tests.dashboard import CURVES_NAME, curves_sqlite_store
+
+    reader = open_store(curves_sqlite_store(tmp_path))
+    with reader.reading(CURVES_NAME) as snapshot:
+        experiment = snapshot.experiment
+        assert views.has_learning_curves(experiment)
+        view = json.loads(views.experiment_view_json(snapshot, False))
+    curves = experiment.progression_data.curves("loss")
+    assert len(curves) == len(experiment.trials) == 5
+    figure = view["figures"]["curves"]
+    assert len([t for t in figure["data"] if t.get("mode") != "markers"]) >= len(curves)
+    stopped = [t.index for t in experiment.trials.values() if t.status.name == "EARLY_STOPPED"]
+    assert stopped, "the median rule stopped no trial"
+    line = view["summary"]["early_stopping"]
+    assert line.startswith(f"Early stopping: {len(stopped)} trial(s) stopped")
+    statuses = {row[0]: row[1] for row in view["trials"]["rows"]}
+    assert {i for i, s in statuses.items() if s == "EARLY_STOPPED"} == set(stopped)
 
 
 def test_view_is_cached_by_marker(json_path: Path) -> None:

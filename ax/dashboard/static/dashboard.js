@@ -135,6 +135,7 @@
         return o.name + " (" + (o.minimize ? "minimize" : "maximize") + ")";
       }).join(", "));
     }
+    if (s.early_stopping) item("Early stopping", s.early_stopping.replace(/^Early stopping: /, ""));
     if (s.frontier) {
       item("Pareto frontier", s.frontier.points + " point(s), hypervolume " +
         fmt(s.frontier.hypervolume));
