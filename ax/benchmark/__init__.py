@@ -8,7 +8,11 @@ take them from here.
   re-exported at Ax's path ``ax.utils.measurement.synthetic_functions``;
 - :mod:`ax.benchmark.problem`: :class:`BenchmarkProblem`, a problem as one typed object;
 - :mod:`ax.benchmark.problems`: the bundled problems (``BRANIN``, ``HARTMANN6``, ...),
-  :data:`PROBLEMS` by name and :func:`get_problem`.
+  :data:`PROBLEMS` by name and :func:`get_problem`;
+- :mod:`ax.benchmark.suite`: the problem classes of ``bench/bench_suite.py`` (low-D,
+  high-D, mixed, integer, noisy, constrained; :data:`SUITE`), standalone (numpy only);
+- :mod:`ax.benchmark.multi_objective`: Branin-Currin, DTLZ2 (2 and 3 objectives) and
+  C2-DTLZ2 with their true frontiers' hypervolumes (:data:`MO_PROBLEMS`).
 
 Names are loaded lazily (PEP 562): importing :mod:`ax.benchmark` loads no submodule, and
 none of them imports torch. To add a problem module, add its public names to
@@ -48,9 +52,31 @@ _EXPORTS: dict[str, str] = {
     "HARTMANN6": "ax.benchmark.problems",
     "PROBLEMS": "ax.benchmark.problems",
     "get_problem": "ax.benchmark.problems",
+    # ax.benchmark.suite: the problem classes of bench/bench_suite.py
+    "SUITE": "ax.benchmark.suite",
+    "SuiteProblem": "ax.benchmark.suite",
+    "ackley": "ax.benchmark.suite",
+    "levy": "ax.benchmark.suite",
+    # ax.benchmark.multi_objective: multi-objective problems
+    "MO_PROBLEMS": "ax.benchmark.multi_objective",
+    "MultiObjectiveProblem": "ax.benchmark.multi_objective",
+    "branin_currin": "ax.benchmark.multi_objective",
+    "c2dtlz2": "ax.benchmark.multi_objective",
+    "dtlz2": "ax.benchmark.multi_objective",
+    "dtlz2_3": "ax.benchmark.multi_objective",
 }
 
 __all__ = [
+    "MO_PROBLEMS",
+    "SUITE",
+    "MultiObjectiveProblem",
+    "SuiteProblem",
+    "ackley",
+    "branin_currin",
+    "c2dtlz2",
+    "dtlz2",
+    "dtlz2_3",
+    "levy",
     "AUG_BRANIN",
     "AUG_HARTMANN6",
     "Aug_Branin",
@@ -72,6 +98,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
+    from ax.benchmark.multi_objective import (
+        MO_PROBLEMS,
+        MultiObjectiveProblem,
+        branin_currin,
+        c2dtlz2,
+        dtlz2,
+        dtlz2_3,
+    )
     from ax.benchmark.problem import BenchmarkProblem
     from ax.benchmark.problems import (
         AUG_BRANIN,
@@ -81,6 +115,7 @@ if TYPE_CHECKING:  # pragma: no cover - seen by type checkers and IDEs only
         PROBLEMS,
         get_problem,
     )
+    from ax.benchmark.suite import SUITE, SuiteProblem, ackley, levy
     from ax.benchmark.synthetic_functions import (
         Aug_Branin,
         Aug_Hartmann6,

@@ -27,8 +27,11 @@ Example:
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -122,36 +125,31 @@ class SuiteProblem:
 
 
 # ---------------------------------------------------------------------------- functions
+def _load_formulas() -> ModuleType:
+    """``formulas.py`` beside this file, loaded by its path (numpy only), so that this
+    module stays standalone in a peer's virtualenv, where ``ax`` is another package."""
+    path = Path(__file__).resolve().with_name("formulas.py")
+    spec = importlib.util.spec_from_file_location("_ax_benchmark_formulas", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - the file is beside this one
+        raise ImportError(f"cannot load the benchmark formulas from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_FORMULAS = _load_formulas()
+
+
 def branin(x: Sequence[float]) -> float:
-    x1, x2 = float(x[0]), float(x[1])
-    b, c, t = 5.1 / (4.0 * math.pi**2), 5.0 / math.pi, 1.0 / (8.0 * math.pi)
-    return (x2 - b * x1**2 + c * x1 - 6.0) ** 2 + 10.0 * (1.0 - t) * math.cos(x1) + 10.0
-
-
-_H6_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
-_H6_A = np.array(
-    [
-        [10.0, 3.0, 17.0, 3.5, 1.7, 8.0],
-        [0.05, 10.0, 17.0, 0.1, 8.0, 14.0],
-        [3.0, 3.5, 1.7, 10.0, 17.0, 8.0],
-        [17.0, 8.0, 0.05, 10.0, 0.1, 14.0],
-    ]
-)
-_H6_P = 1e-4 * np.array(
-    [
-        [1312.0, 1696.0, 5569.0, 124.0, 8283.0, 5886.0],
-        [2329.0, 4135.0, 8307.0, 3736.0, 1004.0, 9991.0],
-        [2348.0, 1451.0, 3522.0, 2883.0, 3047.0, 6650.0],
-        [4047.0, 8828.0, 8732.0, 5743.0, 1091.0, 381.0],
-    ]
-)
+    """Branin at one point ``(x1, x2)`` (:mod:`ax.benchmark.formulas`); minimum 0.397887."""
+    arr = np.asarray(x, dtype=float).reshape(1, 2)
+    return float(_FORMULAS.branin_values(arr[:, 0], arr[:, 1], np.full(1, _FORMULAS.BRANIN_B))[0])
 
 
 def hartmann6(X: Union[np.ndarray, Sequence[float]]) -> np.ndarray:
     """Hartmann6 at `n x 6` points (or one point); minimum -3.32237."""
     X = np.atleast_2d(np.asarray(X, dtype=float))
-    inner = np.sum(_H6_A[None] * (X[:, None, :] - _H6_P[None]) ** 2, axis=2)
-    return -np.sum(_H6_ALPHA * np.exp(-inner), axis=1)
+    return np.asarray(_FORMULAS.hartmann6_values(X, _FORMULAS.H6_ALPHA[None, :]))
 
 
 def levy(x: Sequence[float]) -> float:

@@ -56,7 +56,7 @@ from ax.exceptions import UserInputError
 from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.defaults import DTYPE, posterior_mean_var
 from ax.models.torch.fast import FastPosterior
-from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI, _FastAcquisition
+from ax.models.torch.fast_acqf import FastAcquisition, FastLogEI, FastLogNEI
 from ax.models.torch.lean_gen import lean_gen_candidates
 from ax.models.torch.mixed_gen import optimize_mixed
 from ax.models.torch.options import BotorchOptions
@@ -387,7 +387,7 @@ def optimize_sequential(
         # The lean acquisition functions need no GPyTorch posterior variance; BoTorch's
         # sampling around the best points asks for posterior means only, and skipping
         # the variances saves GPyTorch a factorisation of the training covariance.
-        lean = isinstance(acqf, _FastAcquisition)
+        lean = isinstance(acqf, FastAcquisition)
         with gpytorch.settings.skip_posterior_variances(lean):
             candidate, value = optimize_acqf(
                 acqf,

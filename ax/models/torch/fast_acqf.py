@@ -194,7 +194,7 @@ class _KernelFunction(torch.autograd.Function):
         return grad_output[..., None, None] * grad, None
 
 
-class _FastAcquisition(AcquisitionFunction):
+class FastAcquisition(AcquisitionFunction):
     """Base: a lean acquisition over one point per batch (`batch x 1 x d` inputs)."""
 
     kernel: _Kernel
@@ -216,7 +216,7 @@ class _FastAcquisition(AcquisitionFunction):
         return _KernelFunction.apply(X, self.kernel)
 
 
-class FastLogEI(_FastAcquisition):
+class FastLogEI(FastAcquisition):
     """Analytic log expected improvement on the lean posterior.
 
     Args:
@@ -234,7 +234,7 @@ class FastLogEI(_FastAcquisition):
         self.kernel = _Kernel(fast, weight, np.array([best_f], dtype=np.float64))
 
 
-class FastLogNEI(_FastAcquisition):
+class FastLogNEI(FastAcquisition):
     """Log noisy expected improvement of one new point on the lean posterior.
 
     Args:
@@ -299,4 +299,4 @@ def prune_baseline(fast: FastPosterior, weight: float, X: Tensor, seed: int) -> 
     return contenders[torch.unique(best)]
 
 
-__all__ = ["FastLogEI", "FastLogNEI", "log_h", "prune_baseline"]
+__all__ = ["FastAcquisition", "FastLogEI", "FastLogNEI", "log_h", "prune_baseline"]

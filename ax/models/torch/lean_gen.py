@@ -26,7 +26,7 @@ from botorch.optim.batched_lbfgs_b import fmin_l_bfgs_b_batched, translate_bound
 from botorch.optim.utils import columnwise_clamp
 from torch import Tensor
 
-from ax.models.torch.fast_acqf import _FastAcquisition
+from ax.models.torch.fast_acqf import FastAcquisition
 
 _SCIPY_ONLY_OPTIONS = (
     "method",
@@ -73,7 +73,7 @@ def lean_gen_candidates(
         ``(candidates b x 1 x d, acquisition values b)``, as ``gen_candidates_scipy``.
     """
     lean = (
-        isinstance(acquisition_function, _FastAcquisition)
+        isinstance(acquisition_function, FastAcquisition)
         and not fixed_features
         and timeout_sec is None
         and not any(kwargs.get(name) for name in _CONSTRAINT_KWARGS)

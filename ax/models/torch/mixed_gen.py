@@ -33,7 +33,7 @@ from torch.quasirandom import SobolEngine
 
 from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.defaults import DTYPE
-from ax.models.torch.fast_acqf import _FastAcquisition
+from ax.models.torch.fast_acqf import FastAcquisition
 from ax.models.torch.options import BotorchOptions
 
 LinearConstraints = List[Tuple[Tensor, Tensor, float]]
@@ -166,7 +166,7 @@ class _Problem:
 
     def value_and_grad(self, X: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Acquisition values (`n`) and gradients (`n x d`)."""
-        if isinstance(self.acqf, _FastAcquisition):
+        if isinstance(self.acqf, FastAcquisition):
             value, grad = self.acqf.kernel(X, need_grad=True)
             assert grad is not None
             return value.reshape(-1), grad.reshape(X.shape)
