@@ -641,8 +641,10 @@ class PolarisEvaluation(TrialEvaluation):
         job_id = getattr(future, "correlation_id", None)
         published = getattr(future, "published", None)
         # Kept only once the broker has the job: a restart never waits for one unsent.
+        # Without a checkpoint nothing is resumed, so nothing waits for the broker.
         if (
-            isinstance(job_id, str)
+            client.checkpoint is not None
+            and isinstance(job_id, str)
             and published is not None
             and published.wait(self.publish_timeout_s)
             and not future.done()
