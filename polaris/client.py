@@ -58,7 +58,7 @@ from ax.core.metric import Metric
 from ax.core.objective import Objective
 from ax.core.optimization_config import OptimizationConfig
 from ax.core.trial import Trial
-from ax.early_stopping.base import StoppingRule
+from ax.early_stopping.base import StoppingRule, checked_rule
 from ax.exceptions import (
     ExecutorError,
     OptimizationAbortedError,
@@ -257,7 +257,7 @@ class Polaris:
             "exp_key": self.exp_key,
             "eval_count": len(self.trials) + 1,
         }
-        self.stopping_rule = check_polaris_rule(stopping_rule, self.experiment)
+        self.stopping_rule = checked_rule("Polaris", stopping_rule, self.experiment)
 
     # ------------------------------------------------------------------ set-up
     def _new_experiment(self) -> Experiment:
@@ -685,18 +685,6 @@ class PolarisEvaluation(TrialEvaluation):
             reason = "the trial has no arm"  # pragma: no cover - never for a Polaris trial
         self.client._note(params, exp_info, result, reason)
         return reason
-
-
-def check_polaris_rule(rule: Any, experiment: Experiment) -> Optional[StoppingRule]:
-    """The client's stopping rule, checked (None: no early stopping)."""
-    if rule is None:
-        return None
-    if not isinstance(rule, StoppingRule):
-        raise UserInputTypeError(
-            f"Polaris: stopping_rule must be a StoppingRule or None, got {type(rule).__name__}"
-        )
-    rule.validate(experiment)
-    return rule
 
 
 __all__ = [

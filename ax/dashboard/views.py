@@ -116,16 +116,10 @@ def rows_of(snapshot: Snapshot) -> List[ArmRow]:
     after an incremental read, only the changed trials' rows are computed again."""
     rows = snapshot.derived.get("rows")
     if rows is None:
-        by_trial = _updated_per_trial(snapshot, _ROWS_BY_TRIAL)
-        if by_trial is None:
-            by_trial = {}
-            todo = None
-        else:
-            todo = snapshot.changed
+        by_trial = _updated_per_trial(snapshot, _ROWS_BY_TRIAL)  # without changed trials
+        todo = None if by_trial is None else snapshot.changed
+        by_trial = {} if by_trial is None else by_trial
         for row in arm_rows(snapshot.experiment, todo):
-            if todo is not None and row.trial_index in todo:
-                todo = todo - {row.trial_index}
-                by_trial[row.trial_index] = []
             by_trial.setdefault(row.trial_index, []).append(row)
         snapshot.derived[_ROWS_BY_TRIAL] = by_trial
         rows = snapshot.derived["rows"] = [r for i in sorted(by_trial) for r in by_trial[i]]

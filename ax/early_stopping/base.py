@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from ax.core.experiment import Experiment
 from ax.core.progression import ProgressionData
@@ -221,9 +221,36 @@ def better(a: float, b: float, minimize: bool) -> bool:
     return a < b if minimize else a > b
 
 
+def checked_rule(
+    owner: str, rule: Any, experiment: Experiment, field: str = "stopping_rule"
+) -> Optional[StoppingRule]:
+    """``rule`` checked for ``experiment`` (None: no early stopping).
+
+    Args:
+        owner: Who checks (named in the errors), e.g. ``"Scheduler"``.
+        rule: A :class:`StoppingRule` or None.
+        experiment: The experiment the rule will watch.
+        field: The argument's name, for the errors.
+
+    Raises:
+        UserInputTypeError: ``rule`` is neither a StoppingRule nor None.
+        UserInputError: The rule does not fit the experiment (see
+            :meth:`StoppingRule.validate`).
+    """
+    if rule is None:
+        return None
+    if not isinstance(rule, StoppingRule):
+        raise UserInputTypeError(
+            f"{owner}: {field} must be a StoppingRule or None, got {type(rule).__name__}"
+        )
+    rule.validate(experiment)
+    return rule
+
+
 __all__ = [
     "StopDecision",
     "StoppingRule",
+    "checked_rule",
     "best_so_far",
     "better",
     "objective_directions",

@@ -9,7 +9,6 @@ subset of HTML in titles and hover labels.
 
 from __future__ import annotations
 
-import html
 import math
 from typing import TYPE_CHECKING, Any, List, NamedTuple, Optional, Sequence
 
@@ -20,6 +19,7 @@ from ax.core.parameter import RangeParameter
 from ax.core.types import TrialStatus
 from ax.exceptions import AxError
 from ax.plot.exp_utils import ArmRow, TracePoint, format_value, objective
+from ax.plot.helpers import escape_html as _e
 from ax.plot.helpers import make_subplots, plotly_go
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -244,10 +244,6 @@ def _column(values: List[object]) -> Any:
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return np.array(values, dtype=np.float64)
     return [_plot_value(v) for v in values]
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 __all__ = [

@@ -8,6 +8,7 @@ predict (``model.predict``), reading ``model_space``, ``metric_names``,
 
 from __future__ import annotations
 
+import html
 import math
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
@@ -32,6 +33,11 @@ OPTIMUM_COLOR = "rgb(214, 39, 40)"
 TRANSITION_COLOR = "rgb(127, 127, 127)"
 Z_95 = 1.959963984540054
 """Two-sided 95 % normal quantile: bands are ``mean +/- Z_95 * sem``."""
+
+
+def escape_html(text: str) -> str:
+    """``text`` safe inside HTML and plotly labels (``<``, ``>``, ``&`` and quotes escaped)."""
+    return html.escape(text, quote=True)
 
 
 def plotly_go() -> Any:
@@ -325,6 +331,7 @@ def _short(value: TParamValue) -> str:
 
 __all__ = [
     "ObservedPoint",
+    "escape_html",
     "axis_grid",
     "centre_value",
     "checked_density",

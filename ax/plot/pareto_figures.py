@@ -8,7 +8,6 @@ none. Text taken from the experiment is HTML-escaped.
 
 from __future__ import annotations
 
-import html
 from itertools import combinations
 from typing import TYPE_CHECKING, Dict, List, Optional
 
@@ -17,7 +16,7 @@ import numpy as np
 from ax.core.experiment import Experiment
 from ax.exceptions import NoDataError, UnsupportedError
 from ax.plot.figures import FigureResult
-from ax.plot.helpers import OPTIMUM_COLOR, TRANSITION_COLOR, make_subplots, plotly_go
+from ax.plot.helpers import OPTIMUM_COLOR, TRANSITION_COLOR, escape_html, make_subplots, plotly_go
 from ax.plot.pareto import (
     REFERENCE_FROM_THRESHOLD,
     ObservedFrontier,
@@ -61,7 +60,9 @@ def pareto_figure(frontier: Optional[ObservedFrontier]) -> FigureResult:
     fig = make_subplots(
         rows=nrows,
         cols=cols,
-        subplot_titles=[f"{_e(names[j])} against {_e(names[i])}" for i, j in pairs]
+        subplot_titles=[
+            f"{escape_html(names[j])} against {escape_html(names[i])}" for i, j in pairs
+        ]
         if len(pairs) > 1
         else None,
     )
@@ -124,10 +125,10 @@ def pareto_figure(frontier: Optional[ObservedFrontier]) -> FigureResult:
                 fig.add_vline(x=value, line=line, row=row + 1, col=col + 1)
             else:
                 fig.add_hline(y=value, line=line, row=row + 1, col=col + 1)
-        fig.update_xaxes(title_text=_e(names[i]), row=row + 1, col=col + 1)
-        fig.update_yaxes(title_text=_e(names[j]), row=row + 1, col=col + 1)
+        fig.update_xaxes(title_text=escape_html(names[i]), row=row + 1, col=col + 1)
+        fig.update_yaxes(title_text=escape_html(names[j]), row=row + 1, col=col + 1)
     directions = ", ".join(
-        f"{_e(n)} ({'min' if m else 'max'})" for n, m in zip(names, frontier.minimize)
+        f"{escape_html(n)} ({'min' if m else 'max'})" for n, m in zip(names, frontier.minimize)
     )
     fig.update_layout(
         height=max(420, 380 * nrows),
@@ -162,7 +163,7 @@ def hypervolume_figure(frontier: Optional[ObservedFrontier]) -> FigureResult:
         )
     )
     reference = ", ".join(
-        f"{_e(n)}={frontier.reference_point[n]:.4g} ({frontier.reference_source[n]})"
+        f"{escape_html(n)}={frontier.reference_point[n]:.4g} ({frontier.reference_source[n]})"
         for n in frontier.objectives
         if n in frontier.reference_point
     )
@@ -219,16 +220,12 @@ def _staircase(
 
 
 def _label(point: ParetoPoint, names: List[str]) -> str:
-    values = ", ".join(f"{_e(n)}={point.means[n]:.4g}" for n in names)
+    values = ", ".join(f"{escape_html(n)}={point.means[n]:.4g}" for n in names)
     why: Dict[bool, str] = {True: "", False: " (breaks a constraint or threshold)"}
     return (
-        f"trial {point.trial_index}, arm {_e(point.arm_name)}: {values}"
+        f"trial {point.trial_index}, arm {escape_html(point.arm_name)}: {values}"
         f"{why[point.feasible and point.within_thresholds]}"
     )
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 __all__ = [

@@ -8,7 +8,6 @@ HTML-escaped.
 from __future__ import annotations
 
 import datetime
-import html
 import os
 from typing import TYPE_CHECKING, Any, List, Optional, Tuple, Union
 
@@ -25,6 +24,7 @@ from ax.plot.exp_utils import (
     objective_trace,
 )
 from ax.plot.figures import FigureResult, model_figure, parameters_figure, trace_figure
+from ax.plot.helpers import escape_html as _e
 from ax.plot.pareto import ObservedFrontier, observed_frontier, tradeoff_table
 from ax.plot.pareto_figures import hypervolume_figure, pareto_figure
 
@@ -248,7 +248,10 @@ def _summary(experiment: Experiment, rows: List[ArmRow], best: Optional[ArmRow])
         counts[trial.status.name] = counts.get(trial.status.name, 0) + 1
     described = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
     items.append(
-        ("Trials", f"{len(experiment.trials)}" + (f" ({_e(described)})" if described else ""))
+        (
+            "Trials",
+            f"{len(experiment.trials)}" + (f" ({_e(described)})" if described else ""),
+        )
     )
     items.append(("Arms", str(len(rows))))
     if best is not None and target is not None:
@@ -381,10 +384,6 @@ def _cell(value: object) -> str:
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
     css = ' class="num"' if numeric else ""
     return f"<td{css}>{_e(format_value(value))}</td>"
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def _now() -> str:

@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence, Tuple
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
 from ax.core.types import TModelPredictArm, TParameterization, TrialStatus
-from ax.early_stopping.base import StopDecision, StoppingRule
+from ax.early_stopping.base import StopDecision, StoppingRule, checked_rule
 from ax.exceptions import (
     AxError,
     DataRequiredError,
@@ -237,14 +237,7 @@ class Scheduler:
                 "Scheduler: trial_evaluation must be a TrialEvaluation or None, got "
                 f"{type(trial_evaluation).__name__}"
             )
-        if stopping_rule is not None:
-            if not isinstance(stopping_rule, StoppingRule):
-                raise UserInputTypeError(
-                    "Scheduler: stopping_rule must be a StoppingRule or None, got "
-                    f"{type(stopping_rule).__name__}"
-                )
-            stopping_rule.validate(experiment)
-        self.stopping_rule = stopping_rule
+        self.stopping_rule = checked_rule("Scheduler", stopping_rule, experiment)
         self._channel: Optional[Any] = None
         self._channel_error: Optional[ExecutorError] = None
         self._reported: Dict[int, None] = {}  # trials with new reports, in order

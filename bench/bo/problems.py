@@ -2,7 +2,8 @@
 
 Pure Python + numpy: this module is imported inside every peer's virtualenv (where ``ax``
 may be ax-platform), so it imports nothing from the ``ax`` package; the formulas come from
-``ax/benchmark/formulas.py`` (numpy only), loaded by its file path.
+``ax/benchmark/formulas.py`` (numpy only) through ``ax/benchmark/suite.py``, both loaded
+by their file paths (:func:`bo.suite_adapters.load_suite`).
 
 The optimal values are those stated in the issue (``0.397887`` and ``-3.32237``); the exact
 minima (``0.39788735772973816`` and ``-3.3223680114155147``) lie above them by less than
@@ -16,12 +17,9 @@ Example:
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
@@ -88,36 +86,19 @@ class Problem:
         return math.log10(gap) if gap > 0 else -math.inf
 
 
-def _load_formulas() -> ModuleType:
-    """``ax/benchmark/formulas.py`` of this repository, loaded by its file path.
-
-    In a peer's virtualenv ``import ax`` is ax-platform, so the formulas (numpy only) are
-    loaded from the file, never through the ``ax`` package.
-    """
-    path = Path(__file__).resolve().parents[2] / "ax" / "benchmark" / "formulas.py"
-    spec = importlib.util.spec_from_file_location("_ax_benchmark_formulas", path)
-    if spec is None or spec.loader is None:  # pragma: no cover - the file is in the repo
-        raise ImportError(f"cannot load the benchmark formulas from {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_FORMULAS = _load_formulas()
-
-
 def branin(x: np.ndarray) -> float:
     """Branin-Hoo on ``[-5, 10] x [0, 15]``; three global minima of value 0.397887."""
-    arr = np.asarray(x, dtype=float).reshape(1, 2)
-    b = np.full(1, _FORMULAS.BRANIN_B)
-    return float(_FORMULAS.branin_values(arr[:, 0], arr[:, 1], b)[0])
+    from bo.suite_adapters import load_suite
+
+    return float(load_suite().branin(x))
 
 
 def hartmann6(x: np.ndarray) -> float:
     """Hartmann6 on ``[0, 1]^6``; global minimum -3.32237 near
     ``(0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573)``."""
-    arr = np.asarray(x, dtype=float).reshape(1, 6)
-    return float(_FORMULAS.hartmann6_values(arr, _FORMULAS.H6_ALPHA[None, :])[0])
+    from bo.suite_adapters import load_suite
+
+    return float(load_suite().hartmann6(np.asarray(x, dtype=float))[0])
 
 
 PROBLEMS: dict[str, Problem] = {

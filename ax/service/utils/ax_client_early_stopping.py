@@ -25,8 +25,7 @@ from typing import Mapping, Optional
 from ax.core.experiment import Experiment
 from ax.core.trial import Trial
 from ax.core.types import TrialStatus
-from ax.early_stopping.base import StopDecision, StoppingRule
-from ax.exceptions import UserInputTypeError
+from ax.early_stopping.base import StopDecision, StoppingRule, checked_rule
 from ax.service.utils import ax_client_utils as utils
 from ax.service.utils.ask_tell import AskTell
 from ax.service.utils.stopping import attach_last_reported
@@ -54,14 +53,7 @@ class TrialEarlyStopping:
             UserInputTypeError: ``rule`` is not a StoppingRule.
             UserInputError: The rule watches a metric that is not an objective.
         """
-        if rule is not None:
-            if not isinstance(rule, StoppingRule):
-                raise UserInputTypeError(
-                    f"{function}: rule must be a StoppingRule or None, got "
-                    f"{type(rule).__name__}"
-                )
-            rule.validate(experiment)
-        self.rule = rule
+        self.rule = checked_rule(function, rule, experiment, field="rule")
 
     def report(
         self,

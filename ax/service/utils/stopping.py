@@ -8,8 +8,8 @@ from typing import Dict, Optional, Tuple
 from ax.core.base_trial import BaseTrial
 from ax.core.experiment import Experiment
 from ax.core.simple_experiment import SimpleExperiment
-from ax.early_stopping.base import StoppingRule
-from ax.exceptions import UserInputError, UserInputTypeError
+from ax.early_stopping.base import StoppingRule, checked_rule
+from ax.exceptions import UserInputError
 from ax.service.executors import InlineExecutor
 
 
@@ -23,21 +23,15 @@ def check_stopping_rule(
         UserInputError: The experiment is not evaluated by a function, trials have
             several arms, or the rule watches a metric that is not an objective.
     """
-    if rule is None:
-        return None
-    if not isinstance(rule, StoppingRule):
-        raise UserInputTypeError(
-            f"OptimizationLoop: stopping_rule must be a StoppingRule or None, got "
-            f"{type(rule).__name__}"
-        )
-    if not isinstance(experiment, SimpleExperiment) or arms_per_trial != 1:
+    if isinstance(rule, StoppingRule) and (
+        not isinstance(experiment, SimpleExperiment) or arms_per_trial != 1
+    ):
         raise UserInputError(
             "OptimizationLoop: stopping_rule needs an evaluation function and one-arm "
             f"trials (got a {type(experiment).__name__} with arms_per_trial="
             f"{arms_per_trial})"
         )
-    rule.validate(experiment)
-    return rule
+    return checked_rule("OptimizationLoop", rule, experiment)
 
 
 def stopping_executor(run_async: bool, max_workers: int) -> Executor:
