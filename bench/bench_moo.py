@@ -153,7 +153,20 @@ def run_job(optimizer: str, problem: str, seeds: list[int], n_evals: int) -> dic
 
 
 def merge(result: dict[str, Any]) -> None:
-    """Merge a job's runs into :data:`RESULTS` (per optimiser, problem and seed)."""
+    """Merge a job's runs into :data:`RESULTS` (per optimiser, problem and seed).
+
+    Holds an exclusive lock on a sibling lock file, so that drivers run side by side
+    (for example one per core) never lose each other's results.
+    """
+    import fcntl
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS.with_name(RESULTS.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _merge_locked(result)
+
+
+def _merge_locked(result: dict[str, Any]) -> None:
     stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     key = f"{result['optimizer']}/{result['problem']}"
     entry = stored.setdefault(key, {"runs": {}})
@@ -163,7 +176,6 @@ def merge(result: dict[str, Any]) -> None:
         run["import_s"] = per_run_import
         run["first_in_process"] = i == 0
         entry["runs"][str(run["seed"])] = run
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
     tmp = RESULTS.with_name(RESULTS.name + ".tmp")
     tmp.write_text(json.dumps(stored))
     tmp.replace(RESULTS)

@@ -4,10 +4,10 @@ Every adapter minimises the objectives of a problem of ``ax/benchmark/multi_obje
 (loaded by its file path: in a peer's virtualenv ``ax`` is ax-platform) for ``n_evals``
 evaluations, one at a time, and returns a :class:`MOTrace`.
 
-- ``ours``: this project's ``MultiObjectiveBotorchModel`` (qLogNEHVI) at the developer
-  level, after ``max(5, d + 1)`` scrambled Sobol points; outcomes standardised as the
-  bridge's ``StandardizeY`` does; the problem's reference point as objective thresholds
-  (the same information ax-platform gets); constraints as outcome constraints.
+- ``ours``: this project's ``AxClient(random_seed=seed)`` with ``objectives=`` (each
+  objective's threshold the problem's reference point: the same information ax-platform
+  gets) and its default strategy (the centre, Sobol, then ``Models.MOO``, qLogNEHVI);
+  constraints as outcome constraints.
 - ``ax_platform``: ax-platform 1.3.1's ``Client(random_seed=seed)`` with ``objective=
   "-f1, -f2"``, the reference point as thresholds (``"f1 <= 1.1"``) and ``"c1 >= 0"``.
 - ``optuna_nsga2`` / ``optuna_tpe`` / ``optuna_gp``: Optuna's ``NSGAIISampler``,
@@ -67,75 +67,45 @@ class MOTrace:
 
 # ------------------------------------------------------------------------ ours
 def run_ours(problem: Any, seed: int, n_evals: int) -> MOTrace:
-    """``MultiObjectiveBotorchModel`` after a scrambled Sobol design (developer level)."""
-    from scipy.stats import qmc
+    """This project's ``AxClient(random_seed=seed)`` with its default strategy.
 
+    ``create_experiment(objectives={name: ObjectiveProperties(minimize=True,
+    threshold=ref)}, outcome_constraints=["c1 >= 0.0"])``: the reference point as
+    thresholds and the constraints as outcome constraints, as ax-platform's ``Client`` is
+    given them; ``choose_generation_strategy`` picks the initial design (the centre, then
+    Sobol) and ``Models.MOO``. Each suggestion is ``get_next_trial()`` (timed) and each
+    result ``complete_trial(raw_data={...})`` without a standard error (noise inferred).
+    """
     import ax
-    from ax.models.torch.moo import MultiObjectiveBotorchModel
+    from ax.service.ax_client import AxClient, ObjectiveProperties
 
     _require_ax(ax, ours=True)
-    d, m, c = problem.dim, problem.num_objectives, problem.num_constraints
-    n_init = max(5, d + 1)
-    sobol = qmc.Sobol(d, scramble=True, seed=seed).random(n_init)
-    model = MultiObjectiveBotorchModel(seed=seed)
-    names = problem.objective_names + problem.constraint_names
-    weights = np.array([-1.0] * m + [0.0] * c)
-    X: list[np.ndarray] = []
-    outcomes: list[np.ndarray] = []
+    client = AxClient(random_seed=seed, verbose_logging=False)
+    client.create_experiment(
+        name=f"bench_moo_{problem.name}_{seed}",
+        parameters=[
+            {"name": name, "type": "range", "bounds": [0.0, 1.0], "value_type": "float"}
+            for name in problem.param_names
+        ],
+        objectives={
+            n: ObjectiveProperties(minimize=True, threshold=float(r))
+            for n, r in zip(problem.objective_names, problem.ref_point)
+        },
+        outcome_constraints=[f"{n} >= 0.0" for n in problem.constraint_names] or None,
+    )
     trace = MOTrace()
-    for i in range(n_evals):
+    for _ in range(n_evals):
         start = time.perf_counter()
-        if i < n_init:
-            x = sobol[i]
-        else:
-            x = _suggest_ours(model, problem, np.array(X), np.array(outcomes), weights, names)
+        params, index = client.get_next_trial()
         seconds = time.perf_counter() - start
-        f, s = problem.evaluate(x)
-        X.append(np.asarray(x, dtype=float))
-        outcomes.append(np.concatenate([f, s]))
-        trace.record(f, s, seconds, i >= n_init)
-    trace.info["n_init"] = n_init
+        run = client.experiment.trials[index].generator_runs[0]
+        f, s = problem.evaluate([float(params[name]) for name in problem.param_names])
+        raw = {n: float(v) for n, v in zip(problem.objective_names, f)}
+        raw.update({n: float(v) for n, v in zip(problem.constraint_names, s)})
+        client.complete_trial(trial_index=index, raw_data=raw)
+        trace.record(f, s, seconds, str(run.model_key).lower() not in ("sobol", "none"))
+    trace.info["strategy"] = [step.model_name for step in client.generation_strategy.steps]
     return trace
-
-
-def _suggest_ours(
-    model: Any,
-    problem: Any,
-    X: np.ndarray,
-    Y: np.ndarray,
-    weights: np.ndarray,
-    names: list[str],
-) -> np.ndarray:
-    m, c = problem.num_objectives, problem.num_constraints
-    mean, std = Y.mean(axis=0), Y.std(axis=0)
-    std = np.where(std > 0, std, 1.0)
-    Ys = (Y - mean) / std
-    n = X.shape[0]
-    model.fit(
-        [X] * Ys.shape[1],
-        [Ys[:, j] for j in range(Ys.shape[1])],
-        [np.full(n, np.nan)] * Ys.shape[1],
-        bounds=[(0.0, 1.0)] * problem.dim,
-        feature_names=problem.param_names,
-        metric_names=names,
-    )
-    thresholds = np.full(m + c, np.nan)
-    thresholds[:m] = (np.asarray(problem.ref_point) - mean[:m]) / std[:m]
-    constraints = None
-    if c:
-        # slack_j >= 0  <=>  -slack'_j <= mean_j / std_j in standardised units
-        A = np.zeros((c, m + c))
-        A[np.arange(c), m + np.arange(c)] = -1.0
-        b = (mean[m:] / std[m:]).reshape(-1, 1)
-        constraints = (A, b)
-    points, _, _, _ = model.gen(
-        1,
-        [(0.0, 1.0)] * problem.dim,
-        weights,
-        outcome_constraints=constraints,
-        objective_thresholds=thresholds,
-    )
-    return np.clip(points[0], 0.0, 1.0)
 
 
 # ------------------------------------------------------------------------ ax-platform
@@ -248,7 +218,7 @@ MO_ADAPTERS: dict[str, Callable[[Any, int, int], MOTrace]] = {
 """The optimisers by name."""
 
 MO_IMPORTS: dict[str, tuple[str, ...]] = {
-    "ours": ("ax.models.torch.moo", "scipy.stats"),
+    "ours": ("ax.service.ax_client", "ax.models.torch.moo", "scipy.stats"),
     "ax_platform": ("ax.api.client", "ax.api.configs"),
     "optuna_nsga2": ("optuna",),
     "optuna_tpe": ("optuna",),

@@ -76,9 +76,60 @@ def test_sobol_state_keys_and_round_trip() -> None:
     g = SobolGenerator(seed=5, scramble=False, deduplicate=True)
     g.gen(2, UNIT2)
     state = g.get_state()
-    assert set(state) == {"seed", "init_position", "scramble", "deduplicate", "generated_points"}
+    assert set(state) == {
+        "seed",
+        "init_position",
+        "scramble",
+        "deduplicate",
+        "center_first",
+        "generated_points",
+    }
     assert state["scramble"] is False and state["init_position"] == 2
     assert SobolGenerator(**state).get_state() == state
+
+
+@pytest.mark.parametrize("make", list(FACTORIES.values()), ids=list(FACTORIES))
+def test_center_first_starts_with_the_centre_then_the_stream(make: Factory) -> None:
+    plain, _ = make(3).gen(2, UNIT2)
+    g = make(3, center_first=True)
+    points, _ = g.gen(3, UNIT2)
+    np.testing.assert_array_equal(points[0], [0.5, 0.5])
+    np.testing.assert_array_equal(points[1:], plain)  # the stream is not shifted
+    assert g.get_state()["center_first"] is False
+    # Split calls give the same points, and a rebuilt generator does not repeat it.
+    first = make(3, center_first=True)
+    a, _ = first.gen(1, UNIT2)
+    rebuilt = type(first)(**first.get_state())
+    b, _ = rebuilt.gen(2, UNIT2)
+    np.testing.assert_array_equal(np.vstack([a, b]), points)
+
+
+def test_center_first_is_rounded_and_keeps_fixed_features() -> None:
+    g = SobolGenerator(seed=0, center_first=True)
+    points, _ = g.gen(
+        1,
+        [(0.0, 1.0), (0.25, 0.25), (0.0, 1.0)],
+        fixed_features={1: 0.25},
+        rounding_func=lambda x: np.floor(x * 3) / 3,
+    )
+    np.testing.assert_array_equal(points[0], [1 / 3, 0.25, 1 / 3])
+
+
+def test_center_first_is_skipped_when_infeasible_or_a_duplicate() -> None:
+    # x0 + x1 <= 0.8 excludes the centre (sum 1.0): Sobol points only.
+    A, b = np.array([[1.0, 1.0]]), np.array([[0.8]])
+    points, _ = SobolGenerator(seed=1, center_first=True).gen(3, UNIT2, linear_constraints=(A, b))
+    assert not np.any(np.all(points == 0.5, axis=1))
+    assert np.all(points @ A.T <= b.T)
+    # Already generated (deduplication memory): skipped, the stream starts at once.
+    g = SobolGenerator(seed=1, center_first=True, deduplicate=True, generated_points=[[0.5, 0.5]])
+    points, _ = g.gen(2, UNIT2)
+    np.testing.assert_array_equal(points, SobolGenerator(seed=1).gen(2, UNIT2)[0])
+
+
+def test_center_first_must_be_a_bool() -> None:
+    with pytest.raises(UserInputError, match="center_first"):
+        SobolGenerator(seed=0, center_first="yes")  # type: ignore[arg-type]
 
 
 def test_sobol_dimension_must_stay_the_same() -> None:

@@ -236,7 +236,7 @@ def test_choose_generation_strategy_kwargs_override_client_settings() -> None:
     )
     steps = client.generation_strategy.steps
     assert steps[0].num_trials == 3 and steps[0].enforce_num_trials is False
-    assert steps[0].model_kwargs == {"deduplicate": True, "seed": 2}
+    assert steps[0].model_kwargs == {"deduplicate": True, "seed": 2, "center_first": True}
     assert client.get_max_parallelism() == [(3, 3), (-1, -1)]
 
 

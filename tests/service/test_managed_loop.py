@@ -411,7 +411,7 @@ def test_default_strategy_uses_the_seed_and_the_budget() -> None:
     loop = OptimizationLoop.with_evaluation_function(PARAMETERS, branin, random_seed=3)
     steps = loop.generation_strategy.steps
     assert [s.model for s in steps] == [Models.SOBOL, Models.GPEI]
-    assert steps[0].model_kwargs == {"deduplicate": True, "seed": 3}
+    assert steps[0].model_kwargs == {"deduplicate": True, "seed": 3, "center_first": True}
     # A tiny discrete space that the budget covers is searched quasi-randomly only.
     small = OptimizationLoop.with_evaluation_function(
         [{"name": "k", "type": "choice", "values": [1, 2, 3]}],

@@ -37,6 +37,7 @@ class SobolGenerator(RandomModel):
         init_position: Number of Sobol' points already consumed.
         scramble: Scramble the sequence (Owen scrambling with a digital shift).
         generated_points: `m x d` points generated before (deduplication memory).
+        center_first: Start with the centre of the cube (see :class:`RandomModel`).
 
     Example:
         >>> g = SobolGenerator(seed=7)
@@ -52,12 +53,14 @@ class SobolGenerator(RandomModel):
         init_position: int = 0,
         scramble: bool = True,
         generated_points: Optional[Any] = None,
+        center_first: bool = False,
     ) -> None:
         super().__init__(
             deduplicate=deduplicate,
             seed=seed,
             generated_points=generated_points,
             init_position=init_position,
+            center_first=center_first,
         )
         self.scramble: bool = check_bool(type(self).__name__, "scramble", scramble)
         if self.init_position >= MAX_SOBOL_POINTS:
@@ -105,7 +108,8 @@ class SobolGenerator(RandomModel):
         return self._engine
 
     def get_state(self) -> Dict[str, Any]:
-        """``{"seed", "init_position", "scramble", "deduplicate", "generated_points"}``."""
+        """``{"seed", "init_position", "scramble", "deduplicate", "center_first",
+        "generated_points"}``."""
         state = super().get_state()
         state["scramble"] = self.scramble
         return state

@@ -23,6 +23,7 @@ class UniformGenerator(RandomModel):
         seed: Seed of the stream; None picks one (recorded in the state).
         generated_points: `m x d` points generated before (deduplication memory).
         init_position: Number of doubles of the stream already consumed.
+        center_first: Start with the centre of the cube (see :class:`RandomModel`).
 
     Example:
         >>> g = UniformGenerator(seed=3)
@@ -37,12 +38,14 @@ class UniformGenerator(RandomModel):
         seed: Optional[int] = None,
         generated_points: Optional[Any] = None,
         init_position: int = 0,
+        center_first: bool = False,
     ) -> None:
         super().__init__(
             deduplicate=deduplicate,
             seed=seed,
             generated_points=generated_points,
             init_position=init_position,
+            center_first=center_first,
         )
         self._rng: Optional[np.random.Generator] = None
         self._rng_position = 0  # doubles drawn from self._rng so far

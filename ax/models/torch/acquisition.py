@@ -330,6 +330,7 @@ def optimize_sequential(
     fixed_features: Optional[Mapping[int, float]] = None,
     rounding_func: Optional[TRounding] = None,
     discrete: Optional[DiscreteStructure] = None,
+    make_initial_acqf: Optional[Callable[[Optional[Tensor]], AcquisitionFunction]] = None,
 ) -> Tuple[Tensor, List[float]]:
     """``n`` points by sequential greedy optimisation of an acquisition function.
 
@@ -349,6 +350,9 @@ def optimize_sequential(
         discrete: The discrete dimensions, searched on their valid values by
             :func:`~ax.models.torch.mixed_gen.optimize_mixed` (not for one-shot
             acquisition functions, which are relaxed and rounded).
+        make_initial_acqf: Builds, like ``make_acqf``, a cheaper stand-in that scores
+            the ``raw_samples`` candidate starting points (the restarts are then
+            optimised on the acquisition function itself). Default: no stand-in.
 
     Returns:
         ``(points n x d, acquisition values of each point when chosen)``.
@@ -387,6 +391,10 @@ def optimize_sequential(
         # The lean acquisition functions need no GPyTorch posterior variance; BoTorch's
         # sampling around the best points asks for posterior means only, and skipping
         # the variances saves GPyTorch a factorisation of the training covariance.
+        if make_initial_acqf is not None and not isinstance(acqf, OneShotAcquisitionFunction):
+            extra["ic_generator"] = _scored_by(
+                make_initial_acqf(pending), extra.get("ic_generator", gen_batch_initial_conditions)
+            )
         lean = isinstance(acqf, FastAcquisition)
         with gpytorch.settings.skip_posterior_variances(lean):
             candidate, value = optimize_acqf(
@@ -405,6 +413,18 @@ def optimize_sequential(
         chosen.append(_rounded(candidate.detach().reshape(1, -1), rounding_func, fixed))
         values.append(float(value.reshape(-1)[0]) if value is not None else math.nan)
     return torch.cat(chosen), values
+
+
+def _scored_by(
+    proxy: AcquisitionFunction, generator: Callable[..., Tensor]
+) -> Callable[..., Tensor]:
+    """An initial-conditions generator like ``generator`` whose raw samples are scored
+    (and starting points chosen) by ``proxy`` instead of the acquisition function."""
+
+    def generate(acq_function: AcquisitionFunction, **kwargs: Any) -> Tensor:
+        return generator(acq_function=proxy, **kwargs)
+
+    return generate
 
 
 def _rounded(

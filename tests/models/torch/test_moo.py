@@ -209,3 +209,23 @@ def test_gen_before_fit_and_bad_options() -> None:
         MultiObjectiveBotorchModel(seed=0, ref_point_scale=-1.0)
     with pytest.raises(UserInputError, match="max_nehvi_objectives"):
         MultiObjectiveBotorchModel(seed=0, max_nehvi_objectives=1)
+
+
+def test_a_cheaper_nehvi_scores_the_starting_points_and_follows_the_pending_points() -> None:
+    model = _fitted(mc_samples=32, initial_mc_samples=8)
+    weights = np.array([-1.0, -1.0, 0.0])
+    first, _, _, _ = model.gen(1, BOX, weights)
+    assert model._cache is not None
+    _, acqf, proxy = model._cache
+    assert proxy is not None and proxy.sampler.sample_shape == torch.Size([8])
+    assert acqf.sampler.sample_shape == torch.Size([32])
+    torch.testing.assert_close(proxy.X_baseline, acqf.X_baseline)  # one pruned baseline
+    again, _, _, _ = model.gen(1, BOX, weights, pending_observations=first)
+    torch.testing.assert_close(proxy.X_pending, acqf.X_pending)
+    assert np.linalg.norm(again - first) > 1e-3
+    # None (or as many samples as NEHVI has) scores them with NEHVI itself.
+    for options in ({"initial_mc_samples": None}, {"mc_samples": 8, "initial_mc_samples": 8}):
+        plain = _fitted(**options)
+        points, _, _, _ = plain.gen(1, BOX, weights)
+        assert plain._cache is not None and plain._cache[2] is None
+        assert np.all((points >= 0) & (points <= 1))
