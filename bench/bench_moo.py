@@ -3,7 +3,7 @@
 Problems (``ax/benchmark/multi_objective.py``, all minimised): Branin-Currin (2-D, 2
 objectives), DTLZ2 (6-D, 2 objectives), C2-DTLZ2 (6-D, 2 objectives, 1 constraint) and
 DTLZ2 with 3 objectives (6-D). Optimisers (``bench/bo/moo_adapters.py``): ours
-(``MultiObjectiveBotorchModel``, qLogNEHVI), ax-platform 1.3.1, Optuna's NSGA-II,
+(``AxClient(objectives=...)``, default strategy: qLogNEHVI), ax-platform 1.3.1, Optuna's NSGA-II,
 multi-objective TPE and GP samplers. Each runs in a subprocess of its own virtualenv, as
 in ``bench/bench_bo.py`` (whose machinery this reuses): ``.bench-venvs/ax-platform`` and
 ``.bench-venvs/optuna`` (``bash bench/setup_peers.sh``), ours in the project's

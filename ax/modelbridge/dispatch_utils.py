@@ -69,6 +69,16 @@ def _cost_model_kwargs(
     return {"cost_model": parsed.model_dump()}
 
 
+MAX_DEFAULT_INITIALIZATION_TRIALS = 6
+"""Cap of the default number of initial trials, ``max(5, d)`` as in Ax 0.1.13 below it.
+
+In higher dimensions more space-filling points do not pay: with the dimension-scaled
+lengthscale prior the GP learns from few points, and each initial point is one Bayesian
+step fewer. On Hartmann6 embedded in 20-D (14 irrelevant inputs, 5 seeds, ours alone) the
+median log10 regret after 30 trials was -0.53 with 5 initial trials, -0.43 with 6, -0.30
+with 10 and +0.18 with 20 (``bench/README.md``); ax-platform 1.x starts with 5 in any
+dimension. The cap keeps Ax 0.1.13's counts for up to 6 parameters."""
+
 MAX_MODEL_DIMENSIONS = 1000
 """Above this many model columns (one-hot columns counted) the GP is not used."""
 
@@ -225,7 +235,7 @@ def choose_generation_strategy(
         no_bayesian_optimization: Use Sobol only.
         num_trials: The planned number of trials, if known.
         num_initialization_trials: Initial trials (centre + Sobol) before the GP (default
-            ``max(5, d)``).
+            ``max(5, d)``, at most :data:`MAX_DEFAULT_INITIALIZATION_TRIALS`).
         no_max_parallelism: No parallelism limit on any step.
         max_parallelism_cap: Cap on parallelism of every step.
         max_parallelism_override: Parallelism of every step (-1: unlimited).
@@ -280,7 +290,7 @@ def choose_generation_strategy(
     elif use_batch_trials:
         num_init = 1
     else:
-        num_init = max(5, len(search_space.parameters))
+        num_init = min(max(5, len(search_space.parameters)), MAX_DEFAULT_INITIALIZATION_TRIALS)
     sobol_parallelism, gp_parallelism = (
         (None, None)
         if no_max_parallelism
@@ -344,6 +354,7 @@ def choose_generation_strategy(
 
 __all__ = [
     "DEFAULT_BAYESIAN_PARALLELISM",
+    "MAX_DEFAULT_INITIALIZATION_TRIALS",
     "choose_generation_strategy",
     "MAX_MODEL_DIMENSIONS",
     "fidelity_parameter_names",

@@ -336,6 +336,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
             objective = WeightedMCMultiOutputObjective(
                 weights=to_tensor(w[objs]), outcomes=objs.tolist()
             )
+            make_acqf: Callable[[Optional[Tensor]], AcquisitionFunction]
             make_initial: Optional[Callable[[Optional[Tensor]], AcquisitionFunction]] = None
             if kind == "qLogNEHVI":
                 acqf, proxy, pending = self._nehvi(problem, objective, ref, pending, objs, w[objs])
@@ -343,10 +344,13 @@ class MultiObjectiveBotorchModel(BotorchModel):
                 if proxy is not None:
                     make_initial = partial(_with_pending, proxy)
             else:
-                generator = torch.Generator().manual_seed(call_seed)
-
-                def make_acqf(X_pending: Optional[Tensor]) -> AcquisitionFunction:
-                    return _parego(problem, objective, objs.size, X_pending, generator)
+                make_acqf = partial(
+                    _parego,
+                    problem,
+                    objective,
+                    objs.size,
+                    generator=torch.Generator().manual_seed(call_seed),
+                )
 
             points, values = optimize_sequential(
                 make_acqf,
@@ -396,6 +400,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
             pass them)``.
         """
         opts = problem.options
+        assert isinstance(opts, MultiObjectiveOptions)
         A = problem.outcome_constraints
         key = (
             id(problem.model),
@@ -442,8 +447,9 @@ class MultiObjectiveBotorchModel(BotorchModel):
 
             acqf = build(opts.mc_samples, problem.seed)
             few = opts.initial_mc_samples
-            cheaper = few is not None and few < opts.mc_samples
-            proxy = build(few, problem.seed + 1) if cheaper else None
+            proxy = (
+                build(few, problem.seed + 1) if few is not None and few < opts.mc_samples else None
+            )
         self._cache = (key, acqf, proxy)
         return acqf, proxy, pending
 
