@@ -93,18 +93,29 @@ def run_ax_platform(problem: Problem, seed: int, n_evals: int) -> Trace:
     client.configure_optimization(objective="-objective")  # minimise
     trace = Trace()
     for _ in range(n_evals):
-        start = time.perf_counter()
-        trials = client.get_next_trials(max_trials=1)
-        seconds = time.perf_counter() - start
-        if len(trials) != 1:
-            raise RuntimeError(f"ax_platform: expected 1 trial, got {len(trials)}")
-        ((index, params),) = trials.items()
-        run = client._experiment.trials[index].generator_runs[0]
-        node = getattr(run, "_generation_node_name", None)
+        index, params, seconds, model_based = ask_ax_platform(client)
         y = problem([float(params[name]) for name in problem.param_names])
         client.complete_trial(trial_index=index, raw_data={"objective": y})
-        trace.record(y, seconds, node not in (None, "CenterOfSearchSpace", "Sobol"))
+        trace.record(y, seconds, model_based)
     return trace
+
+
+def ask_ax_platform(client: Any) -> tuple[int, dict[str, Any], float, bool]:
+    """One trial from ax-platform's ``Client``: ``(index, parameters, seconds of
+    get_next_trials, whether a model made it)`` (not the centre or Sobol node).
+
+    Raises:
+        RuntimeError: The client returned other than one trial.
+    """
+    start = time.perf_counter()
+    trials = client.get_next_trials(max_trials=1)
+    seconds = time.perf_counter() - start
+    if len(trials) != 1:
+        raise RuntimeError(f"ax_platform: expected 1 trial, got {len(trials)}")
+    ((index, params),) = trials.items()
+    run = client._experiment.trials[index].generator_runs[0]
+    node = getattr(run, "_generation_node_name", None)
+    return index, params, seconds, node not in (None, "CenterOfSearchSpace", "Sobol")
 
 
 def _require_ax(module: Any, ours: bool) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from bo.adapters import REPO_ROOT, _require_ax
+from bo.adapters import REPO_ROOT, _require_ax, ask_ax_platform
 
 PROBLEMS_FILE = REPO_ROOT / "ax" / "benchmark" / "multi_objective.py"
 
@@ -131,17 +131,12 @@ def run_ax_platform(problem: Any, seed: int, n_evals: int) -> MOTrace:
     )
     trace = MOTrace()
     for _ in range(n_evals):
-        start = time.perf_counter()
-        trials = client.get_next_trials(max_trials=1)
-        seconds = time.perf_counter() - start
-        ((index, params),) = trials.items()
-        run = client._experiment.trials[index].generator_runs[0]
-        node = getattr(run, "_generation_node_name", None)
+        index, params, seconds, model_based = ask_ax_platform(client)
         f, s = problem.evaluate([float(params[name]) for name in problem.param_names])
         raw = {n: float(v) for n, v in zip(problem.objective_names, f)}
         raw.update({n: float(v) for n, v in zip(problem.constraint_names, s)})
         client.complete_trial(trial_index=index, raw_data=raw)
-        trace.record(f, s, seconds, node not in (None, "CenterOfSearchSpace", "Sobol"))
+        trace.record(f, s, seconds, model_based)
     return trace
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from bo.adapters import REPO_ROOT, Adapter, Trace, _is_model_based, _require_ax
+from bo.adapters import REPO_ROOT, Adapter, Trace, _is_model_based, _require_ax, ask_ax_platform
 
 SUITE_FILE = REPO_ROOT / "ax" / "benchmark" / "suite.py"
 
@@ -134,16 +134,10 @@ def run_ax_platform_suite(problem: Any, seed: int, n_evals: int) -> Trace:
     rng = _noise_rng(seed)
     trace = Trace()
     for _ in range(n_evals):
-        start = time.perf_counter()
-        trials = client.get_next_trials(max_trials=1)
-        seconds = time.perf_counter() - start
-        ((index, params),) = trials.items()
-        run = client._experiment.trials[index].generator_runs[0]
-        node = getattr(run, "_generation_node_name", None)
+        index, params, seconds, model_based = ask_ax_platform(client)
         y, cs = problem.observe(params, rng)
         # "-objective" above: ax-platform minimises the reported "objective".
         client.complete_trial(trial_index=index, raw_data={"objective": y, **dict(zip(names, cs))})
-        model_based = node not in (None, "CenterOfSearchSpace", "Sobol")
         trace.record(problem.score(params), seconds, model_based)
     return trace
 

@@ -158,18 +158,32 @@ class RandomModel(Generator):
         dim = len(tunable)
         fixed_idx = np.array(list(fixed), dtype=int)
         fixed_val = np.array(list(fixed.values()), dtype=float)
+
+        def finished(candidates: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+            """Fixed features placed, rounded; and which satisfy the linear constraints."""
+            candidates[:, fixed_idx] = fixed_val
+            if rounding_func is not None:
+                candidates = _apply_rounding(name, rounding_func, candidates)
+                candidates[:, fixed_idx] = fixed_val
+            if constraints is None:
+                return candidates, np.ones(candidates.shape[0], dtype=bool)
+            A, b = constraints
+            return candidates, np.all(candidates @ A.T <= b, axis=1)
+
+        def admit(row: np.ndarray) -> bool:
+            """Whether ``row`` is new (recorded as seen when deduplicating)."""
+            if seen is not None:
+                key = row.tobytes()
+                if key in seen:
+                    return False
+                seen.add(key)
+            return True
+
         accepted: List[np.ndarray] = []
         if self.center_first and self.init_position == 0:
-            centre = np.full((1, d), 0.5)
-            centre[:, fixed_idx] = fixed_val
-            if rounding_func is not None:
-                centre = _apply_rounding(name, rounding_func, centre)
-                centre[:, fixed_idx] = fixed_val
-            row = centre[0] + 0.0
-            feasible = constraints is None or bool(np.all(row @ constraints[0].T <= constraints[1]))
-            if feasible and (seen is None or row.tobytes() not in seen):
-                if seen is not None:
-                    seen.add(row.tobytes())
+            centre, ok = finished(np.full((1, d), 0.5))
+            row = centre[0] + 0.0  # + 0.0 turns -0.0 into 0.0 for the dedup key
+            if ok[0] and admit(row):
                 accepted.append(row)
         drawn = 0  # candidates drawn in this call
         used = 0  # candidates up to and including the last accepted one
@@ -190,21 +204,11 @@ class RandomModel(Generator):
             if dim:
                 start = self.init_position + self._stream_units(drawn, dim)
                 candidates[:, tunable] = self._draw(start, batch, dim)
-            candidates[:, fixed_idx] = fixed_val
-            if rounding_func is not None:
-                candidates = _apply_rounding(name, rounding_func, candidates)
-                candidates[:, fixed_idx] = fixed_val
-            ok = np.ones(batch, dtype=bool)
-            if constraints is not None:
-                A, b = constraints
-                ok = np.all(candidates @ A.T <= b, axis=1)
+            candidates, ok = finished(candidates)
             for i in np.flatnonzero(ok):
                 row = candidates[i] + 0.0  # + 0.0 turns -0.0 into 0.0 for the dedup key
-                if seen is not None:
-                    key = row.tobytes()
-                    if key in seen:
-                        continue
-                    seen.add(key)
+                if not admit(row):
+                    continue
                 accepted.append(row)
                 if len(accepted) == n:
                     used = drawn + int(i) + 1

@@ -388,13 +388,13 @@ def optimize_sequential(
             sampler = _FeasibleSampler(acqf, bounds, constraints, fixed, options.sample_around_best)
             extra["ic_generator"] = partial(gen_batch_initial_conditions, generator=sampler)
             step_options["sample_around_best"] = False  # done by the sampler
-        # The lean acquisition functions need no GPyTorch posterior variance; BoTorch's
-        # sampling around the best points asks for posterior means only, and skipping
-        # the variances saves GPyTorch a factorisation of the training covariance.
         if make_initial_acqf is not None and not isinstance(acqf, OneShotAcquisitionFunction):
             extra["ic_generator"] = _scored_by(
                 make_initial_acqf(pending), extra.get("ic_generator", gen_batch_initial_conditions)
             )
+        # The lean acquisition functions need no GPyTorch posterior variance; BoTorch's
+        # sampling around the best points asks for posterior means only, and skipping
+        # the variances saves GPyTorch a factorisation of the training covariance.
         lean = isinstance(acqf, FastAcquisition)
         with gpytorch.settings.skip_posterior_variances(lean):
             candidate, value = optimize_acqf(
