@@ -434,6 +434,34 @@ def fast_fit(model: object, maxiter: int) -> bool:
     return True
 
 
+def agrees_with_gpytorch(
+    model: SingleTaskGP, parts: StandardParts, mean_var: Callable[[Tensor], Tuple[Tensor, Tensor]]
+) -> bool:
+    """Whether lean posterior means and variances agree with GPyTorch's (to
+    :data:`CHECK_TOL`) at six probe points: three training points and three inside them.
+
+    Args:
+        model: The standard GP.
+        parts: Its :class:`StandardParts`.
+        mean_var: The lean posterior: `b x d` points to means and variances, each of
+            shape `b` (one output) or `m x b` (one row per output).
+    """
+    probe = torch.cat([parts.X[:3], parts.X[:3] * 0.7 + 0.15])
+    try:
+        with torch.no_grad(), gpytorch.settings.max_cholesky_size(MAX_POSTERIOR_N):
+            mean, var = mean_var(probe)
+            reference = model.posterior(probe)
+            ref_mean = reference.mean.T.reshape(mean.shape)
+            ref_var = reference.variance.T.reshape(var.shape)
+    except (RuntimeError, ValueError):
+        return False
+    scale = max(1.0, float(ref_mean.abs().max()))
+    return (
+        float((mean - ref_mean).abs().max()) <= CHECK_TOL * scale
+        and float((var - ref_var).abs().max()) <= CHECK_TOL
+    )
+
+
 class FastPosterior:
     """Latent posterior of a fitted single-output standard GP, Cholesky factor cached.
 
@@ -494,21 +522,9 @@ class FastPosterior:
                 return None
         try:
             post = cls(model, parts)
-            probe = torch.cat([parts.X[:3], (parts.X[:3] * 0.7 + 0.15)])
-            with torch.no_grad(), gpytorch.settings.max_cholesky_size(MAX_POSTERIOR_N):
-                mean, var = post.mean_var(probe)
-                reference_post = model.posterior(probe)
-                ref_mean = reference_post.mean.reshape(-1)
-                ref_var = reference_post.variance.reshape(-1)
         except (RuntimeError, ValueError):
             return None
-        scale = max(1.0, float(ref_mean.abs().max()))
-        if not (
-            float((mean - ref_mean).abs().max()) <= CHECK_TOL * scale
-            and float((var - ref_var).abs().max()) <= CHECK_TOL
-        ):
-            return None
-        return post
+        return post if agrees_with_gpytorch(model, parts, post.mean_var) else None
 
     def cross(self, Xq: Tensor) -> Tuple[Tensor, Tensor]:
         """Kernel against the training points and its whitened form.
@@ -561,4 +577,12 @@ class FastPosterior:
         return mean, cov, v
 
 
-__all__ = ["FastPosterior", "StandardParts", "fast_fit", "rbf", "safe_cholesky", "standard_parts"]
+__all__ = [
+    "FastPosterior",
+    "agrees_with_gpytorch",
+    "StandardParts",
+    "fast_fit",
+    "rbf",
+    "safe_cholesky",
+    "standard_parts",
+]

@@ -9,12 +9,15 @@ Arrays only: the model sees `m` outcomes, which of them are objectives (the nonz
 Where the time of a suggestion goes and what is cut (measured in
 ``bench/bench_moo.py``): the GP fit is the batched multi-output GP of
 :class:`~ax.models.torch.botorch_model.BotorchModel`, warm-started from the previous fit;
-the acquisition is optimised from few restarts and raw samples with starting points
-around the observed points; NEHVI's box decompositions of the baseline under every
-quasi-MC sample are built once per fitted model and updated incrementally (BoTorch's
-``cache_pending``) as pending and chosen points are added, both inside one ``gen`` call
-(sequential greedy batches) and across calls on the same fitted model (asynchronous
-suggestions while evaluations are running).
+for that standard GP (``fast_path``) the acquisition is
+:class:`~ax.models.torch.fast_ehvi.FastLogNEHVI`, the same log NEHVI for one point at a
+time with the new point's expectation exact and no GPyTorch posterior per evaluation
+(checked against GPyTorch once per fitted model). Elsewhere it is BoTorch's
+``qLogNoisyExpectedHypervolumeImprovement``, whose box decompositions of the baseline
+under every quasi-MC sample are built once per fitted model and updated incrementally
+(``cache_pending``) as pending and chosen points are added. Either way the acquisition is
+optimised from few restarts and raw samples, with starting points around the observed
+points and the raw points scored by a stand-in with fewer samples.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from ax.models.torch.defaults import (
     to_tensor,
     torch_context,
 )
+from ax.models.torch.fast_ehvi import BatchedPosterior, FastLogNEHVI
 from ax.models.torch.options import MultiObjectiveOptions
 from ax.models.utils import check_int, to_plain
 from ax.utils.validation import check_fixed_features
@@ -132,9 +136,19 @@ class MultiObjectiveBotorchModel(BotorchModel):
     """The last NEHVI built, with its key and its stand-in for scoring starting points
     (per instance once set; reset by each fit)."""
 
+    _lean: Optional[Tuple[int, Optional[BatchedPosterior]]] = None
+    """``(id of the fitted model, its lean posterior or None where it does not apply)``."""
+
     def _fit_data(self, data: Any) -> None:
         super()._fit_data(data)
         self._cache = None  # a new model: the box decompositions are stale
+        self._lean = None
+
+    def _lean_posterior(self, model: Model) -> Optional[BatchedPosterior]:
+        """The checked lean posterior of the fitted ``model`` (computed once per model)."""
+        if self._lean is None or self._lean[0] != id(model):
+            self._lean = (id(model), BatchedPosterior.from_model(model))
+        return self._lean[1]
 
     # ---------------------------------------------------------------- checks
     def _check_objectives(self, objective_weights: Any) -> np.ndarray:
@@ -285,9 +299,11 @@ class MultiObjectiveBotorchModel(BotorchModel):
 
         Returns:
             ``(points n x d, ones n, gen_metadata, None)``. The metadata has
-            ``acquisition``, ``objective_thresholds`` (`m`, NaN on non-objectives, as
-            None), ``objective_thresholds_inferred`` (`m` flags), ``reference_point``
-            (maximisation space), ``acquisition_values`` and ``seed``.
+            ``acquisition``, ``fast_acquisition`` (whether the lean NEHVI of
+            :mod:`~ax.models.torch.fast_ehvi` was used), ``objective_thresholds``
+            (`m`, NaN on non-objectives, as None), ``objective_thresholds_inferred``
+            (`m` flags), ``reference_point`` (maximisation space),
+            ``acquisition_values`` and ``seed``.
 
         Raises:
             DataRequiredError: ``fit`` was never called.
@@ -367,6 +383,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
         self.gen_count += 1
         metadata = {
             "acquisition": kind,
+            "fast_acquisition": bool(problem.notes.get("fast_acquisition")),
             "objective_thresholds": [None if math.isnan(v) else float(v) for v in ref.thresholds],
             "objective_thresholds_inferred": [bool(v) for v in ref.inferred],
             "reference_point": [float(v) for v in ref.point],
@@ -412,25 +429,19 @@ class MultiObjectiveBotorchModel(BotorchModel):
             opts.initial_mc_samples,
             opts.prune_baseline,
         )
+        lean = self._lean_posterior(problem.model) if opts.fast_path else None
+        if lean is not None:
+            return self._lean_nehvi(problem, objective, ref, pending, lean, key)
         if self._cache is not None and self._cache[0] == key:
             _, acqf, proxy = self._cache
             ok, ordered = _extend_pending(getattr(acqf, "X_pending", None), pending)
             if ok:
                 return acqf, proxy, ordered
         ref_point = to_tensor(ref.point)
-        X_baseline = problem.X_observed
+        X_baseline = self._pruned_baseline(problem, objective, ref_point)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NumericsWarning)
             warnings.simplefilter("ignore", BotorchWarning)
-            if opts.prune_baseline:
-                X_baseline = prune_inferior_points_multi_objective(
-                    problem.model,
-                    X_baseline,
-                    ref_point=ref_point,
-                    objective=objective,
-                    constraints=problem.constraint_callables,
-                    num_samples=PRUNE_SAMPLES,
-                )
 
             def build(samples: int, seed: int) -> AcquisitionFunction:
                 return qLogNoisyExpectedHypervolumeImprovement(
@@ -452,6 +463,66 @@ class MultiObjectiveBotorchModel(BotorchModel):
             )
         self._cache = (key, acqf, proxy)
         return acqf, proxy, pending
+
+    def _lean_nehvi(
+        self,
+        problem: AcquisitionProblem,
+        objective: WeightedMCMultiOutputObjective,
+        ref: ReferencePoint,
+        pending: Optional[Tensor],
+        lean: BatchedPosterior,
+        key: Tuple[Any, ...],
+    ) -> Tuple[AcquisitionFunction, Optional[AcquisitionFunction], Optional[Tensor]]:
+        """:class:`~ax.models.torch.fast_ehvi.FastLogNEHVI` on the pruned baseline, with
+        its stand-in of ``initial_mc_samples`` samples; both reused for the same key (each
+        new set of pending points re-samples their baseline)."""
+        opts = problem.options
+        assert isinstance(opts, MultiObjectiveOptions)
+        problem.notes["fast_acquisition"] = [True]
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1], self._cache[2], pending
+        ref_point = to_tensor(ref.point)
+        X_baseline = self._pruned_baseline(problem, objective, ref_point)
+
+        def build(samples: int, seed: int) -> AcquisitionFunction:
+            return FastLogNEHVI(
+                problem.model,
+                lean,
+                objective,
+                ref_point,
+                X_baseline,
+                pending,
+                problem.outcome_constraints,
+                problem.constraint_callables,
+                samples,
+                seed,
+            )
+
+        acqf = build(opts.mc_samples, problem.seed)
+        few = opts.initial_mc_samples
+        proxy = build(few, problem.seed + 1) if few is not None and few < opts.mc_samples else None
+        self._cache = (key, acqf, proxy)
+        return acqf, proxy, pending
+
+    @staticmethod
+    def _pruned_baseline(
+        problem: AcquisitionProblem, objective: WeightedMCMultiOutputObjective, ref_point: Tensor
+    ) -> Tensor:
+        """The observed points, pruned (when ``prune_baseline``) to those Pareto optimal
+        in some of :data:`PRUNE_SAMPLES` posterior samples."""
+        if not problem.options.prune_baseline:
+            return problem.X_observed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NumericsWarning)
+            warnings.simplefilter("ignore", BotorchWarning)
+            return prune_inferior_points_multi_objective(
+                problem.model,
+                problem.X_observed,
+                ref_point=ref_point,
+                objective=objective,
+                constraints=problem.constraint_callables,
+                num_samples=PRUNE_SAMPLES,
+            )
 
     # ---------------------------------------------------------------- frontier
     def best_point(self, *args: Any, **kwargs: Any) -> Optional[np.ndarray]:

@@ -205,18 +205,19 @@ class MultiObjectiveOptions(BotorchOptions):
             set's range (BoTorch's ``infer_reference_point``) (gen-time).
         initial_mc_samples: Quasi-MC samples of the stand-in NEHVI that scores the
             ``raw_samples`` candidate starting points (the same pruned baseline, fewer
-            samples: scoring them with the full NEHVI took 40 % of a suggestion);
-            None scores them with the full NEHVI (gen-time).
+            samples: scoring them with the full NEHVI took 40 % of a suggestion); 1
+            with the lean NEHVI scores them against the posterior mean of the baseline
+            (its median sample); None scores them with the full NEHVI (gen-time).
     """
 
     num_restarts: int = Field(default=4, ge=1, le=1000)
     raw_samples: int = Field(default=256, ge=1, le=1_000_000)
     maxiter: int = Field(default=50, ge=1)
-    mc_samples: int = Field(default=64, ge=1, le=100_000)
+    mc_samples: int = Field(default=128, ge=1, le=100_000)
     moo_acquisition: MultiObjectiveAcquisitionName = "auto"
     max_nehvi_objectives: int = Field(default=3, ge=2, le=100)
     ref_point_scale: float = Field(default=0.1, ge=0.0, le=10.0, allow_inf_nan=False)
-    initial_mc_samples: Optional[int] = Field(default=16, ge=1, le=100_000)
+    initial_mc_samples: Optional[int] = Field(default=1, ge=1, le=100_000)
 
 
 GEN_TIME_FIELDS = frozenset(

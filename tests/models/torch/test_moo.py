@@ -12,6 +12,7 @@ from botorch.utils.multi_objective.pareto import is_non_dominated
 
 from ax.benchmark.multi_objective import hypervolume
 from ax.exceptions import DataRequiredError, UserInputError
+from ax.models.torch.fast_ehvi import FastLogNEHVI
 from ax.models.torch.moo import MultiObjectiveBotorchModel
 
 FAST = {"num_restarts": 2, "raw_samples": 32, "mc_samples": 16, "maxiter": 20}
@@ -68,24 +69,28 @@ def test_candidates_improve_hypervolume_over_random() -> None:
     assert hv_bo > hv_random
 
 
-def test_outcome_constraints_are_respected() -> None:
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_outcome_constraints_are_respected(fast_path: bool) -> None:
     rng = np.random.default_rng(1)
     X = rng.random((12, 2))
     Y = _toy(X)
-    model = MultiObjectiveBotorchModel(seed=1, **FAST)
+    model = MultiObjectiveBotorchModel(seed=1, fast_path=fast_path, **FAST)
     mean, std = _fit(model, X, Y)
     # x1 - 0.5 >= 0.2, i.e. -y2 <= -0.2 in the standardised units of y2.
     A = np.array([[0.0, 0.0, -1.0]])
     b = np.array([[-(0.2 - mean[2]) / std[2]]])
-    points, _, _, _ = model.gen(3, BOX, np.array([-1.0, -1.0, 0.0]), outcome_constraints=(A, b))
+    points, _, meta, _ = model.gen(3, BOX, np.array([-1.0, -1.0, 0.0]), outcome_constraints=(A, b))
+    assert meta["fast_acquisition"] is fast_path
     assert points.shape == (3, 2)
     assert np.all(points[:, 0] >= 0.6)
 
 
-def test_batches_and_pending_points_give_distinct_candidates() -> None:
-    model = _fitted()
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_batches_and_pending_points_give_distinct_candidates(fast_path: bool) -> None:
+    model = _fitted(fast_path=fast_path)
     weights = np.array([-1.0, -1.0, 0.0])
     batch, _, meta, _ = model.gen(3, BOX, weights)
+    assert meta["fast_acquisition"] is fast_path
     assert batch.shape == (3, 2)
     assert len(meta["acquisition_values"]) == 3
     distances = np.linalg.norm(batch[:, None] - batch[None], axis=-1)
@@ -96,7 +101,7 @@ def test_batches_and_pending_points_give_distinct_candidates() -> None:
 
 
 def test_nehvi_is_reused_on_the_same_model_when_pending_points_only_grow() -> None:
-    model = _fitted()
+    model = _fitted(fast_path=False)  # BoTorch's NEHVI (the lean one is rebuilt per call)
     weights = np.array([-1.0, -1.0, 0.0])
     first, _, _, _ = model.gen(1, BOX, weights)
     assert model._cache is not None
@@ -212,9 +217,10 @@ def test_gen_before_fit_and_bad_options() -> None:
 
 
 def test_a_cheaper_nehvi_scores_the_starting_points_and_follows_the_pending_points() -> None:
-    model = _fitted(mc_samples=32, initial_mc_samples=8)
+    model = _fitted(mc_samples=32, initial_mc_samples=8, fast_path=False)
     weights = np.array([-1.0, -1.0, 0.0])
-    first, _, _, _ = model.gen(1, BOX, weights)
+    first, _, meta, _ = model.gen(1, BOX, weights)
+    assert meta["fast_acquisition"] is False
     assert model._cache is not None
     _, acqf, proxy = model._cache
     assert proxy is not None and proxy.sampler.sample_shape == torch.Size([8])
@@ -225,7 +231,43 @@ def test_a_cheaper_nehvi_scores_the_starting_points_and_follows_the_pending_poin
     assert np.linalg.norm(again - first) > 1e-3
     # None (or as many samples as NEHVI has) scores them with NEHVI itself.
     for options in ({"initial_mc_samples": None}, {"mc_samples": 8, "initial_mc_samples": 8}):
-        plain = _fitted(**options)
+        plain = _fitted(**options, fast_path=False)
         points, _, _, _ = plain.gen(1, BOX, weights)
         assert plain._cache is not None and plain._cache[2] is None
         assert np.all((points >= 0) & (points <= 1))
+
+
+def test_lean_nehvi_shares_the_pruned_baseline_and_follows_the_pending_points() -> None:
+    model = _fitted(mc_samples=32, initial_mc_samples=8)
+    weights = np.array([-1.0, -1.0, 0.0])
+    first, _, meta, _ = model.gen(1, BOX, weights)
+    assert meta["fast_acquisition"] is True
+    assert model._cache is not None
+    _, acqf, proxy = model._cache
+    assert isinstance(acqf, FastLogNEHVI) and isinstance(proxy, FastLogNEHVI)
+    assert (acqf.mc_samples, proxy.mc_samples) == (32, 8)
+    torch.testing.assert_close(proxy.X_baseline, acqf.X_baseline)
+    again, _, _, _ = model.gen(1, BOX, weights, pending_observations=first)
+    _, acqf, proxy = model._cache
+    torch.testing.assert_close(acqf.X_pending, torch.as_tensor(first))
+    torch.testing.assert_close(proxy.X_pending, acqf.X_pending)
+    assert np.linalg.norm(again - first) > 1e-3
+
+
+def test_lean_nehvi_declines_a_model_it_does_not_know() -> None:
+    # Outcomes observed at different points: not one batched GP on shared inputs.
+    rng = np.random.default_rng(0)
+    X = rng.random((8, 2))
+    Y = (_toy(X) - _toy(X).mean(0)) / _toy(X).std(0)
+    model = MultiObjectiveBotorchModel(seed=0, **FAST)
+    model.fit(
+        [X, X[:6], X],
+        [Y[:, 0], Y[:6, 1], Y[:, 2]],
+        [np.full(8, np.nan), np.full(6, np.nan), np.full(8, np.nan)],
+        bounds=BOX,
+        feature_names=NAMES,
+        metric_names=["y0", "y1", "y2"],
+    )
+    points, _, meta, _ = model.gen(1, BOX, np.array([-1.0, -1.0, 0.0]))
+    assert meta["fast_acquisition"] is False
+    assert points.shape == (1, 2)
