@@ -4,7 +4,9 @@
   points, objective weights, outcome constraints, pending points, seed, options).
 - :func:`build_acquisition` returns the requested acquisition function: the lean
   :class:`~ax.models.torch.fast_acqf.FastLogEI` / :class:`~ax.models.torch.fast_acqf.FastLogNEI`
-  for the standard single-output GP without outcome constraints, else BoTorch's own
+  for the standard single-output GP without outcome constraints, the lean constrained log
+  NEI (:class:`~ax.models.torch.fast_ehvi.FastLogNEHVI` with one objective) for the batched
+  standard GP with outcome constraints, else BoTorch's own
   (``qLogNoisyExpectedImprovement``, ``LogExpectedImprovement``, ...), with outcome
   constraints as sample callables.
 - :func:`optimize_sequential` optimises it for ``n`` points one at a time (sequential
@@ -42,7 +44,7 @@ from botorch.acquisition.objective import (
     MCAcquisitionObjective,
     ScalarizedPosteriorTransform,
 )
-from botorch.acquisition.utils import get_infeasible_cost
+from botorch.acquisition.utils import get_infeasible_cost, prune_inferior_points
 from botorch.exceptions.warnings import BotorchWarning, NumericsWarning
 from botorch.models.model import Model
 from botorch.optim import optimize_acqf
@@ -56,7 +58,8 @@ from ax.exceptions import UserInputError
 from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.defaults import DTYPE, posterior_mean_var
 from ax.models.torch.fast import FastPosterior
-from ax.models.torch.fast_acqf import FastAcquisition, FastLogEI, FastLogNEI
+from ax.models.torch.fast_acqf import PRUNE_SAMPLES, FastAcquisition, FastLogEI, FastLogNEI
+from ax.models.torch.fast_ehvi import BatchedPosterior, FastLogNEHVI
 from ax.models.torch.lean_gen import lean_gen_candidates
 from ax.models.torch.mixed_gen import optimize_mixed
 from ax.models.torch.options import BotorchOptions
@@ -151,8 +154,10 @@ def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
     """The acquisition function named by ``problem.options.acquisition``.
 
     The analytic ``LogEI`` needs no pending points and no outcome constraints; where
-    those are present it falls back to ``qLogEI``. The lean forms are used for a
-    single-output standard GP without outcome constraints when ``options.fast_path``.
+    those are present it falls back to ``qLogEI``. With ``options.fast_path``, the lean
+    forms are used for a single-output standard GP without outcome constraints, and
+    ``qLogNEI`` under outcome constraints is the lean constrained NEI when the model is
+    a batched standard GP with one objective output.
     ``problem.notes["acquisition"]`` and ``["fast_acquisition"]`` record, per call, the
     function actually built and whether it is a lean form. The legacy ``qEI``/``qNEI``
     are built without BoTorch's numerics warning (they were asked for by name), and the
@@ -170,6 +175,11 @@ def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
     lean = fast is not None and weight != 0.0
     problem.notes.setdefault("acquisition", []).append(kind)
     problem.notes.setdefault("fast_acquisition", []).append(lean and kind in ("qLogNEI", "LogEI"))
+    if kind == "qLogNEI" and opts.fast_path and problem.outcome_constraints is not None:
+        constrained = _lean_constrained_nei(problem)
+        if constrained is not None:
+            problem.notes["fast_acquisition"][-1] = True
+            return constrained
     if lean and kind == "qLogNEI":
         assert fast is not None
         return _few_baseline(
@@ -235,6 +245,56 @@ def build_acquisition(problem: AcquisitionProblem) -> AcquisitionFunction:
         )
     acqf.X_baseline = problem.X_observed
     return acqf
+
+
+def _lean_constrained_nei(problem: AcquisitionProblem) -> Optional[AcquisitionFunction]:
+    """Log NEI of one objective output under outcome constraints, on the lean posterior of
+    a batched standard GP (:class:`~ax.models.torch.fast_ehvi.FastLogNEHVI` with one
+    objective: given each baseline sample, the improvement over the best feasible value
+    and the probability of feasibility are exact); None where it does not apply (a
+    scalarised objective over several outputs, or another model).
+
+    Where no baseline point is feasible in a sample, the improvement is measured from a
+    floor six posterior standard deviations below every observed point, so that the
+    probability of feasibility drives the search until a feasible point is found.
+    """
+    weights = problem.weights
+    objectives = torch.nonzero(weights).reshape(-1)
+    if objectives.numel() != 1:
+        return None
+    post = BatchedPosterior.from_model(problem.model)
+    if post is None:
+        return None
+    j = int(objectives[0])
+    X = problem.X_observed
+    with torch.no_grad():
+        mean, var = post.mean_var(X)
+        value = weights[j] * mean[j]
+        floor = (value - 6.0 * weights[j].abs() * var[j].sqrt()).min().reshape(1)
+    callables = problem.constraint_callables
+    baseline = X
+    if problem.options.prune_baseline and X.shape[0] > 1:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", BotorchWarning)
+            baseline = prune_inferior_points(
+                problem.model,
+                X,
+                objective=LinearMCObjective(weights),
+                constraints=callables,
+                num_samples=PRUNE_SAMPLES,
+            )
+    return FastLogNEHVI(
+        problem.model,
+        post,
+        LinearMCObjective(weights),
+        floor,
+        baseline,
+        problem.X_pending,
+        problem.outcome_constraints,
+        callables,
+        problem.options.mc_samples,
+        problem.seed,
+    )
 
 
 LARGE_BASELINE = 800

@@ -20,8 +20,11 @@ operations:
   feasibility, also exact given the sample.
 - ``log NEHVI(x) = log mean_s [EHVI_s(x) P_s(feasible at x)]``, computed in log space.
 
-This is the expected hypervolume improvement of Daulton et al. (2021) with the inner
-expectation exact (BoTorch samples it, and smooths feasibility with a sigmoid): the same
+With one objective the boxes reduce to the region above the best feasible baseline value,
+and this is the constrained log noisy expected improvement of Letham et al. (2019) for one
+point (:func:`~ax.models.torch.acquisition.build_acquisition` uses it so for outcome
+constraints). This is the expected hypervolume improvement of Daulton et al. (2021) with
+the inner expectation exact (BoTorch samples it, and smooths feasibility with a sigmoid): the same
 quantity with less Monte-Carlo noise for the same number of samples. Gradients come from
 torch's autograd on these operations; :class:`BatchedPosterior` checks its numbers against
 GPyTorch once per fitted model, and the caller takes BoTorch's path when it declines.
@@ -35,6 +38,7 @@ from typing import Callable, List, Optional, Tuple, cast
 import numpy as np
 import torch
 from botorch.acquisition.multi_objective.objective import WeightedMCMultiOutputObjective
+from botorch.acquisition.objective import LinearMCObjective
 from botorch.models import SingleTaskGP
 from botorch.models.model import Model
 from botorch.utils.multi_objective.box_decompositions.non_dominated import (
@@ -178,6 +182,9 @@ def box_bounds(Y: Tensor, ref_point: Tensor) -> Tuple[Tensor, Tensor]:
     S, b, k = Y.shape
     if b == 0:  # nothing observed counts: the whole region above the reference point
         lower = ref_point.expand(S, 1, k).clone()
+        return lower, torch.full_like(lower, math.inf)
+    if k == 1:  # one objective: everything above the best value (expected improvement)
+        lower = torch.maximum(Y.max(dim=1).values, ref_point).unsqueeze(1)
         return lower, torch.full_like(lower, math.inf)
     if k == 2:  # BoTorch partitions a batch of fronts at once for two objectives
         bounds = FastNondominatedPartitioning(ref_point=ref_point, Y=Y).get_hypercell_bounds()
@@ -400,7 +407,8 @@ class FastLogNEHVI(FastAcquisition):
     Args:
         model: The model (kept for BoTorch's optimiser helpers).
         post: Its lean posterior.
-        objective: The objectives (outputs and weights, maximised).
+        objective: The objectives (outputs and weights, maximised): several outputs, or
+            one output as the nonzero weight of a linear objective.
         ref_point: `k` reference point in maximisation space.
         X_baseline: `N x d` baseline points (already pruned).
         X_pending: `p x d` pending points (added to the baseline), or None.
@@ -415,7 +423,7 @@ class FastLogNEHVI(FastAcquisition):
         self,
         model: Model,
         post: BatchedPosterior,
-        objective: WeightedMCMultiOutputObjective,
+        objective: WeightedMCMultiOutputObjective | LinearMCObjective,
         ref_point: Tensor,
         X_baseline: Tensor,
         X_pending: Optional[Tensor],
@@ -430,10 +438,11 @@ class FastLogNEHVI(FastAcquisition):
         self.constraints = constraint_callables
         self.ref_point = ref_point
         self.mc_samples = mc_samples
+        outcomes, weights = _outcomes_and_weights(objective)
         self._parts = (
             post,
-            [int(j) for j in cast(Tensor, objective.outcomes).tolist()],
-            cast(Tensor, objective.weights).to(ref_point),
+            outcomes,
+            weights.to(ref_point),
             None
             if outcome_constraints is None
             else (outcome_constraints[0], outcome_constraints[1].reshape(-1)),
@@ -468,6 +477,21 @@ class FastLogNEHVI(FastAcquisition):
         with torch.no_grad():
             flat = X.detach().reshape(-1, X.shape[-1])
             return self.kernel.log_value(flat).reshape(X.shape[:-2])  # type: ignore[attr-defined]
+
+
+def _outcomes_and_weights(
+    objective: WeightedMCMultiOutputObjective | LinearMCObjective,
+) -> Tuple[List[int], Tensor]:
+    """The objective outputs and their weights: a multi-output objective's ``outcomes``,
+    or the nonzero entries of a linear objective's `m` weights (one objective)."""
+    if isinstance(objective, LinearMCObjective):
+        weights = cast(Tensor, objective.weights).reshape(-1)
+        outcomes = torch.nonzero(weights).reshape(-1)
+        return [int(j) for j in outcomes.tolist()], weights[outcomes]
+    return (
+        [int(j) for j in cast(Tensor, objective.outcomes).tolist()],
+        cast(Tensor, objective.weights),
+    )
 
 
 def _same(a: Optional[Tensor], b: Optional[Tensor]) -> bool:

@@ -302,7 +302,42 @@ def test_outcome_constraints_steer_away_from_infeasible_region(acquisition: str)
         outcome_constraints=(np.array([[0.0, 1.0]]), np.array([[0.0]])),
     )
     assert np.all(constrained[:, 0] < 0.5)
+    # qLogNEI under outcome constraints takes the lean constrained NEI (batched GP);
+    # LogEI falls back to BoTorch's qLogEI there.
+    assert meta["fast_acquisition"] == [acquisition == "qLogNEI"] * 2
+    assert meta["acquisition"] == ["qLogNEI" if acquisition == "qLogNEI" else "qLogEI"] * 2
+
+
+def test_constrained_nei_on_botorch_path_agrees_on_the_region() -> None:
+    X = np.random.default_rng(3).random((14, 2))
+    f, c = standardise(X[:, 0]), X[:, 0] - 0.4
+    model = BotorchModel(seed=0, **{**FAST, "fast_path": False})
+    model.fit([X, X], [f, c], [np.full(14, np.nan)] * 2, UNIT2, NAMES2, ["f", "c"])
+    points, _, meta, _ = model.gen(
+        2,
+        UNIT2,
+        np.array([1.0, 0.0]),
+        outcome_constraints=(np.array([[0.0, 1.0]]), np.zeros((1, 1))),
+    )
+    assert np.all(points[:, 0] < 0.5)
     assert meta["fast_acquisition"] == [False, False]
+
+
+def test_lean_constrained_nei_seeks_feasibility_when_nothing_observed_is_feasible() -> None:
+    # c = x0 - 0.4 <= -0.3 needs x0 <= 0.1; every observed point has x0 >= 0.3.
+    rng = np.random.default_rng(5)
+    X = np.column_stack([0.3 + 0.7 * rng.random(12), rng.random(12)])
+    f, c = standardise(X[:, 0] + X[:, 1]), X[:, 0] - 0.4
+    model = BotorchModel(seed=0, **FAST)
+    model.fit([X, X], [f, c], [np.full(12, np.nan)] * 2, UNIT2, NAMES2, ["f", "c"])
+    points, _, meta, _ = model.gen(
+        1,
+        UNIT2,
+        np.array([1.0, 0.0]),
+        outcome_constraints=(np.array([[0.0, 1.0]]), np.array([[-0.3]])),
+    )
+    assert meta["fast_acquisition"] == [True]
+    assert points[0, 0] < 0.2
 
 
 def test_negative_weight_minimises() -> None:
