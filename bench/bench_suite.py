@@ -17,7 +17,9 @@ run); the median time of one model-based suggestion.
     .venv/bin/python bench/bench_suite.py --cost-n 1000,2000,5000   # ours, cost against N
     .venv/bin/python bench/bench_suite.py --table                   # print the stored table
 
-``--seeds 20`` means seeds 0-19. Raw results: ``bench/results/suite_latest.json``.
+``--seeds 20`` means seeds 0-19. Raw results: ``bench/results/suite_latest.json`` (per
+problem and optimiser: the aggregates and each seed's run); drivers may run side by side
+(one per core), each job's entry is merged under a file lock.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
                     continue
                 entry = summarise(problem, result)
                 entry["class"] = problem.problem_class
-                store["results"].setdefault(name, {})[optimizer] = entry
+                entry["runs"] = {str(r["seed"]): r for r in result["runs"]}
+                store = merge_entry(name, optimizer, entry)
                 print(
                     f"{optimizer:12s} {name:16s} {time.perf_counter() - start:7.1f} s  "
                     + "  ".join(
@@ -105,8 +108,23 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
                     file=sys.stderr,
                     flush=True,
                 )
-                RESULTS.parent.mkdir(parents=True, exist_ok=True)
-                RESULTS.write_text(json.dumps(store, indent=1))
+    return store
+
+
+def merge_entry(problem: str, optimizer: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """Store one job's entry (aggregates and per-seed runs) in :data:`RESULTS`, re-read
+    under an exclusive lock on a sibling lock file so that drivers run side by side (one
+    per core) never lose each other's results; returns the merged store."""
+    import fcntl
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    with open(RESULTS.with_name(RESULTS.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        store: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        store.setdefault("results", {}).setdefault(problem, {})[optimizer] = entry
+        tmp = RESULTS.with_name(RESULTS.name + ".tmp")
+        tmp.write_text(json.dumps(store, indent=1))
+        tmp.replace(RESULTS)
     return store
 
 
