@@ -140,7 +140,11 @@ setup_hebo() {
     local dir="$ROOT/hebo"
     make_venv "$dir"
     install_cpu_torch "$dir"
-    ensure "$dir" "HEBO==$HEBO_VERSION"
+    # HEBO 0.3.6 needs numpy < 1.25; without these pins pip backtracks through every
+    # release of pandas, matplotlib and scikit-learn for tens of minutes. pymoo 0.6.0 and
+    # GPy build from source (Cython) on the way.
+    ensure "$dir" "HEBO==$HEBO_VERSION" numpy==1.24.4 pandas==2.0.3 matplotlib==3.7.5 \
+        scikit-learn==1.3.2 scipy==1.11.4
     "$dir/bin/python" - <<'PY'
 import importlib.metadata as md
 print("[setup_peers] hebo venv:", ", ".join(
