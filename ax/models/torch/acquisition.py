@@ -83,6 +83,8 @@ class AcquisitionProblem:
         seed: Seed of the quasi-MC base samples.
         fast: The lean posterior of the model when it applies (see
             :meth:`FastPosterior.from_model`), else None.
+        batched: The lean posterior of a batched multi-output model when it applies (see
+            :meth:`~ax.models.torch.fast_ehvi.BatchedPosterior.from_model`), else None.
         bounds: `2 x d` box searched, when known.
         notes: What was built, for the generation metadata (filled in by the builders).
     """
@@ -95,6 +97,7 @@ class AcquisitionProblem:
     options: BotorchOptions
     seed: int
     fast: Optional[FastPosterior] = None
+    batched: Optional[BatchedPosterior] = None
     bounds: Optional[Tensor] = None
     notes: Dict[str, Any] = field(default_factory=dict)
 
@@ -252,7 +255,7 @@ def _lean_constrained_nei(problem: AcquisitionProblem) -> Optional[AcquisitionFu
     a batched standard GP (:class:`~ax.models.torch.fast_ehvi.FastLogNEHVI` with one
     objective: given each baseline sample, the improvement over the best feasible value
     and the probability of feasibility are exact); None where it does not apply (a
-    scalarised objective over several outputs, or another model).
+    scalarised objective over several outputs, or no ``problem.batched`` posterior).
 
     Where no baseline point is feasible in a sample, the improvement is measured from a
     floor six posterior standard deviations below every observed point, so that the
@@ -262,7 +265,7 @@ def _lean_constrained_nei(problem: AcquisitionProblem) -> Optional[AcquisitionFu
     objectives = torch.nonzero(weights).reshape(-1)
     if objectives.numel() != 1:
         return None
-    post = BatchedPosterior.from_model(problem.model)
+    post = problem.batched
     if post is None:
         return None
     j = int(objectives[0])

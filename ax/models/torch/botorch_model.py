@@ -38,6 +38,7 @@ from ax.models.torch.defaults import (
     validate_training_data,
 )
 from ax.models.torch.fast import FastPosterior
+from ax.models.torch.fast_ehvi import BatchedPosterior
 from ax.models.torch.fidelity import FidelityFeature, target_fidelities
 from ax.models.torch.options import (
     GEN_TIME_FIELDS,
@@ -164,8 +165,10 @@ class BotorchModel(Generator):
         """Set when the last fit took the large-N path: observations, points the
         hyperparameters were fitted on, points the GP conditions on."""
         self.conditioning_X: Optional[np.ndarray] = None
-        self._fast: Optional[FastPosterior] = None
-        self._fast_checked = False
+        self._posteriors: Dict[str, Any] = {}
+        """Lean posteriors of the fitted model, each computed on first use (None where it
+        does not apply): ``"single"`` (:class:`FastPosterior`), ``"batched"``
+        (:class:`BatchedPosterior`)."""
         self._reference: Optional[Model] = None
 
     # ---------------------------------------------------------------- fitting
@@ -295,7 +298,7 @@ class BotorchModel(Generator):
         self.model, self.data, self.fit_path = model, data, path
         self.hyperparameters = hyperparameters
         self.fit_count += 1
-        self._fast, self._fast_checked = None, False
+        self._posteriors = {}
 
     # ---------------------------------------------------------------- prediction
     def predict(self, X: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -458,6 +461,11 @@ class BotorchModel(Generator):
                 options=opts,
                 seed=call_seed,
                 fast=self._fast_posterior() if opts.fast_path else None,
+                batched=(
+                    self._batched_posterior()
+                    if opts.fast_path and constraints is not None
+                    else None
+                ),
                 bounds=bounds_t,
             )
 
@@ -604,10 +612,16 @@ class BotorchModel(Generator):
 
     # ---------------------------------------------------------------- helpers
     def _fast_posterior(self) -> Optional[FastPosterior]:
-        if not self._fast_checked:
-            self._fast = FastPosterior.from_model(self.model, reference=self._reference)
-            self._fast_checked = True
-        return self._fast
+        if "single" not in self._posteriors:
+            self._posteriors["single"] = FastPosterior.from_model(
+                self.model, reference=self._reference
+            )
+        return self._posteriors["single"]
+
+    def _batched_posterior(self) -> Optional[BatchedPosterior]:
+        if "batched" not in self._posteriors:
+            self._posteriors["batched"] = BatchedPosterior.from_model(self.model)
+        return self._posteriors["batched"]
 
     def _require_model(self, method: str) -> Model:
         if self.model is None:

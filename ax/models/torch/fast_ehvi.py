@@ -124,21 +124,22 @@ class BatchedPosterior:
         Xt = self.X if Xt is None else Xt
         return rbf(Xq.unsqueeze(0), Xt.unsqueeze(0), self.inv_ls)
 
+    def mean_whitened(self, Xq: Tensor) -> Tuple[Tensor, Tensor]:
+        """`m x b` means at `b x d` points and the `m x n x b` whitened cross-kernel."""
+        k = self.cross(Xq)
+        mean = self.const[:, None] + (k @ self.alpha.unsqueeze(-1)).squeeze(-1)
+        return mean, self.L_inv @ k.transpose(-1, -2)
+
     def mean_var(self, Xq: Tensor) -> Tuple[Tensor, Tensor]:
         """Latent posterior means and variances (`m x b` each) at `b x d` points."""
-        k = self.cross(Xq)
-        v = self.L_inv @ k.transpose(-1, -2)  # m x n x b
-        mean = self.const[:, None] + (k @ self.alpha.unsqueeze(-1)).squeeze(-1)
+        mean, v = self.mean_whitened(Xq)
         return mean, (1.0 - (v * v).sum(-2)).clamp_min(_MIN_VAR)
 
     def joint(self, Xq: Tensor) -> Tuple[Tensor, Tensor]:
         """Joint latent posterior per output at `b x d` points: `m x b` means and
         `m x b x b` covariances."""
-        k = self.cross(Xq)
-        v = self.L_inv @ k.transpose(-1, -2)
-        mean = self.const[:, None] + (k @ self.alpha.unsqueeze(-1)).squeeze(-1)
-        cov = self.cross(Xq, Xq) - v.transpose(-1, -2) @ v
-        return mean, cov
+        mean, v = self.mean_whitened(Xq)
+        return mean, self.cross(Xq, Xq) - v.transpose(-1, -2) @ v
 
 
 def log_h(u: Tensor) -> Tensor:
@@ -319,10 +320,8 @@ class _NEHVIKernel:
             L_b = safe_cholesky(cov_b)  # m x b x b
             eye = torch.eye(b, dtype=base.dtype).expand(m, b, b)
             self.L_b_inv = torch.linalg.solve_triangular(L_b, eye, upper=False)
-            # K^{-1} k(X, base), per output: m x n x b
-            self.M_base = post.L_inv.transpose(-1, -2) @ (
-                post.L_inv @ post.cross(base).transpose(-1, -2)
-            )
+            # L^{-1} k(X, base), per output: m x n x b
+            self.W_base = post.L_inv @ post.cross(base).transpose(-1, -2)
             if b == 0 or mc_samples == 1:  # the posterior mean (one sample: its median)
                 self.Z = torch.zeros(m, 1, b, dtype=base.dtype)
             else:
@@ -353,11 +352,9 @@ class _NEHVIKernel:
         if step < B:
             return torch.cat([self.log_value(X[i : i + step]) for i in range(0, B, step)])
         post = self.post
-        kx = post.cross(X)  # m x B x n
-        mean = post.const[:, None] + (kx @ post.alpha.unsqueeze(-1)).squeeze(-1)  # m x B
-        v = post.L_inv @ kx.transpose(-1, -2)  # m x n x B
+        mean, v = post.mean_whitened(X)  # m x B, m x n x B
         var = 1.0 - (v * v).sum(-2)
-        cross = post.cross(X, self.base) - kx @ self.M_base  # m x B x b
+        cross = post.cross(X, self.base) - v.transpose(-1, -2) @ self.W_base  # m x B x b
         a = self.L_b_inv @ cross.transpose(-1, -2)  # m x b x B
         cond_var = (var - (a * a).sum(-2)).clamp_min(_MIN_VAR)  # m x B
         mean_s = mean.unsqueeze(1) + self.Z @ a  # m x S x B

@@ -65,7 +65,7 @@ from ax.models.torch.defaults import (
     to_tensor,
     torch_context,
 )
-from ax.models.torch.fast_ehvi import BatchedPosterior, FastLogNEHVI
+from ax.models.torch.fast_ehvi import FastLogNEHVI
 from ax.models.torch.options import MultiObjectiveOptions
 from ax.models.utils import check_int, to_plain
 from ax.utils.validation import check_fixed_features
@@ -136,19 +136,9 @@ class MultiObjectiveBotorchModel(BotorchModel):
     """The last NEHVI built, with its key and its stand-in for scoring starting points
     (per instance once set; reset by each fit)."""
 
-    _lean: Optional[Tuple[int, Optional[BatchedPosterior]]] = None
-    """``(id of the fitted model, its lean posterior or None where it does not apply)``."""
-
     def _fit_data(self, data: Any) -> None:
         super()._fit_data(data)
         self._cache = None  # a new model: the box decompositions are stale
-        self._lean = None
-
-    def _lean_posterior(self, model: Model) -> Optional[BatchedPosterior]:
-        """The checked lean posterior of the fitted ``model`` (computed once per model)."""
-        if self._lean is None or self._lean[0] != id(model):
-            self._lean = (id(model), BatchedPosterior.from_model(model))
-        return self._lean[1]
 
     # ---------------------------------------------------------------- checks
     def _check_objectives(self, objective_weights: Any) -> np.ndarray:
@@ -383,7 +373,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
         self.gen_count += 1
         metadata = {
             "acquisition": kind,
-            "fast_acquisition": bool(problem.notes.get("fast_acquisition")),
+            "fast_acquisition": bool(problem.notes.get("fast_acquisition", False)),
             "objective_thresholds": [None if math.isnan(v) else float(v) for v in ref.thresholds],
             "objective_thresholds_inferred": [bool(v) for v in ref.inferred],
             "reference_point": [float(v) for v in ref.point],
@@ -402,10 +392,13 @@ class MultiObjectiveBotorchModel(BotorchModel):
         objs: np.ndarray,
         weights: np.ndarray,
     ) -> Tuple[AcquisitionFunction, Optional[AcquisitionFunction], Optional[Tensor]]:
-        """The NEHVI of ``problem``, reused from the last call when it is the same fitted
-        model, reference point, objective, constraints and sampling options, and its
-        pending points are among ``pending`` (they are then put first, so that BoTorch
-        updates its box decompositions with the new points only).
+        """The NEHVI of ``problem``: :class:`~ax.models.torch.fast_ehvi.FastLogNEHVI` on
+        the model's lean batched posterior where it applies (``fast_path``), else BoTorch's
+        qLogNEHVI. It is reused from the last call when it is the same fitted model,
+        reference point, objective, constraints and sampling options; BoTorch's only when
+        its pending points are among ``pending`` (they are then put first, so that BoTorch
+        updates its box decompositions with the new points only), the lean one for any
+        pending set (it re-samples its baseline with them).
 
         The baseline is pruned once (BoTorch's ``prune_inferior_points_multi_objective``
         with :data:`PRUNE_SAMPLES` samples) and shared by the NEHVI and its stand-in: a
@@ -428,22 +421,37 @@ class MultiObjectiveBotorchModel(BotorchModel):
             opts.mc_samples,
             opts.initial_mc_samples,
             opts.prune_baseline,
+            opts.fast_path,
         )
-        lean = self._lean_posterior(problem.model) if opts.fast_path else None
-        if lean is not None:
-            return self._lean_nehvi(problem, objective, ref, pending, lean, key)
+        lean = self._batched_posterior() if opts.fast_path else None
+        problem.notes["fast_acquisition"] = lean is not None
         if self._cache is not None and self._cache[0] == key:
             _, acqf, proxy = self._cache
+            if lean is not None:  # the lean NEHVI re-samples its baseline for any pending set
+                return acqf, proxy, pending
             ok, ordered = _extend_pending(getattr(acqf, "X_pending", None), pending)
             if ok:
                 return acqf, proxy, ordered
         ref_point = to_tensor(ref.point)
         X_baseline = self._pruned_baseline(problem, objective, ref_point)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NumericsWarning)
-            warnings.simplefilter("ignore", BotorchWarning)
 
-            def build(samples: int, seed: int) -> AcquisitionFunction:
+        def build(samples: int, seed: int) -> AcquisitionFunction:
+            if lean is not None:
+                return FastLogNEHVI(
+                    problem.model,
+                    lean,
+                    objective,
+                    ref_point,
+                    X_baseline,
+                    pending,
+                    problem.outcome_constraints,
+                    problem.constraint_callables,
+                    samples,
+                    seed,
+                )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", NumericsWarning)
+                warnings.simplefilter("ignore", BotorchWarning)
                 return qLogNoisyExpectedHypervolumeImprovement(
                     problem.model,
                     ref_point=ref_point,
@@ -455,48 +463,6 @@ class MultiObjectiveBotorchModel(BotorchModel):
                     cache_pending=True,
                     incremental_nehvi=True,
                 )
-
-            acqf = build(opts.mc_samples, problem.seed)
-            few = opts.initial_mc_samples
-            proxy = (
-                build(few, problem.seed + 1) if few is not None and few < opts.mc_samples else None
-            )
-        self._cache = (key, acqf, proxy)
-        return acqf, proxy, pending
-
-    def _lean_nehvi(
-        self,
-        problem: AcquisitionProblem,
-        objective: WeightedMCMultiOutputObjective,
-        ref: ReferencePoint,
-        pending: Optional[Tensor],
-        lean: BatchedPosterior,
-        key: Tuple[Any, ...],
-    ) -> Tuple[AcquisitionFunction, Optional[AcquisitionFunction], Optional[Tensor]]:
-        """:class:`~ax.models.torch.fast_ehvi.FastLogNEHVI` on the pruned baseline, with
-        its stand-in of ``initial_mc_samples`` samples; both reused for the same key (each
-        new set of pending points re-samples their baseline)."""
-        opts = problem.options
-        assert isinstance(opts, MultiObjectiveOptions)
-        problem.notes["fast_acquisition"] = [True]
-        if self._cache is not None and self._cache[0] == key:
-            return self._cache[1], self._cache[2], pending
-        ref_point = to_tensor(ref.point)
-        X_baseline = self._pruned_baseline(problem, objective, ref_point)
-
-        def build(samples: int, seed: int) -> AcquisitionFunction:
-            return FastLogNEHVI(
-                problem.model,
-                lean,
-                objective,
-                ref_point,
-                X_baseline,
-                pending,
-                problem.outcome_constraints,
-                problem.constraint_callables,
-                samples,
-                seed,
-            )
 
         acqf = build(opts.mc_samples, problem.seed)
         few = opts.initial_mc_samples
