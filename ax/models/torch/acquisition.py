@@ -260,6 +260,8 @@ def _lean_constrained_nei(problem: AcquisitionProblem) -> Optional[AcquisitionFu
     Where no baseline point is feasible in a sample, the improvement is measured from a
     floor six posterior standard deviations below every observed point, so that the
     probability of feasibility drives the search until a feasible point is found.
+    Its starting points are scored by its stand-in with ``options.initial_mc_samples``
+    samples (:meth:`~ax.models.torch.fast_ehvi.FastLogNEHVI.stand_in`).
     """
     weights = problem.weights
     objectives = torch.nonzero(weights).reshape(-1)
@@ -297,6 +299,7 @@ def _lean_constrained_nei(problem: AcquisitionProblem) -> Optional[AcquisitionFu
         callables,
         problem.options.mc_samples,
         problem.seed,
+        initial_mc_samples=problem.options.initial_mc_samples,
     )
 
 
@@ -393,7 +396,7 @@ def optimize_sequential(
     fixed_features: Optional[Mapping[int, float]] = None,
     rounding_func: Optional[TRounding] = None,
     discrete: Optional[DiscreteStructure] = None,
-    make_initial_acqf: Optional[Callable[[Optional[Tensor]], AcquisitionFunction]] = None,
+    make_initial_acqf: Optional[Callable[[Optional[Tensor]], Optional[AcquisitionFunction]]] = None,
 ) -> Tuple[Tensor, List[float]]:
     """``n`` points by sequential greedy optimisation of an acquisition function.
 
@@ -415,7 +418,9 @@ def optimize_sequential(
             acquisition functions, which are relaxed and rounded).
         make_initial_acqf: Builds, like ``make_acqf``, a cheaper stand-in that scores
             the ``raw_samples`` candidate starting points (the restarts are then
-            optimised on the acquisition function itself). Default: no stand-in.
+            optimised on the acquisition function itself), or returns None for none.
+            Default: the acquisition function's own stand-in where it has one
+            (:meth:`~ax.models.torch.fast_ehvi.FastLogNEHVI.stand_in`).
 
     Returns:
         ``(points n x d, acquisition values of each point when chosen)``.
@@ -451,9 +456,14 @@ def optimize_sequential(
             sampler = _FeasibleSampler(acqf, bounds, constraints, fixed, options.sample_around_best)
             extra["ic_generator"] = partial(gen_batch_initial_conditions, generator=sampler)
             step_options["sample_around_best"] = False  # done by the sampler
+        stand_in: Optional[AcquisitionFunction] = None
         if make_initial_acqf is not None and not isinstance(acqf, OneShotAcquisitionFunction):
+            stand_in = make_initial_acqf(pending)
+        elif isinstance(acqf, FastLogNEHVI):
+            stand_in = acqf.stand_in()
+        if stand_in is not None:
             extra["ic_generator"] = _scored_by(
-                make_initial_acqf(pending), extra.get("ic_generator", gen_batch_initial_conditions)
+                stand_in, extra.get("ic_generator", gen_batch_initial_conditions)
             )
         # The lean acquisition functions need no GPyTorch posterior variance; BoTorch's
         # sampling around the best points asks for posterior means only, and skipping

@@ -248,7 +248,12 @@ class _Objective:
         n, d = self.n, self.d
         ls = theta[:d]
         const = theta[-1]
-        Kr = np.exp(-0.5 * (self.sq @ (1.0 / (ls * ls)))).reshape(n, n)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            Kr = np.exp(-0.5 * (self.sq @ (1.0 / (ls * ls)))).reshape(n, n)
+        if not np.all(np.isfinite(Kr)):
+            # A lengthscale so small that 1 / ls**2 overflowed (a line-search step far
+            # out): an infinite loss makes L-BFGS-B step back.
+            return math.inf, np.zeros_like(theta)
         if self.fixed_noise is not None:
             K = Kr + np.diag(self.fixed_noise)
         else:
@@ -352,7 +357,12 @@ class _LogSpace:
         self, f: Callable[[np.ndarray], Tuple[float, np.ndarray]]
     ) -> Callable[[np.ndarray], Tuple[float, np.ndarray]]:
         def in_log_space(u: np.ndarray) -> Tuple[float, np.ndarray]:
-            theta = self.from_u(u)
+            with np.errstate(over="ignore"):
+                theta = self.from_u(u)
+            if not np.all(np.isfinite(theta)) or np.any(theta[self.pos] <= 0.0):
+                # A line-search step far out (exp overflowed or underflowed): an
+                # infinite loss makes L-BFGS-B step back.
+                return math.inf, np.zeros_like(u)
             value, grad = f(theta)
             grad = grad.copy()
             grad[self.pos] *= theta[self.pos]

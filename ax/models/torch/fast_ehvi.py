@@ -414,6 +414,8 @@ class FastLogNEHVI(FastAcquisition):
             sampling of starting points around the Pareto-optimal points).
         mc_samples: Quasi-MC samples of the baseline.
         seed: Seed of the base samples.
+        initial_mc_samples: Samples of the cheaper stand-in that :meth:`stand_in` builds
+            to score candidate starting points, or None for none.
     """
 
     def __init__(
@@ -428,8 +430,12 @@ class FastLogNEHVI(FastAcquisition):
         constraint_callables: Optional[List[Callable[[Tensor], Tensor]]],
         mc_samples: int,
         seed: int,
+        initial_mc_samples: Optional[int] = None,
     ) -> None:
         super(FastAcquisition, self).__init__(model=model)
+        self._args = (model, post, objective, ref_point, X_baseline)
+        self._constraints = (outcome_constraints, constraint_callables)
+        self.initial_mc_samples = initial_mc_samples
         self.X_baseline = X_baseline
         self.objective = objective  # type: ignore[assignment]
         self.constraints = constraint_callables
@@ -447,6 +453,17 @@ class FastLogNEHVI(FastAcquisition):
         )
         self.X_pending = None  # type: ignore[assignment]
         self.set_X_pending(X_pending)
+
+    def stand_in(self) -> Optional[FastLogNEHVI]:
+        """The same acquisition function with ``initial_mc_samples`` samples of the same
+        baseline and pending points (1: the posterior mean of the baseline), to score
+        candidate starting points cheaply; None when ``initial_mc_samples`` is None or
+        not fewer than ``mc_samples``."""
+        few = self.initial_mc_samples
+        if few is None or few >= self.mc_samples:
+            return None
+        seed = self._parts[-1]
+        return FastLogNEHVI(*self._args, self.X_pending, *self._constraints, few, seed + 1)
 
     def set_X_pending(self, X_pending: Optional[Tensor] = None) -> None:
         """Make ``X_pending`` (`p x d`, or None) the pending points: the baseline with

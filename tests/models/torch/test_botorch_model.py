@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from typing import Any, Dict, List, Tuple
 
@@ -340,6 +341,35 @@ def test_lean_constrained_nei_seeks_feasibility_when_nothing_observed_is_feasibl
     assert points[0, 0] < 0.2
 
 
+def test_lean_constrained_nei_scores_starting_points_with_its_stand_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ax.models.torch import fast_ehvi
+
+    X = np.random.default_rng(3).random((14, 2))
+    f, c = standardise(X[:, 0]), X[:, 0] - 0.4
+    built: list[int] = []
+    original = fast_ehvi.FastLogNEHVI.stand_in
+
+    def spy(self: fast_ehvi.FastLogNEHVI) -> Any:
+        result = original(self)
+        built.append(-1 if result is None else result.mc_samples)
+        return result
+
+    monkeypatch.setattr(fast_ehvi.FastLogNEHVI, "stand_in", spy)
+    constraint = (np.array([[0.0, 1.0]]), np.array([[0.0]]))
+    for few, expected in ((1, [1, 1]), (None, [-1, -1])):
+        model = BotorchModel(seed=0, **{**FAST, "initial_mc_samples": few})
+        model.fit([X, X], [f, c], [np.full(14, np.nan)] * 2, UNIT2, NAMES2, ["f", "c"])
+        built.clear()
+        points, _, meta, _ = model.gen(
+            2, UNIT2, np.array([1.0, 0.0]), outcome_constraints=constraint
+        )
+        assert built == expected  # one stand-in per point of the batch
+        assert meta["fast_acquisition"] == [True, True]
+        assert np.all(points[:, 0] < 0.5)
+
+
 def test_negative_weight_minimises() -> None:
     X, y = data(12)
     model = BotorchModel(seed=0, **FAST)
@@ -519,6 +549,27 @@ def test_fast_fit_matches_botorch_objective_and_optimum(fixed: bool) -> None:
         general.covar_module.lengthscale.detach().numpy(),
         rtol=2e-2,
     )
+
+
+def test_fast_fit_objective_steps_back_from_overflowing_hyperparameters_silently() -> None:
+    from ax.models.torch.fast import _LogSpace, _Objective, standard_parts
+
+    model, _ = _toy_gp()
+    parts = standard_parts(model)
+    assert parts is not None
+    objective = _Objective(parts.X.numpy(), parts.Y.numpy()[0], None, parts)
+    log_space = _LogSpace(objective)
+    in_log_space = log_space.wrap(objective)
+    start = log_space.to_u(np.array([0.5, 0.5, 0.5, 0.01, 0.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning reaches the user
+        assert math.isfinite(in_log_space(start)[0])
+        for far in (-800.0, 800.0):  # lengthscale exp(-800): 1 / ls**2 overflows
+            u = start.copy()
+            u[0] = far
+            value, grad = in_log_space(u)
+            assert value == math.inf and not grad.any()
+        assert fast_fit(model, maxiter=50)
 
 
 def test_fast_paths_decline_a_non_standard_model() -> None:

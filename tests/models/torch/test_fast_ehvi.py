@@ -232,3 +232,29 @@ def test_one_objective_is_the_constrained_noisy_expected_improvement() -> None:
         prune_baseline=False,
     )
     _agree_where_it_matters(lean, reference, seed=7)
+
+
+def test_stand_in_is_the_same_function_on_the_posterior_mean_of_the_baseline() -> None:
+    gp, X = _gp()
+    post = BatchedPosterior.from_model(gp)
+    assert post is not None
+    objective = LinearMCObjective(torch.tensor([1.0, 0.0, 0.0], dtype=DTYPE))
+    A = torch.tensor([[0.0, 0.0, 1.0]], dtype=DTYPE)
+    b = torch.tensor([[0.3]], dtype=DTYPE)
+    callables = [lambda Z: Z[..., 2] - 0.3]
+    floor = torch.tensor([-10.0], dtype=DTYPE)
+    pending = X[:2] + 0.05
+    args = (gp, post, objective, floor, X, pending, (A, b), callables, 128, 0)
+    lean = FastLogNEHVI(*args, initial_mc_samples=1)
+    stand_in = lean.stand_in()
+    assert stand_in is not None and stand_in.mc_samples == 1
+    assert stand_in.stand_in() is None  # one sample is not fewer than one
+    torch.testing.assert_close(stand_in.X_pending, lean.X_pending)
+    assert bool((stand_in.kernel.Z == 0).all()) and stand_in.kernel.Z.shape[-1] == 12
+    # Built directly with one sample it is the same function.
+    direct = FastLogNEHVI(*args[:-2], 1, 1)
+    Xq = torch.rand(16, 1, 3, dtype=DTYPE, generator=torch.Generator().manual_seed(8))
+    with torch.no_grad():
+        torch.testing.assert_close(stand_in(Xq), direct(Xq))
+    assert FastLogNEHVI(*args).stand_in() is None  # not asked for
+    assert FastLogNEHVI(*args, initial_mc_samples=128).stand_in() is None  # not cheaper
