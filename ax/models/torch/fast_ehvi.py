@@ -44,7 +44,6 @@ from botorch.models.model import Model
 from botorch.utils.multi_objective.box_decompositions.non_dominated import (
     FastNondominatedPartitioning,
 )
-from botorch.utils.probability.utils import log_ndtr
 from botorch.utils.safe_math import log1mexp
 from botorch.utils.sampling import draw_sobol_normal_samples
 from torch import Tensor
@@ -146,25 +145,27 @@ def log_h(u: Tensor) -> Tensor:
     """``log(phi(u) + u Phi(u))``, accurate for every finite ``u`` and differentiable.
 
     Direct for ``u >= -1``; below, through the scaled complementary error function, with
-    an asymptotic series for ``u < -100``. Each branch is computed on its own elements
-    only (no NaN gradients from an unused branch).
+    an asymptotic series for ``u < -100``. Every branch is computed on all elements, each
+    at inputs that are safe for it (a fixed value where the branch is not used), and the
+    results are selected with ``torch.where``: no NaN gradients from an unused branch,
+    and no boolean indexing (a few small operations fewer per evaluation, which is what
+    an evaluation costs here).
     """
     upper = u >= -1.0
-    out = torch.empty_like(u)
-    uu = u[upper]
-    out[upper] = torch.log(
+    uu = torch.where(upper, u, -1.0)
+    direct = torch.log(
         torch.exp(-0.5 * uu * uu) / math.sqrt(2.0 * math.pi) + uu * torch.special.ndtr(uu)
     )
-    ul = u[~upper].clamp_min(-1e100)
+    ul = torch.where(upper, -2.0, u).clamp_min(-1e100)
     far = ul < -100.0
-    un = torch.where(far, torch.full_like(ul, -2.0), ul)
+    un = torch.where(far, -2.0, ul)
     one_plus = 1.0 + un * _SQRT_PI_2 * torch.special.erfcx(-un / math.sqrt(2.0))
-    if bool(far.any()):  # 1 + u r cancels: its asymptotic series
-        uf = torch.where(far, ul, torch.full_like(ul, -200.0))
-        inv2 = 1.0 / (uf * uf)
-        one_plus = torch.where(far, inv2 * (1.0 - 3.0 * inv2 + 15.0 * inv2 * inv2), one_plus)
-    out[~upper] = -0.5 * ul * ul - _LOG_SQRT_2PI + torch.log(one_plus)
-    return out
+    # Far out, 1 + u r cancels: its asymptotic series instead.
+    uf = torch.where(far, ul, -200.0)
+    inv2 = 1.0 / (uf * uf)
+    one_plus = torch.where(far, inv2 * (1.0 - 3.0 * inv2 + 15.0 * inv2 * inv2), one_plus)
+    below = -0.5 * ul * ul - _LOG_SQRT_2PI + torch.log(one_plus)
+    return torch.where(upper, direct, below)
 
 
 def box_bounds(Y: Tensor, ref_point: Tensor) -> Tuple[Tensor, Tensor]:
@@ -377,12 +378,13 @@ class _NEHVIKernel:
         log_box = h_low + torch.log(sd)
         log_box = log_box.sum(-1)  # B x S x C
         log_box = torch.where(self.valid, log_box, torch.full_like(log_box, -math.inf))
-        log_s = torch.logsumexp(log_box, dim=-1)  # B x S
+        # B x S (one box per sample, as with one objective: nothing to sum)
+        log_s = log_box[..., 0] if C == 1 else torch.logsumexp(log_box, dim=-1)
         if self.constraints is not None:
             A, c = self.constraints
             c_mean = torch.einsum("rm,msb->rsb", A, mean_s) - c.reshape(-1, 1, 1)  # r x S x B
             c_sd = ((A * A) @ cond_var).clamp_min(_MIN_VAR).sqrt()  # r x B
-            log_s = log_s + log_ndtr(-c_mean / c_sd.unsqueeze(1)).sum(0).T
+            log_s = log_s + torch.special.log_ndtr(-c_mean / c_sd.unsqueeze(1)).sum(0).T
         return torch.logsumexp(log_s, dim=-1) - math.log(S)
 
     def __call__(self, Xq: np.ndarray, need_grad: bool) -> Tuple[np.ndarray, Optional[np.ndarray]]:

@@ -43,6 +43,7 @@ from botorch.sampling.normal import SobolQMCNormalSampler
 from botorch.utils.multi_objective.hypervolume import infer_reference_point
 from botorch.utils.multi_objective.pareto import is_non_dominated
 from botorch.utils.sampling import sample_simplex
+from linear_operator.utils.warnings import NumericalWarning
 from torch import Tensor
 
 from ax.exceptions import UnsupportedError, UserInputError
@@ -481,6 +482,8 @@ class MultiObjectiveBotorchModel(BotorchModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NumericsWarning)
             warnings.simplefilter("ignore", BotorchWarning)
+            # The jitter GPyTorch adds to sample nearly noiseless outcomes is routine.
+            warnings.simplefilter("ignore", NumericalWarning)
             return prune_inferior_points_multi_objective(
                 problem.model,
                 problem.X_observed,

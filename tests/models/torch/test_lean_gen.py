@@ -17,6 +17,7 @@ from ax.models.torch.botorch_model import BotorchModel
 from ax.models.torch.fast import FastPosterior, fast_fit
 from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI
 from ax.models.torch.lean_gen import lean_gen_candidates
+from ax.models.torch.options import BotorchOptions
 
 BOUNDS = torch.tensor([[0.0] * 3, [1.0] * 3], dtype=torch.float64)
 
@@ -113,3 +114,32 @@ def test_botorch_model_suggestions_are_unchanged_by_the_lean_path(
     lean = suggest()
     monkeypatch.setattr(acquisition_module, "lean_gen_candidates", gen_candidates_scipy)
     np.testing.assert_allclose(lean, suggest(), atol=1e-9, rtol=0)
+
+
+def test_global_restarts_are_chosen_without_the_points_around_the_best(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model, X = _gp()
+    fast = FastPosterior.from_model(model)
+    assert fast is not None
+    calls: list[tuple[int, bool]] = []
+    original = acquisition_module.gen_batch_initial_conditions
+
+    def spy(**kwargs: Any) -> torch.Tensor:
+        calls.append((kwargs["num_restarts"], kwargs["options"]["sample_around_best"]))
+        return original(**kwargs)
+
+    monkeypatch.setattr(acquisition_module, "gen_batch_initial_conditions", spy)
+    acqf = FastLogNEI(model, fast, 1.0, X, None, mc_samples=64, seed=0)
+    # 0: BoTorch chooses every restart itself, among all the raw samples.
+    cases = ((2, [(2, False), (3, True)]), (0, []), (9, [(5, False)]))
+    for global_restarts, expected in cases:
+        calls.clear()
+        options = BotorchOptions(num_restarts=5, raw_samples=64, global_restarts=global_restarts)
+        points, _ = acquisition_module.optimize_sequential(
+            lambda pending: acqf, 1, BOUNDS, options, seed=0
+        )
+        assert calls == expected
+        assert points.shape == (1, 3) and bool(((points >= 0) & (points <= 1)).all())
+    with pytest.raises(ValueError, match="global_restarts"):
+        BotorchOptions(global_restarts=-1)

@@ -271,3 +271,25 @@ def test_lean_nehvi_declines_a_model_it_does_not_know() -> None:
     points, _, meta, _ = model.gen(1, BOX, np.array([-1.0, -1.0, 0.0]))
     assert meta["fast_acquisition"] is False
     assert points.shape == (1, 2)
+
+
+def test_two_of_the_starting_points_are_chosen_away_from_the_pareto_points(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ax.models.torch.acquisition as acquisition_module
+
+    calls: list[tuple[int, bool]] = []
+    original = acquisition_module.gen_batch_initial_conditions
+
+    def spy(**kwargs: object) -> torch.Tensor:
+        options = kwargs["options"]
+        assert isinstance(options, dict)
+        calls.append((int(kwargs["num_restarts"]), bool(options["sample_around_best"])))  # type: ignore[call-overload]
+        return original(**kwargs)
+
+    monkeypatch.setattr(acquisition_module, "gen_batch_initial_conditions", spy)
+    model = _fitted(num_restarts=4)
+    assert model.options.global_restarts == 2 and model.options.sample_around_best
+    points, _, _, _ = model.gen(1, BOX, np.array([-1.0, -1.0, 0.0]))
+    assert calls == [(2, False), (2, True)]
+    assert np.all((points >= 0) & (points <= 1))
