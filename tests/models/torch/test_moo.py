@@ -273,7 +273,7 @@ def test_lean_nehvi_declines_a_model_it_does_not_know() -> None:
     assert points.shape == (1, 2)
 
 
-def test_two_of_the_starting_points_are_chosen_away_from_the_pareto_points(
+def test_global_restarts_choose_starting_points_away_from_the_pareto_points(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import ax.models.torch.acquisition as acquisition_module
@@ -288,8 +288,9 @@ def test_two_of_the_starting_points_are_chosen_away_from_the_pareto_points(
         return original(**kwargs)
 
     monkeypatch.setattr(acquisition_module, "gen_batch_initial_conditions", spy)
-    model = _fitted(num_restarts=4)
-    assert model.options.global_restarts == 2 and model.options.sample_around_best
+    assert MultiObjectiveBotorchModel(seed=0).options.global_restarts == 0  # off by default
+    model = _fitted(num_restarts=4, global_restarts=2)
+    assert model.options.sample_around_best
     points, _, _, _ = model.gen(1, BOX, np.array([-1.0, -1.0, 0.0]))
     assert calls == [(2, False), (2, True)]
     assert np.all((points >= 0) & (points <= 1))
