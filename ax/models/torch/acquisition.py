@@ -519,9 +519,11 @@ def _split_restarts(
     among the quasi-random raw samples alone, and the others among those plus the points
     sampled around the best observed points (all of them when there are no more).
 
-    Sampling around the best finds starting points that refine what is known; left to
-    choose every restart, it kept the multi-objective search on the edges of the part of
-    the frontier already found (C2-DTLZ2 in ``bench/bench_moo.py``).
+    Sampling around the best finds starting points that refine what is known; when the
+    points around the best score highest, as they usually do, it chooses every restart
+    there. This keeps some restarts exploring (the option ``global_restarts``; off by
+    default, see :class:`~ax.models.torch.options.MultiObjectiveOptions` for what it did
+    on ``bench/bench_moo.py``).
     """
 
     def generate(num_restarts: int, options: Dict[str, Any], **kwargs: Any) -> Tensor:
