@@ -65,7 +65,9 @@ def summarise(problem: Any, result: dict[str, Any]) -> dict[str, Any]:
         regrets = [problem.log10_regret(min(r["values"][:k])) for r in runs]
         q25, q75 = _quartiles(regrets)
         out[f"regret@{k}"] = [_median(regrets), q25, q75]
-    out["run_with_imports_s"] = _median([r["wall_s"] + result["import_s"] for r in runs])
+    out["run_with_imports_s"] = _median(
+        [r["wall_s"] + r.get("import_s", result["import_s"]) for r in runs]
+    )
     model_times = [s for r in runs for s, m in zip(r["suggest_s"][1:], r["model_based"][1:]) if m]
     out["suggest_s"] = _median(model_times)
     out["loadavg"] = [result["loadavg_start"][0], result["loadavg_end"][0]]
@@ -94,10 +96,7 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
                 except RuntimeError as err:
                     print(f"FAILED {job.label}: {err}", file=sys.stderr)
                     continue
-                entry = summarise(problem, result)
-                entry["class"] = problem.problem_class
-                entry["runs"] = {str(r["seed"]): r for r in result["runs"]}
-                store = merge_entry(name, optimizer, entry)
+                store, entry = merge_entry(problem, optimizer, result)
                 print(
                     f"{optimizer:12s} {name:16s} {time.perf_counter() - start:7.1f} s  "
                     + "  ".join(
@@ -111,21 +110,38 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
     return store
 
 
-def merge_entry(problem: str, optimizer: str, entry: dict[str, Any]) -> dict[str, Any]:
-    """Store one job's entry (aggregates and per-seed runs) in :data:`RESULTS`, re-read
-    under an exclusive lock on a sibling lock file so that drivers run side by side (one
-    per core) never lose each other's results; returns the merged store."""
+def merge_entry(
+    problem: Any, optimizer: str, result: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Store one job's runs in :data:`RESULTS` and return ``(store, entry)``.
+
+    The stored runs of ``optimizer`` on ``problem`` are merged with the job's by seed (a
+    seed run again replaces its old run; the other seeds are kept, so a long peer can be
+    run a few seeds at a time) and the aggregates are recomputed over all of them. After
+    a change to an optimiser's code, run all its seeds again. The store is re-read under
+    an exclusive lock on a sibling lock file, so that drivers run side by side (one per
+    core) never lose each other's results.
+    """
     import fcntl
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with open(RESULTS.with_name(RESULTS.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         store: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        store.setdefault("results", {}).setdefault(problem, {})[optimizer] = entry
+        by_problem = store.setdefault("results", {}).setdefault(problem.name, {})
+        runs: dict[str, Any] = dict(by_problem.get(optimizer, {}).get("runs", {}))
+        for run in result["runs"]:
+            run.setdefault("import_s", result["import_s"])  # per process, kept per run
+            runs[str(run["seed"])] = run
+        merged = {**result, "runs": sorted(runs.values(), key=lambda r: int(r["seed"]))}
+        entry = summarise(problem, merged)
+        entry["class"] = problem.problem_class
+        entry["runs"] = {str(r["seed"]): r for r in merged["runs"]}
+        by_problem[optimizer] = entry
         tmp = RESULTS.with_name(RESULTS.name + ".tmp")
         tmp.write_text(json.dumps(store, indent=1))
         tmp.replace(RESULTS)
-    return store
+    return store, entry
 
 
 def table(store: dict[str, Any]) -> str:
