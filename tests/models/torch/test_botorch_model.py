@@ -404,6 +404,10 @@ def test_model_gen_options_override_and_validation() -> None:
         model.gen(1, UNIT2, W1, model_gen_options={"fit_maxiter": 3})
     with pytest.raises(UserInputError, match=r"raw_samples: Input should be a valid integer"):
         model.gen(1, UNIT2, W1, model_gen_options={"raw_samples": "many"})
+    with pytest.raises(UserInputError, match=r"initial_mc_samples: Input should be greater"):
+        model.gen(1, UNIT2, W1, model_gen_options={"initial_mc_samples": 0})
+    with pytest.raises(UserInputError, match=r"global_restarts: Input should be greater"):
+        BotorchModel(seed=0, global_restarts=-1)
 
 
 @pytest.mark.parametrize(
@@ -669,5 +673,6 @@ def test_options_defaults_follow_the_speed_study() -> None:
     assert options.acquisition == "qLogNEI" and options.warm_start and options.sample_around_best
     assert (options.num_restarts, options.raw_samples, options.fit_maxiter) == (8, 512, 100)
     assert options.torch_threads == 1
+    assert (options.initial_mc_samples, options.global_restarts) == (1, 0)
     ax_like = BotorchOptions.ax_like()
     assert (ax_like.num_restarts, ax_like.raw_samples, ax_like.warm_start) == (20, 1024, False)
