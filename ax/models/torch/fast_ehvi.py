@@ -435,8 +435,6 @@ class FastLogNEHVI(FastAcquisition):
         initial_mc_samples: Optional[int] = None,
     ) -> None:
         super(FastAcquisition, self).__init__(model=model)
-        self._args = (model, post, objective, ref_point, X_baseline)
-        self._constraints = (outcome_constraints, constraint_callables)
         self.initial_mc_samples = initial_mc_samples
         self.X_baseline = X_baseline
         self.objective = objective  # type: ignore[assignment]
@@ -464,8 +462,19 @@ class FastLogNEHVI(FastAcquisition):
         few = self.initial_mc_samples
         if few is None or few >= self.mc_samples:
             return None
-        seed = self._parts[-1]
-        return FastLogNEHVI(*self._args, self.X_pending, *self._constraints, few, seed + 1)
+        post, _, _, constraints, seed = self._parts
+        return FastLogNEHVI(
+            self.model,
+            post,
+            self.objective,
+            self.ref_point,
+            self.X_baseline,
+            self.X_pending,
+            constraints,
+            self.constraints,
+            few,
+            seed + 1,
+        )
 
     def set_X_pending(self, X_pending: Optional[Tensor] = None) -> None:
         """Make ``X_pending`` (`p x d`, or None) the pending points: the baseline with

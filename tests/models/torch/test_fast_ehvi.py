@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -211,7 +212,9 @@ def test_one_sample_is_the_posterior_mean_of_the_baseline() -> None:
     torch.testing.assert_close(a[relevant], b[relevant], rtol=0.0, atol=0.05)
 
 
-def test_one_objective_is_the_constrained_noisy_expected_improvement() -> None:
+def _one_constrained_objective() -> tuple[Any, ...]:
+    """The first outcome maximised subject to the third <= 0.3, on the batched GP:
+    ``(gp, X, post, objective, floor, (A, b), callables)``."""
     gp, X = _gp()
     post = BatchedPosterior.from_model(gp)
     assert post is not None
@@ -220,6 +223,11 @@ def test_one_objective_is_the_constrained_noisy_expected_improvement() -> None:
     b = torch.tensor([[0.3]], dtype=DTYPE)
     callables = [lambda Z: Z[..., 2] - 0.3]
     floor = torch.tensor([-10.0], dtype=DTYPE)
+    return gp, X, post, objective, floor, (A, b), callables
+
+
+def test_one_objective_is_the_constrained_noisy_expected_improvement() -> None:
+    gp, X, post, objective, floor, (A, b), callables = _one_constrained_objective()
     lean = FastLogNEHVI(gp, post, objective, floor, X, None, (A, b), callables, 256, 0)
     lower = lean.kernel.lower
     assert lower.shape == (256, 1, 1) and bool(lean.kernel.open.all())
@@ -235,14 +243,7 @@ def test_one_objective_is_the_constrained_noisy_expected_improvement() -> None:
 
 
 def test_stand_in_is_the_same_function_on_the_posterior_mean_of_the_baseline() -> None:
-    gp, X = _gp()
-    post = BatchedPosterior.from_model(gp)
-    assert post is not None
-    objective = LinearMCObjective(torch.tensor([1.0, 0.0, 0.0], dtype=DTYPE))
-    A = torch.tensor([[0.0, 0.0, 1.0]], dtype=DTYPE)
-    b = torch.tensor([[0.3]], dtype=DTYPE)
-    callables = [lambda Z: Z[..., 2] - 0.3]
-    floor = torch.tensor([-10.0], dtype=DTYPE)
+    gp, X, post, objective, floor, (A, b), callables = _one_constrained_objective()
     pending = X[:2] + 0.05
     args = (gp, post, objective, floor, X, pending, (A, b), callables, 128, 0)
     lean = FastLogNEHVI(*args, initial_mc_samples=1)
