@@ -14,7 +14,7 @@ from ax.modelbridge.generation_strategy import (
     GenerationStrategy,
     min_trials_observed_for,
 )
-from ax.modelbridge.registry import Cont_X_trans, Models, Y_trans
+from ax.modelbridge.registry import Cont_X_trans, GP_Y_trans, Models, Y_trans
 from ax.modelbridge.transforms.winsorize import Winsorize
 from ax.models.torch.fidelity import FidelityCostModel
 from ax.utils.logger import get_logger
@@ -328,7 +328,8 @@ def choose_generation_strategy(
         )
     if winsorize_botorch_model and winsorization_limits is not None:
         lower, upper = winsorization_limits
-        gp_kwargs["transforms"] = [Winsorize] + Cont_X_trans + Y_trans
+        y_trans = GP_Y_trans if gp_model in (Models.GPEI, Models.BOTORCH) else Y_trans
+        gp_kwargs["transforms"] = [Winsorize] + Cont_X_trans + y_trans
         gp_kwargs["transform_configs"] = {
             "Winsorize": {"winsorization_lower": lower, "winsorization_upper": upper}
         }

@@ -24,6 +24,7 @@ from ax.exceptions import UnsupportedError, UserInputError, UserInputTypeError
 from ax.modelbridge.registry import (
     Cont_X_trans,
     Discrete_X_trans,
+    GP_Y_trans,
     Models,
     ST_MTGP_trans,
     TS_trans,
@@ -80,7 +81,7 @@ def get_botorch(
     search_space: Optional[SearchSpace] = None,
     dtype: Any = None,
     device: Any = None,
-    transforms: Sequence[Type[Transform]] = tuple(Cont_X_trans + Y_trans),
+    transforms: Sequence[Type[Transform]] = tuple(Cont_X_trans + GP_Y_trans),
     transform_configs: Optional[Mapping[str, TConfig]] = None,
     model_constructor: Any = None,
     model_predictor: Any = None,
@@ -488,6 +489,7 @@ def _check_torch_settings(function: str, dtype: Any, device: Any) -> None:
 __all__ = [
     "Cont_X_trans",
     "Discrete_X_trans",
+    "GP_Y_trans",
     "TS_trans",
     "Y_trans",
     "get_GPEI",

@@ -14,10 +14,13 @@ from ax.modelbridge.discrete import DiscreteModelBridge
 from ax.modelbridge.random import RandomModelBridge
 from ax.modelbridge.registry import (
     Cont_X_trans,
+    GP_Y_trans,
     Models,
     get_model_from_generator_run,
 )
 from ax.modelbridge.transforms.log import Log
+from ax.modelbridge.transforms.power_transform_y import PowerTransformY
+from ax.modelbridge.transforms.standardize_y import StandardizeY
 from ax.models.discrete.full_factorial import FullFactorialGenerator
 from ax.models.random.sobol import SobolGenerator
 
@@ -94,6 +97,17 @@ def test_view_defaults_and_kwargs() -> None:
     assert "search_space" not in bridge_kwargs
     factorial_defaults = Models.FACTORIAL.view_defaults()[1]
     assert factorial_defaults["fit_out_of_design"] is True
+
+
+def test_single_objective_gp_power_transforms_its_outcomes() -> None:
+    # Issue 10: GPEI and BO fit a Yeo-Johnson transform before standardising; the
+    # multi-objective and other models keep Ax's Y_trans.
+    for member in (Models.GPEI, Models.BOTORCH):
+        transforms = member.view_defaults()[1]["transforms"]
+        assert transforms == Cont_X_trans + GP_Y_trans
+        assert transforms.index(PowerTransformY) == transforms.index(StandardizeY) - 1
+    for member in (Models.MOO, Models.GPKG, Models.GPMES, Models.TPE):
+        assert PowerTransformY not in member.view_defaults()[1]["transforms"]
 
 
 def test_factorial_through_registry() -> None:

@@ -23,6 +23,7 @@ the module you need (this package re-exports nothing, so importing it costs noth
   :mod:`~ax.modelbridge.transforms.standardize_y` (``StandardizeY``),
   :mod:`~ax.modelbridge.transforms.winsorize` (``Winsorize``),
   :mod:`~ax.modelbridge.transforms.log_y` (``LogY``),
+  :mod:`~ax.modelbridge.transforms.power_transform_y` (``PowerTransformY``),
   :mod:`~ax.modelbridge.transforms.percentile_y` (``PercentileY``),
   :mod:`~ax.modelbridge.transforms.inverse_gaussian_cdf_y` (``InverseGaussianCdfY``),
   :mod:`~ax.modelbridge.transforms.stratified_standardize_y` (``StratifiedStandardizeY``):
