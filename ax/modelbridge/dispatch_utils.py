@@ -174,6 +174,42 @@ def _multi_objective_model(
     return moo
 
 
+def _outcome_transforms(
+    gp_model: Models,
+    optimization_config: Optional[OptimizationConfig],
+    winsorization_limits: Optional[Tuple[Optional[float], Optional[float]]],
+) -> Dict[str, Any]:
+    """The Bayesian step's ``transforms`` and ``transform_configs`` where they differ
+    from the registry's defaults (an empty dict where they do not).
+
+    - Winsorization (when asked for) goes first.
+    - The multi-objective model power-transforms (Yeo-Johnson) the metrics of its outcome
+      constraints, and only those: a constraint's slack is often skewed (far infeasible
+      points dominate it), which made the model rule out feasible regions it had not
+      sampled (C2-DTLZ2, issue 13); the objectives stay linear, since the hypervolume is
+      measured on their scale.
+    """
+    kwargs: Dict[str, Any] = {}
+    y_trans = GP_Y_trans if gp_model in (Models.GPEI, Models.BOTORCH) else Y_trans
+    configs: Dict[str, Any] = {}
+    if isinstance(optimization_config, MultiObjectiveOptimizationConfig) and gp_model is getattr(
+        Models, "MOO", None
+    ):
+        constrained = sorted({c.metric.name for c in optimization_config.outcome_constraints})
+        if constrained:
+            y_trans = GP_Y_trans
+            configs["PowerTransformY"] = {"metrics": constrained}
+    if winsorization_limits is not None:
+        lower, upper = winsorization_limits
+        kwargs["transforms"] = [Winsorize] + Cont_X_trans + y_trans
+        configs["Winsorize"] = {"winsorization_lower": lower, "winsorization_upper": upper}
+    elif configs:
+        kwargs["transforms"] = Cont_X_trans + y_trans
+    if configs:
+        kwargs["transform_configs"] = configs
+    return kwargs
+
+
 def _parallelism(
     enforce_sequential_optimization: bool,
     max_parallelism_cap: Optional[int],
@@ -326,13 +362,13 @@ def choose_generation_strategy(
             "gradient, recommending at the target fidelities).",
             fidelity,
         )
-    if winsorize_botorch_model and winsorization_limits is not None:
-        lower, upper = winsorization_limits
-        y_trans = GP_Y_trans if gp_model in (Models.GPEI, Models.BOTORCH) else Y_trans
-        gp_kwargs["transforms"] = [Winsorize] + Cont_X_trans + y_trans
-        gp_kwargs["transform_configs"] = {
-            "Winsorize": {"winsorization_lower": lower, "winsorization_upper": upper}
-        }
+    gp_kwargs.update(
+        _outcome_transforms(
+            gp_model,
+            optimization_config,
+            winsorization_limits if winsorize_botorch_model else None,
+        )
+    )
     return GenerationStrategy(
         [
             GenerationStep(

@@ -58,3 +58,31 @@ def test_fidelity_parameters_with_several_objectives_are_refused() -> None:
         choose_generation_strategy(
             space, optimization_config=get_multi_objective_optimization_config()
         )
+
+
+def test_multi_objective_power_transforms_its_constraint_metrics_only() -> None:
+    from ax.modelbridge.registry import Cont_X_trans, GP_Y_trans
+    from ax.modelbridge.transforms.winsorize import Winsorize
+
+    experiment = get_multi_objective_experiment()
+    moo_step = choose_generation_strategy(
+        experiment.search_space, optimization_config=get_multi_objective_optimization_config()
+    ).steps[-1]
+    assert moo_step.model_kwargs["transforms"] == Cont_X_trans + GP_Y_trans
+    assert moo_step.model_kwargs["transform_configs"] == {"PowerTransformY": {"metrics": ["cost"]}}
+    # no outcome constraint: the registry's defaults, nothing power-transformed
+    plain = choose_generation_strategy(
+        experiment.search_space,
+        optimization_config=get_multi_objective_optimization_config(constraint=False),
+    ).steps[-1]
+    assert "transforms" not in plain.model_kwargs
+    assert "transform_configs" not in plain.model_kwargs
+    # with winsorization both apply, winsorization first
+    both = choose_generation_strategy(
+        experiment.search_space,
+        optimization_config=get_multi_objective_optimization_config(),
+        winsorize_botorch_model=True,
+        winsorization_limits=(0.0, 0.1),
+    ).steps[-1]
+    assert both.model_kwargs["transforms"] == [Winsorize] + Cont_X_trans + GP_Y_trans
+    assert set(both.model_kwargs["transform_configs"]) == {"PowerTransformY", "Winsorize"}

@@ -20,7 +20,7 @@ from gpytorch.likelihoods import FixedNoiseGaussianLikelihood, GaussianLikelihoo
 import ax.models.torch.botorch_model as botorch_model_module
 from ax.exceptions import DataRequiredError, UserInputError
 from ax.models.torch.botorch_model import BotorchModel
-from ax.models.torch.defaults import get_hyperparameters
+from ax.models.torch.defaults import MIN_VARIANCE, get_hyperparameters
 from ax.models.torch.fast import FastPosterior, _gpytorch_loss, fast_fit
 from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI, log_h
 from ax.models.torch.options import BotorchOptions
@@ -111,14 +111,16 @@ def test_known_noise_gives_fixed_noise_gp_and_unknown_infers_it() -> None:
     unknown = fitted()
     assert isinstance(unknown.model.likelihood, GaussianLikelihood)  # type: ignore[union-attr]
     assert not isinstance(unknown.model.likelihood, FixedNoiseGaussianLikelihood)  # type: ignore[union-attr]
-    # Known variances are clamped at GPyTorch's floor (1e-6) rather than breaking the
-    # Cholesky factor, without GPyTorch's warning.
+    # Known zero variances are clamped at MIN_VARIANCE (1e-9, below GPyTorch's own floor
+    # of 1e-6, which build_model lowers) rather than breaking the Cholesky factor, without
+    # GPyTorch's warning.
     zero = BotorchModel(seed=0, **FAST)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         zero.fit([X], [y], [np.zeros(10)], UNIT2, NAMES2, ["f"])
     likelihood: Any = getattr(zero.model, "likelihood", None)
-    assert float(likelihood.noise_covar.noise.min()) == pytest.approx(1e-6)
+    assert float(likelihood.noise_covar.noise.min()) == pytest.approx(MIN_VARIANCE, rel=1e-9)
+    assert MIN_VARIANCE == 1e-9
     assert zero.fit_path == "fast"
 
 
