@@ -476,7 +476,7 @@ class BotorchModel(Generator):
                 make_acqf,
                 n,
                 bounds_t,
-                opts,
+                _constrained_budget(opts) if problem.batched is not None else opts,
                 seed=call_seed,
                 X_pending=pending,
                 constraints=linear,
@@ -756,6 +756,14 @@ def subset_training_data(data: TrainingData, k: int, seed: int) -> TrainingData:
         Ys.append(Y[rows])
         Yvars.append(None if Yvar is None else Yvar[rows])
     return replace(data, Xs=Xs, Ys=Ys, Yvars=Yvars)
+
+
+def _constrained_budget(opts: BotorchOptions) -> BotorchOptions:
+    """``opts`` with the acquisition optimiser's budget of the constrained NEI
+    (``constrained_num_restarts``, ``constrained_maxiter``)."""
+    return opts.model_copy(
+        update={"num_restarts": opts.constrained_num_restarts, "maxiter": opts.constrained_maxiter}
+    )
 
 
 def _check_discrete(

@@ -44,6 +44,13 @@ class BotorchOptions(BaseModel):
             (gen-time).
         sample_around_best: Also score points sampled around the best observed points
             when picking the starting points (gen-time); needed for late-run quality.
+        constrained_num_restarts: ``num_restarts`` when outcome constraints make the
+            acquisition the lean constrained NEI (the NEHVI kernel with one objective:
+            128 quasi-MC samples per evaluation, about ten times the unconstrained lean
+            log EI), as :class:`MultiObjectiveOptions` uses for the NEHVI (gen-time).
+            On the suite's constrained problem (Gramacy, 20 seeds) 4 instead of 8 gave
+            the same regret at 10-50 evaluations in 0.86 of the time.
+        constrained_maxiter: ``maxiter`` on that path, likewise (gen-time).
         global_restarts: With ``sample_around_best``, this many starting points are
             chosen among the quasi-random raw samples alone, so that some restarts
             explore away from the best points however well those score (gen-time).
@@ -94,6 +101,8 @@ class BotorchOptions(BaseModel):
     raw_samples: int = Field(default=512, ge=1, le=1_000_000)
     maxiter: int = Field(default=100, ge=1)
     sample_around_best: bool = True
+    constrained_num_restarts: int = Field(default=4, ge=1, le=1000)
+    constrained_maxiter: int = Field(default=50, ge=1)
     global_restarts: int = Field(default=0, ge=0, le=1000)
     mc_samples: int = Field(default=128, ge=1, le=100_000)
     initial_mc_samples: Optional[int] = Field(default=1, ge=1, le=100_000)
@@ -240,6 +249,8 @@ GEN_TIME_FIELDS = frozenset(
         "num_restarts",
         "raw_samples",
         "maxiter",
+        "constrained_num_restarts",
+        "constrained_maxiter",
         "sample_around_best",
         "global_restarts",
         "mc_samples",

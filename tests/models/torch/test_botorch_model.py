@@ -311,6 +311,40 @@ def test_outcome_constraints_steer_away_from_infeasible_region(acquisition: str)
     assert meta["acquisition"] == ["qLogNEI" if acquisition == "qLogNEI" else "qLogEI"] * 2
 
 
+def test_constrained_nei_takes_its_own_optimiser_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The constrained NEI costs about ten times an unconstrained lean evaluation: it is
+    # optimised with constrained_num_restarts / constrained_maxiter instead.
+    import ax.models.torch.botorch_model as module
+
+    seen: list[tuple[int, int]] = []
+    real = module.optimize_sequential
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        opts = args[3]
+        seen.append((opts.num_restarts, opts.maxiter))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "optimize_sequential", spy)
+    X = np.random.default_rng(3).random((14, 2))
+    f, c = standardise(X[:, 0]), X[:, 0] - 0.4
+    model = BotorchModel(seed=0, num_restarts=6, maxiter=30, constrained_num_restarts=2)
+    model.fit([X, X], [f, c], [np.full(14, np.nan)] * 2, UNIT2, NAMES2, ["f", "c"])
+    model.gen(1, UNIT2, np.array([1.0, 0.0]))
+    model.gen(
+        1,
+        UNIT2,
+        np.array([1.0, 0.0]),
+        outcome_constraints=(np.array([[0.0, 1.0]]), np.zeros((1, 1))),
+    )
+    assert seen == [(6, 30), (2, 50)]
+    assert (BotorchOptions().constrained_num_restarts, BotorchOptions().constrained_maxiter) == (
+        4,
+        50,
+    )
+    with pytest.raises(UserInputError, match=r"constrained_num_restarts: Input should be greater"):
+        BotorchModel(seed=0, constrained_num_restarts=0)
+
+
 def test_constrained_nei_on_botorch_path_agrees_on_the_region() -> None:
     X = np.random.default_rng(3).random((14, 2))
     f, c = standardise(X[:, 0]), X[:, 0] - 0.4
