@@ -247,6 +247,32 @@ def test_user_goes_from_objectives_to_report_saves_loads_and_continues(tmp_path:
     assert loaded.get_hypervolume() >= client.get_hypervolume()
 
 
+def test_default_strategy_with_a_constraint_saves_loads_and_continues(tmp_path: Path) -> None:
+    # The default multi-objective step power-transforms the constraint metric (issue 13);
+    # that choice is stored with the strategy and still made after a reload.
+    client = AxClient(random_seed=4, verbose_logging=False)
+    client.create_experiment(
+        name="moo_default",
+        parameters=PARAMETERS,
+        objectives=OBJECTIVES,
+        outcome_constraints=["cost <= 0.9"],
+        choose_generation_strategy_kwargs={"num_initialization_trials": 3},
+    )
+    step = client.generation_strategy.steps[-1]
+    assert step.model_kwargs["transform_configs"] == {"PowerTransformY": {"metrics": ["cost"]}}
+    _run(client, 4)
+    last = client.experiment.trials[3].generator_runs[0]
+    assert "PowerTransformY" in last.bridge_kwargs["transforms"]
+    snapshot = tmp_path / "client.json"
+    client.save_to_json_file(str(snapshot))
+    loaded = AxClient.load_from_json_file(str(snapshot), verbose_logging=False)
+    assert loaded.generation_strategy.steps[-1].model_kwargs == step.model_kwargs
+    _run(loaded, 1)
+    run = loaded.experiment.trials[4].generator_runs[0]
+    assert run.bridge_kwargs["transforms"] == last.bridge_kwargs["transforms"]
+    assert run.bridge_kwargs["transform_configs"] == {"PowerTransformY": {"metrics": ["cost"]}}
+
+
 def test_sql_store_round_trip_and_continue(tmp_path: Path) -> None:
     from ax.storage.sqa_store.db import engine_for_url
     from ax.storage.sqa_store.structs import DBSettings
