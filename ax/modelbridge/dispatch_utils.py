@@ -14,7 +14,7 @@ from ax.modelbridge.generation_strategy import (
     GenerationStrategy,
     min_trials_observed_for,
 )
-from ax.modelbridge.registry import Cont_X_trans, GP_Y_trans, Models, Y_trans
+from ax.modelbridge.registry import Cont_X_trans, GP_Y_trans, Models
 from ax.modelbridge.transforms.winsorize import Winsorize
 from ax.models.torch.fidelity import FidelityCostModel
 from ax.utils.logger import get_logger
@@ -180,7 +180,7 @@ def _outcome_transforms(
     winsorization_limits: Optional[Tuple[Optional[float], Optional[float]]],
 ) -> Dict[str, Any]:
     """The Bayesian step's ``transforms`` and ``transform_configs`` where they differ
-    from the registry's defaults (an empty dict where they do not).
+    from ``gp_model``'s registry defaults (an empty dict where they do not).
 
     - Winsorization (when asked for) goes first.
     - The multi-objective model power-transforms (Yeo-Johnson) the metrics of its outcome
@@ -189,25 +189,18 @@ def _outcome_transforms(
       sampled (C2-DTLZ2, issue 13); the objectives stay linear, since the hypervolume is
       measured on their scale.
     """
-    kwargs: Dict[str, Any] = {}
-    y_trans = GP_Y_trans if gp_model in (Models.GPEI, Models.BOTORCH) else Y_trans
+    transforms = list(gp_model.setup.transforms)
     configs: Dict[str, Any] = {}
-    if isinstance(optimization_config, MultiObjectiveOptimizationConfig) and gp_model is getattr(
-        Models, "MOO", None
-    ):
+    if isinstance(optimization_config, MultiObjectiveOptimizationConfig):
         constrained = sorted({c.metric.name for c in optimization_config.outcome_constraints})
         if constrained:
-            y_trans = GP_Y_trans
+            transforms = Cont_X_trans + GP_Y_trans
             configs["PowerTransformY"] = {"metrics": constrained}
     if winsorization_limits is not None:
         lower, upper = winsorization_limits
-        kwargs["transforms"] = [Winsorize] + Cont_X_trans + y_trans
+        transforms = [Winsorize] + transforms
         configs["Winsorize"] = {"winsorization_lower": lower, "winsorization_upper": upper}
-    elif configs:
-        kwargs["transforms"] = Cont_X_trans + y_trans
-    if configs:
-        kwargs["transform_configs"] = configs
-    return kwargs
+    return {"transforms": transforms, "transform_configs": configs} if configs else {}
 
 
 def _parallelism(

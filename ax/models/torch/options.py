@@ -44,10 +44,12 @@ class BotorchOptions(BaseModel):
             (gen-time).
         sample_around_best: Also score points sampled around the best observed points
             when picking the starting points (gen-time); needed for late-run quality.
-        constrained_num_restarts: ``num_restarts`` when outcome constraints make the
-            acquisition the lean constrained NEI (the NEHVI kernel with one objective:
-            128 quasi-MC samples per evaluation, about ten times the unconstrained lean
-            log EI), as :class:`MultiObjectiveOptions` uses for the NEHVI (gen-time).
+        constrained_num_restarts: ``num_restarts`` for a ``gen`` with outcome constraints
+            on the fast path (the model has a lean batched posterior): the acquisition is
+            then the lean constrained NEI (the NEHVI kernel with one objective: 128
+            quasi-MC samples per evaluation, about ten times the unconstrained lean log
+            EI), or BoTorch's MC acquisition where that declines, and is optimised with
+            the budget :class:`MultiObjectiveOptions` uses for the NEHVI (gen-time).
             On the suite's constrained problem (Gramacy, 20 seeds) 4 instead of 8 gave
             the same regret at 10-50 evaluations in 0.86 of the time.
         constrained_maxiter: ``maxiter`` on that path, likewise (gen-time).
