@@ -12,6 +12,12 @@ sequential suggestions (each evaluated and added before the next) from the same 
   fitted and conditioned on every observation (past 800 points the lean path declines,
   so this is BoTorch's own fit and ``qLogNoisyExpectedImprovement``).
 
+With ``--y-transform power`` the observations first go through the default
+single-objective GP's outcome map (``PowerTransformY``'s fitted Yeo-Johnson exponent,
+refitted before every suggestion as the bridge does), then the standardisation; the
+default ``standardize`` is the standardisation alone. Each transform's runs are stored
+under their own key (``subset``, ``exact``; ``subset+power``, ``exact+power``).
+
 Reported per path, over seeds: the median and quartiles of ``log10`` of the regret
 (noise-free value minus the optimum -3.32237) of the best of the ``K`` suggested points,
 and of the best point overall; the median wall and CPU time of a suggestion (fit + gen).
@@ -19,6 +25,7 @@ One process, one thread; seeds are paired (the same ``N`` points for both paths)
 
 Usage:
     python bench/bench_large_n.py --n 1000 --k 10 --seeds 10
+    python bench/bench_large_n.py --n 1000 --k 10 --seeds 10 --y-transform power
     python bench/bench_large_n.py --table
 
 Results merge into ``bench/results/large_n_latest.json`` (per ``N``).
@@ -45,9 +52,25 @@ RESULTS = REPO_ROOT / "bench" / "results" / "large_n_latest.json"
 FMIN = -3.32237
 NOISE_SD = 0.01
 PATHS = ("subset", "exact")
+Y_TRANSFORMS = ("standardize", "power")
 
 
-def run_path(path: str, n: int, k: int, seed: int) -> dict[str, Any]:
+def model_outcomes(y: Any, y_transform: str) -> Any:
+    """The `n` observations ``y`` as the model sees them: negated (the model maximises),
+    after the power transform if ``y_transform == "power"``, standardised."""
+    import numpy as np
+
+    from ax.modelbridge.transforms.power_transform_y import fit_yeo_johnson
+
+    t = np.asarray(y, dtype=float)
+    if y_transform == "power":
+        t = fit_yeo_johnson(t).forward(t)
+    return -(t - t.mean()) / t.std()
+
+
+def run_path(
+    path: str, n: int, k: int, seed: int, y_transform: str = "standardize"
+) -> dict[str, Any]:
     """``k`` sequential suggestions of one path from ``n`` seeded random observations."""
     import numpy as np
 
@@ -70,7 +93,7 @@ def run_path(path: str, n: int, k: int, seed: int) -> dict[str, Any]:
         c0, t0 = time.process_time(), time.perf_counter()
         model.fit(
             [X],
-            [-(y - y.mean()) / y.std()],
+            [model_outcomes(y, y_transform)],
             [np.full(X.shape[0], np.nan)],
             bounds=[(0.0, 1.0)] * 6,
             feature_names=list("abcdef"),
@@ -95,6 +118,11 @@ def run_path(path: str, n: int, k: int, seed: int) -> dict[str, Any]:
         "suggest_cpu_s": cpu,
         "large_n": large_n,
     }
+
+
+def key(path: str, y_transform: str) -> str:
+    """Where a path's runs are stored: ``"subset"``, or ``"subset+power"``."""
+    return path if y_transform == "standardize" else f"{path}+power"
 
 
 def _quartiles(values: list[float]) -> list[float]:
@@ -124,15 +152,15 @@ def table(store: dict[str, Any]) -> str:
         "| best overall | suggestion wall (s) | suggestion CPU (s) | large_n |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for key in sorted(store, key=int):
-        entry = store[key]
-        for path in PATHS:
+    for n in sorted(store, key=int):
+        entry = store[n]
+        for path in [key(p, t) for t in Y_TRANSFORMS for p in PATHS]:
             if path not in entry:
                 continue
             s = entry[path]["summary"]
             fmt = "{:.2f} [{:.2f}, {:.2f}]".format
             lines.append(
-                f"| {int(key):,} | {entry['k']} | {path} | {len(s['seeds'])} "
+                f"| {int(n):,} | {entry['k']} | {path} | {len(s['seeds'])} "
                 f"| {fmt(*s['best_new_regret'])} | {fmt(*s['best_regret'])} "
                 f"| {s['suggest_wall_s']:.2f} | {s['suggest_cpu_s']:.2f} "
                 f"| {json.dumps(s['large_n']) if s['large_n'] else 'exact'} |"
@@ -146,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--paths", default=",".join(PATHS))
+    parser.add_argument("--y-transform", choices=Y_TRANSFORMS, default="standardize")
     parser.add_argument("--table", action="store_true")
     args = parser.parse_args(argv)
     store = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
@@ -164,15 +193,20 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         runs = []
         for seed in range(args.seeds):
-            run = run_path(path, args.n, args.k, seed)
+            run = run_path(path, args.n, args.k, seed, args.y_transform)
             print(
-                f"{path} N={args.n} seed {seed}: best new {run['best_new_regret']:.2f}, "
+                f"{key(path, args.y_transform)} N={args.n} seed {seed}: "
+                f"best new {run['best_new_regret']:.2f}, "
                 f"suggestion {statistics.median(run['suggest_wall_s']):.2f} s",
                 file=sys.stderr,
                 flush=True,
             )
             runs.append(run)
-        entry[path] = {"runs": runs, "summary": summarise(runs), "loadavg_end": os.getloadavg()}
+        entry[key(path, args.y_transform)] = {
+            "runs": runs,
+            "summary": summarise(runs),
+            "loadavg_end": os.getloadavg(),
+        }
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(store, indent=1))
     print(table(store))
