@@ -203,9 +203,9 @@ def run_optuna_tpe_suite(problem: Any, seed: int, n_evals: int) -> Trace:
 # ------------------------------------------------------------------------ HEBO
 def run_hebo_suite(problem: Any, seed: int, n_evals: int) -> Trace:
     """HEBO's ``HEBO(space, rand_sample=None, scramble_seed=seed)`` (its default design:
-    ``1 + d`` quasi-random points, then its GP with MACE); constraints are not given to HEBO (it takes
-    none), so an infeasible point is reported with a penalty (its value plus 10 times the
-    total violation)."""
+    ``1 + d`` quasi-random points, then its GP with MACE); constraints are not given to
+    HEBO (it takes none), so an infeasible point is reported with a penalty (its value
+    plus 10 times the total violation)."""
     from hebo.design_space.design_space import DesignSpace
     from hebo.optimizers.hebo import HEBO
 
