@@ -14,7 +14,9 @@ from ax.modelbridge.generation_strategy import (
     GenerationStrategy,
     min_trials_observed_for,
 )
-from ax.modelbridge.registry import Cont_X_trans, GP_Y_trans, Models
+from ax.modelbridge.registry import Models
+from ax.modelbridge.transforms.power_transform_y import PowerTransformY
+from ax.modelbridge.transforms.standardize_y import StandardizeY
 from ax.modelbridge.transforms.winsorize import Winsorize
 from ax.models.torch.fidelity import FidelityCostModel
 from ax.utils.logger import get_logger
@@ -194,7 +196,8 @@ def _outcome_transforms(
     if isinstance(optimization_config, MultiObjectiveOptimizationConfig):
         constrained = sorted({c.metric.name for c in optimization_config.outcome_constraints})
         if constrained:
-            transforms = Cont_X_trans + GP_Y_trans
+            if PowerTransformY not in transforms:  # before the model's standardisation
+                transforms.insert(transforms.index(StandardizeY), PowerTransformY)
             configs["PowerTransformY"] = {"metrics": constrained}
     if winsorization_limits is not None:
         lower, upper = winsorization_limits
