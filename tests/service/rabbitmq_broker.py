@@ -100,12 +100,25 @@ def ensure_binaries() -> None:
     )
 
 
+PORT_ATTEMPTS = 3
+"""Launches tried by :func:`start_broker` when another process takes a chosen port."""
+
+
+class PortTaken(RuntimeError):
+    """The server exited because a port chosen for it was taken in the meantime (ports are
+    found free, then released for the server to bind: another process can get there
+    first, e.g. an outgoing connection given that ephemeral port)."""
+
+
 def _wait_amqp(port: int, server: subprocess.Popen[bytes], root: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
             log = (root / "log" / "server.out").read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"rabbitmq-server exited with {server.returncode}:\n{log}")
+            message = f"rabbitmq-server exited with {server.returncode}:\n{log}"
+            if "already_used" in log or "eaddrinuse" in log:
+                raise PortTaken(message)
+            raise RuntimeError(message)
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
@@ -143,12 +156,24 @@ def start_server(broker: Broker) -> None:
 
 
 def start_broker(advanced_config: str = "") -> Broker:
-    """Start a broker with a fresh vhost and user (see the module docstring).
+    """Start a broker with a fresh vhost and user (see the module docstring); a launch
+    that loses a chosen port to another process is retried on fresh ports, up to
+    :data:`PORT_ATTEMPTS` launches.
 
     Args:
         advanced_config: Erlang terms for ``advanced.config`` (e.g. a short
             ``consumer_timeout``); empty: none.
     """
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        try:
+            return _start_broker_once(advanced_config)
+        except PortTaken:
+            if attempt == PORT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _start_broker_once(advanced_config: str) -> Broker:
     ensure_binaries()
     root = Path(tempfile.mkdtemp(prefix="ax-rabbitmq-"))
     port, epmd_port = _free_port_pair()
