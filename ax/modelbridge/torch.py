@@ -248,6 +248,10 @@ class TorchModelBridge(ModelBridge):
                     hint="use a BotorchModel (Models.BOTORCH) for multi-task models",
                 )
             extra["task_features"] = tasks
+        if getattr(self.model, "supports_discrete", False) and _takes(self.model.fit, "discrete"):
+            structure = self._discrete_structure(self._model_space, list(self.parameters))
+            if structure is not None:
+                extra["discrete"] = structure
         self.model.fit(
             Xs=Xs,
             Ys=Ys,

@@ -105,6 +105,20 @@ def test_gp_candidates_in_a_mixed_space_are_valid_and_satisfy_constraints() -> N
     assert run.gen_metadata["discrete_search"]["one_hot_groups"] == 1
 
 
+def test_the_bridge_fits_one_lengthscale_per_unordered_choice() -> None:
+    space = mixed_search_space()
+    exp = experiment_with_data(space, [mixed_parameters(i) for i in range(10)], objective)
+    bridge = Models.GPEI(experiment=exp, data=exp.lookup_data(), **FAST)
+    names = list(bridge.parameters)  # type: ignore[attr-defined]
+    group = [names.index(f"opt_OH_PARAM__{i}") for i in range(3)]
+    generator = bridge.model  # type: ignore[attr-defined]
+    assert generator.shared_lengthscales == [group]
+    ls = generator.model.covar_module.lengthscale.detach().numpy()  # `m x 1 x d`
+    for row in ls.reshape(-1, len(names)):
+        assert len(set(row[group].tolist())) == 1
+        assert len(set(np.delete(row, group).tolist())) > 1  # the other columns stay free
+
+
 def test_a_space_of_only_categorical_parameters_is_modelled() -> None:
     space = SearchSpace(
         [

@@ -121,8 +121,8 @@ class BotorchModel(Generator):
     """``fit`` takes ``task_features`` (the bridge passes them when the search space has a
     task parameter, e.g. the trial task of ``TrialAsTask``)."""
     supports_discrete: ClassVar[bool] = True
-    """``gen`` takes ``discrete`` (the bridge passes the discrete dimensions of a mixed
-    search space)."""
+    """``fit`` and ``gen`` take ``discrete`` (the bridge passes the discrete dimensions of
+    a mixed search space)."""
     explores_fidelities: ClassVar[bool] = False
     """Candidates may be at any fidelity (cost-aware acquisition); otherwise they are
     pinned at the target fidelities."""
@@ -160,6 +160,9 @@ class BotorchModel(Generator):
         self.data: Optional[TrainingData] = None
         self.fidelity_features: List[FidelityFeature] = []
         self.task_features: List[int] = []
+        self.shared_lengthscales: List[List[int]] = []
+        """Groups of input dimensions fitted with one lengthscale (the one-hot columns of
+        each unordered choice, from ``fit``'s ``discrete``)."""
         self.fit_path: Optional[str] = None
         self.large_n: Optional[Dict[str, int]] = None
         """Set when the last fit took the large-N path: observations, points the
@@ -182,6 +185,7 @@ class BotorchModel(Generator):
         metric_names: Sequence[str],
         fidelity_features: Optional[Sequence[FidelityFeature]] = None,
         task_features: Optional[Sequence[int]] = None,
+        discrete: Optional[DiscreteStructure] = None,
     ) -> None:
         """Fit the GP to the observations, warm-started from the previous fit.
 
@@ -199,13 +203,18 @@ class BotorchModel(Generator):
                 integer values ``0 .. k-1`` and bounds ``(0, k-1)``: the GP is then a
                 BoTorch ``MultiTaskGP`` per outcome, and ``gen`` needs the task fixed
                 (``fixed_features``) to the task to generate for.
+            discrete: The discrete dimensions of a mixed space. The one-hot columns of
+                each unordered choice then share one lengthscale
+                (``shared_categorical_lengthscales``).
 
         Raises:
             UserInputError: Bad data (see
                 :func:`~ax.models.torch.defaults.validate_training_data`); the message
                 names the metric and the shape or value; or a fidelity feature outside
                 the inputs, or with its target outside its bounds; a task feature that is
-                not an input with integer bounds.
+                not an input with integer bounds; ``discrete`` not a
+                :class:`~ax.models.discrete_structure.DiscreteStructure` of ``d``
+                dimensions.
             UnsupportedError: The GP could not be fitted to valid data; several task
                 features, or task and fidelity features together.
         """
@@ -216,6 +225,12 @@ class BotorchModel(Generator):
             type(self).__name__, fidelity_features, data
         )
         self.task_features = _check_task_features(type(self).__name__, task_features, data)
+        structure = _check_discrete(f"{type(self).__name__}.fit", discrete, len(data.bounds))
+        self.shared_lengthscales = (
+            [list(group) for group in structure.groups]
+            if structure is not None and self.options.shared_categorical_lengthscales
+            else []
+        )
         self._fit_data(data)
 
     def update(
@@ -237,7 +252,14 @@ class BotorchModel(Generator):
             data.metric_names,
             fidelity_features=self.fidelity_features,
             task_features=self.task_features,
+            discrete=self._structure_of_last_fit(data),
         )
+
+    def _structure_of_last_fit(self, data: TrainingData) -> Optional[DiscreteStructure]:
+        """The one-hot groups of the last fit, as a structure ``fit`` takes again."""
+        if not self.shared_lengthscales:
+            return None
+        return DiscreteStructure(d=len(data.bounds), groups=self.shared_lengthscales)
 
     def _build(self, data: TrainingData) -> Model:
         return build_model(
@@ -269,7 +291,12 @@ class BotorchModel(Generator):
                 # cold one: the new outcome starts at the prior's mode.
                 maxiter = opts.fit_maxiter if warm else opts.initial_fit_maxiter
                 try:
-                    path = fit_model(model, maxiter=maxiter, fast=opts.fast_path)
+                    path = fit_model(
+                        model,
+                        maxiter=maxiter,
+                        fast=opts.fast_path,
+                        shared_lengthscales=self.shared_lengthscales,
+                    )
                 except (RuntimeError, ValueError) as err:
                     raise UnsupportedError(
                         f"{name}.fit: the GP could not be fitted to metrics "

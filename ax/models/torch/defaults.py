@@ -422,13 +422,21 @@ def set_hyperparameters(
     return loaded, total
 
 
-def fit_model(model: Model, maxiter: int, fast: bool = True) -> str:
+def fit_model(
+    model: Model,
+    maxiter: int,
+    fast: bool = True,
+    shared_lengthscales: Sequence[Sequence[int]] = (),
+) -> str:
     """Fit the hyperparameters by maximum a posteriori from their current values.
 
     Args:
         model: A model from :func:`build_model`.
         maxiter: Most L-BFGS-B iterations (per sub-model).
         fast: Try the lean marginal likelihood for the standard model first.
+        shared_lengthscales: Groups of input dimensions fitted with one lengthscale
+            each (the one-hot columns of categorical parameters), on the lean path;
+            BoTorch's general fit keeps one per dimension.
 
     Returns:
         ``"fast"`` when every sub-model went through the lean path, else ``"botorch"``.
@@ -436,7 +444,7 @@ def fit_model(model: Model, maxiter: int, fast: bool = True) -> str:
     submodels = list(model.models) if isinstance(model, ModelListGP) else [model]
     paths = []
     for sub in submodels:
-        if fast and fast_fit(sub, maxiter):
+        if fast and fast_fit(sub, maxiter, shared_lengthscales):
             paths.append("fast")
             continue
         mll = ExactMarginalLogLikelihood(sub.likelihood, sub)

@@ -9,7 +9,9 @@ computes the same quantities with a handful of torch operations:
 
 - :func:`fast_fit` maximises the same objective as BoTorch's ``fit_gpytorch_mll`` (the
   exact marginal log likelihood plus the log priors, divided by ``n``) with scipy's
-  L-BFGS-B under the same bounds, then writes the result back into the model.
+  L-BFGS-B under the same bounds, then writes the result back into the model. Groups of
+  dimensions may share one lengthscale (the one-hot columns of a categorical parameter:
+  see :class:`_TiedObjective`).
 - :class:`FastPosterior` caches the Cholesky factor of the training covariance once per
   suggestion and returns latent means, variances and joint covariances.
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import gpytorch
 import numpy as np
@@ -293,6 +295,49 @@ class _Objective:
         return -mll / n, -grad / n
 
 
+class _TiedObjective:
+    """:class:`_Objective` with the lengthscales of each group of dimensions equal.
+
+    For the one-hot columns of an unordered choice this makes the RBF kernel a function
+    of whether two points have the same category (``exp(-[a != b] / l**2)``, the
+    overlap or Hamming kernel of categorical BO), with one lengthscale per parameter
+    instead of one per category: the same model family, fewer hyperparameters to fit
+    from few points. The objective is the full one at the expanded point, so it still
+    agrees with GPyTorch's; its gradient is summed over each group.
+
+    Args:
+        objective: The untied objective (``d`` lengthscales first).
+        groups: Disjoint lists of dimensions sharing a lengthscale.
+    """
+
+    def __init__(self, objective: _Objective, groups: Sequence[Sequence[int]]) -> None:
+        d = objective.d
+        grouped = {j for group in groups for j in group}
+        columns = [list(group) for group in groups] + [[j] for j in range(d) if j not in grouped]
+        self.expansion = np.zeros((d, len(columns)))
+        for c, dims in enumerate(columns):
+            self.expansion[dims, c] = 1.0
+        self.objective, self.d, self.columns = objective, d, columns
+        r = len(columns)
+        self.bounds = [objective.bounds[0]] * r + objective.bounds[d:]
+        self.positive = np.concatenate([np.ones(r, dtype=bool), objective.positive[d:]])
+
+    def expand(self, u: np.ndarray) -> np.ndarray:
+        """The full parameter vector of the tied one ``u``."""
+        r = len(self.columns)
+        return np.concatenate([self.expansion @ u[:r], u[r:]])
+
+    def tie(self, theta: np.ndarray) -> np.ndarray:
+        """A tied vector from a full one: each group's geometric mean lengthscale."""
+        ls = theta[: self.d]
+        shared = [math.exp(float(np.mean(np.log(ls[dims])))) for dims in self.columns]
+        return np.concatenate([np.array(shared), theta[self.d :]])
+
+    def __call__(self, u: np.ndarray) -> Tuple[float, np.ndarray]:
+        value, grad = self.objective(self.expand(u))
+        return value, np.concatenate([self.expansion.T @ grad[: self.d], grad[self.d :]])
+
+
 def _np_cholesky(K: np.ndarray) -> Optional[np.ndarray]:
     """Lower Cholesky factor of ``K`` with growing jitter, or None if it fails."""
     for jitter in JITTERS:
@@ -336,7 +381,7 @@ class _LogSpace:
     L-BFGS-B converge in fewer iterations from a warm start.
     """
 
-    def __init__(self, objective: _Objective) -> None:
+    def __init__(self, objective: _Objective | _TiedObjective) -> None:
         self.pos = objective.positive
         self.bounds = [
             (math.log(lo) if p and lo is not None and lo > 0 else (None if p else lo), hi)
@@ -377,7 +422,9 @@ class _Best:
     def __init__(self, value: float, x: np.ndarray) -> None:
         self.value, self.x = value, x
 
-    def track(self, objective: _Objective) -> Callable[[np.ndarray], Tuple[float, np.ndarray]]:
+    def track(
+        self, objective: _Objective | _TiedObjective
+    ) -> Callable[[np.ndarray], Tuple[float, np.ndarray]]:
         def tracked(x: np.ndarray) -> Tuple[float, np.ndarray]:
             value, grad = objective(x)
             if value < self.value:
@@ -396,7 +443,9 @@ def _gpytorch_loss(model: SingleTaskGP) -> np.ndarray:
         return -mll(output, model.train_targets).reshape(-1).numpy()
 
 
-def fast_fit(model: object, maxiter: int) -> bool:
+def fast_fit(
+    model: object, maxiter: int, shared_lengthscales: Sequence[Sequence[int]] = ()
+) -> bool:
     """Fit a standard GP's hyperparameters with the lean objective, if it applies.
 
     Each batched output is fitted on its own (they are independent), as BoTorch does.
@@ -404,6 +453,10 @@ def fast_fit(model: object, maxiter: int) -> bool:
     Args:
         model: The model (fitted in place on success).
         maxiter: Most L-BFGS-B iterations per output.
+        shared_lengthscales: Disjoint groups of input dimensions whose lengthscales are
+            fitted as one (each group starts from its geometric mean); dimensions in no
+            group keep their own. A group with a dimension outside the inputs makes the
+            fit decline.
 
     Returns:
         True when the model was fitted here; False (model unchanged) when it is not the
@@ -414,6 +467,9 @@ def fast_fit(model: object, maxiter: int) -> bool:
         return False
     assert isinstance(model, SingleTaskGP)  # standard_parts checked it
     X = parts.X.numpy().astype(np.float64)
+    groups = [list(group) for group in shared_lengthscales if len(group) > 1]
+    if any(not 0 <= j < X.shape[1] for group in groups for j in group):
+        return False
     Y = parts.Y.numpy().astype(np.float64)
     noise = None if parts.fixed_noise is None else parts.fixed_noise.numpy().astype(np.float64)
     objectives = [
@@ -428,18 +484,21 @@ def fast_fit(model: object, maxiter: int) -> bool:
         value, _ = objective(theta)
         if not abs(value - float(ref)) <= CHECK_TOL * max(1.0, abs(float(ref))):
             return False
-    for j, (objective, theta0) in enumerate(zip(objectives, starts)):
-        best = _Best(objective(theta0)[0], theta0)
-        log_space = _LogSpace(objective)
+    for j, (full, theta0) in enumerate(zip(objectives, starts)):
+        tied = _TiedObjective(full, groups) if groups else None
+        target: _Objective | _TiedObjective = full if tied is None else tied
+        start = theta0 if tied is None else tied.tie(theta0)
+        best = _Best(target(start)[0], start)
+        log_space = _LogSpace(target)
         minimize(
-            log_space.wrap(best.track(objective)),
-            log_space.to_u(theta0),
+            log_space.wrap(best.track(target)),
+            log_space.to_u(start),
             jac=True,
             method="L-BFGS-B",
             bounds=log_space.bounds,
             options={"maxiter": maxiter},
         )
-        _write_theta(model, parts, j, best.x)
+        _write_theta(model, parts, j, best.x if tied is None else tied.expand(best.x))
     model.eval()
     return True
 

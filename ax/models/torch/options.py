@@ -90,6 +90,14 @@ class BotorchOptions(BaseModel):
             conditions on this many of them (chosen as for ``fit_subset``): a
             subset-of-data approximation that keeps a suggestion's cost flat in N; the
             metadata says so.
+        shared_categorical_lengthscales: Fit one lengthscale per unordered choice
+            parameter, shared by its one-hot columns, instead of one per column: the
+            kernel then depends on whether two points have the same category (the
+            overlap kernel of categorical BO, as in Optuna's GP sampler), with a third
+            of the hyperparameters for a 3-value choice. Applies on the lean fit
+            (``fast_path``); BoTorch's general fit keeps one per column. On the
+            suite's categorical Ackley (20 paired seeds) it gave 0.28 against 0.32
+            median log10 regret at 30 evaluations, and the same at 20 and 50.
 
     Example:
         >>> BotorchOptions(num_restarts=4).raw_samples
@@ -117,6 +125,7 @@ class BotorchOptions(BaseModel):
     prune_baseline: bool = True
     fit_subset: int = Field(default=256, ge=8)
     max_conditioning_points: int = Field(default=800, ge=8)
+    shared_categorical_lengthscales: bool = True
 
     @classmethod
     def ax_like(cls, **overrides: Any) -> BotorchOptions:

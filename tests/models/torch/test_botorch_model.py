@@ -480,9 +480,9 @@ def test_warm_start_reuses_previous_hyperparameters(monkeypatch: pytest.MonkeyPa
     calls: List[Tuple[Dict[str, Any], int]] = []
     real_fit = botorch_model_module.fit_model
 
-    def spy(model: Any, maxiter: int, fast: bool = True) -> str:
+    def spy(model: Any, maxiter: int, fast: bool = True, **kwargs: Any) -> str:
         calls.append((get_hyperparameters(model, ["f"]), maxiter))
-        return real_fit(model, maxiter=maxiter, fast=fast)
+        return real_fit(model, maxiter=maxiter, fast=fast, **kwargs)
 
     monkeypatch.setattr(botorch_model_module, "fit_model", spy)
     X, y = data(12)
@@ -624,6 +624,86 @@ def test_fast_paths_decline_a_non_standard_model() -> None:
     assert not fast_fit(model, maxiter=5)
     model.eval()
     assert FastPosterior.from_model(model) is None
+
+
+def test_tied_objective_is_the_full_objective_with_a_summed_gradient() -> None:
+    from ax.models.torch.fast import _Objective, _TiedObjective, standard_parts
+
+    model, _ = _toy_gp()
+    parts = standard_parts(model)
+    assert parts is not None
+    full = _Objective(parts.X.numpy(), parts.Y.numpy()[0], None, parts)
+    tied = _TiedObjective(full, [[0, 2]])
+    u = np.array([0.7, 0.3, 0.05, 0.1])  # shared (dims 0, 2), dim 1, noise, constant
+    np.testing.assert_array_equal(tied.expand(u), [0.7, 0.3, 0.7, 0.05, 0.1])
+    assert tied(u)[0] == full(tied.expand(u))[0]
+    grad = tied(u)[1]
+    for k in range(u.size):
+        step = np.zeros_like(u)
+        step[k] = 1e-6
+        numeric = (tied(u + step)[0] - tied(u - step)[0]) / 2e-6
+        assert grad[k] == pytest.approx(numeric, rel=1e-4, abs=1e-7)
+    # the tied start is each group's geometric mean
+    start = tied.tie(np.array([0.2, 0.3, 0.8, 0.05, 0.1]))
+    np.testing.assert_allclose(start, [0.4, 0.3, 0.05, 0.1])
+
+
+def test_fast_fit_shares_lengthscales_within_groups_at_the_tied_optimum() -> None:
+    model, _ = _toy_gp()
+    assert fast_fit(model, maxiter=500, shared_lengthscales=[[0, 2]])
+    ls = model.covar_module.lengthscale.detach().numpy().reshape(-1)
+    assert ls[0] == ls[2] and ls[1] != ls[0]
+    best = _gpytorch_loss(model)[0]
+    raw = model.covar_module.raw_lengthscale
+    for factor in (0.98, 1.02):  # moving the shared lengthscale either way is worse
+        with torch.no_grad():
+            saved = raw.clone()
+            raw[..., [0, 2]] = raw[..., [0, 2]] + math.log(factor)
+        assert _gpytorch_loss(model)[0] > best
+        with torch.no_grad():
+            raw.copy_(saved)
+    untied, _ = _toy_gp()
+    assert fast_fit(untied, maxiter=500)
+    assert _gpytorch_loss(untied)[0] <= best + 1e-9  # a constraint cannot beat the free fit
+
+
+def test_fast_fit_declines_a_group_outside_the_inputs() -> None:
+    model, _ = _toy_gp()
+    before = model.covar_module.raw_lengthscale.detach().clone()
+    assert not fast_fit(model, maxiter=50, shared_lengthscales=[[1, 3]])
+    torch.testing.assert_close(model.covar_module.raw_lengthscale.detach(), before)
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_one_hot_columns_share_a_lengthscale_when_fit_is_given_the_structure(
+    shared: bool,
+) -> None:
+    from ax.models.discrete_structure import DiscreteStructure
+
+    rng = np.random.default_rng(4)
+    levels = rng.integers(3, size=16)
+    X = np.column_stack([rng.random(16), np.eye(3)[levels]])
+    y = standardise((X[:, 0] - 0.3) ** 2 + np.array([0.0, 0.5, 1.0])[levels])
+    model = BotorchModel(seed=0, shared_categorical_lengthscales=shared, **FAST)
+    structure = DiscreteStructure(d=4, groups=[[1, 2, 3]])
+    names = ["x", "c0", "c1", "c2"]
+    model.fit([X], [y], [np.zeros(16)], [(0.0, 1.0)] * 4, names, ["f"], discrete=structure)
+    assert model.fit_path == "fast"
+    assert model.shared_lengthscales == ([[1, 2, 3]] if shared else [])
+    ls = model.model.covar_module.lengthscale.detach().numpy().reshape(-1)  # type: ignore[union-attr]
+    assert (len(set(ls[1:].tolist())) == 1) is shared
+    model.update([X[:12]], [y[:12]], [np.zeros(12)])  # the groups are kept on update
+    assert model.shared_lengthscales == ([[1, 2, 3]] if shared else [])
+    with pytest.raises(UserInputError, match=r"BotorchModel.fit: discrete describes d=3"):
+        model.fit(
+            [X],
+            [y],
+            [np.zeros(16)],
+            [(0.0, 1.0)] * 4,
+            names,
+            ["f"],
+            discrete=DiscreteStructure(d=3, groups=[[0, 1, 2]]),
+        )
 
 
 def test_log_h_matches_botorch_log_ei_helper() -> None:
