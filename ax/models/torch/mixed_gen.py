@@ -7,9 +7,17 @@ their valid values; they are never relaxed and rounded afterwards. The search:
 1. **Starting points.** ``raw_samples`` points: scrambled Sobol' in the continuous
    dimensions with uniform random valid discrete parts; every discrete configuration when
    there are at most ``raw_samples`` of them (the discrete part is then enumerated); and
-   the observed points with small continuous perturbations (``sample_around_best``). Points
-   breaking a linear constraint are dropped. The best ``num_restarts`` by acquisition value
-   start the local searches.
+   the observed points with small continuous perturbations (``sample_around_best``). With
+   ordered discrete dimensions (integers, ordered choices), the best ``num_restarts`` of
+   these are also optimised by L-BFGS-B with those dimensions relaxed to their intervals
+   (one-hot groups held), then moved to the nearest lattice values: the continuous
+   relaxation that BoTorch's mixed optimiser also starts from. A walk of single lattice
+   steps from random lattice points alone missed better acquisition values: on the
+   suite's integer Hartmann6 a relaxed start scored highest in about three suggestions of
+   four. One-hot groups are not relaxed (a fractional one-hot vector is no category, and
+   relaxing them cost categorical Ackley 0.07 at 30 evaluations). Points breaking a
+   linear constraint are dropped. The best ``num_restarts`` by acquisition value start
+   the local searches.
 2. **Alternating local search** from each start, at most ``ROUNDS`` times: L-BFGS-B over the
    continuous dimensions with the discrete ones held (batched over the starts), then a
    best-improvement walk over the discrete neighbours (one lattice step up or down, or
@@ -219,7 +227,21 @@ class _Problem:
                 "no starting point satisfies the linear constraints (the feasible region "
                 "may hold no valid discrete point)"
             )
-        return X
+        return np.concatenate([X, self.relaxed_starts(X, options)])
+
+    def relaxed_starts(self, X: np.ndarray, options: BotorchOptions) -> np.ndarray:
+        """The best ``num_restarts`` rows of ``X`` (`n x d`) optimised with the lattice
+        dimensions relaxed to their intervals, then projected onto the lattices (`k x d`,
+        only those satisfying the linear constraints; empty without lattices)."""
+        if not self.structure.lattices:
+            return X[:0]
+        grouped = {j for group in self.structure.groups for j in group}
+        free = [j for j in range(X.shape[1]) if j not in self.fixed and j not in grouped]
+        values = self.value(X)
+        top = X[np.argsort(-values, kind="stable")[: options.num_restarts]].copy()
+        relaxed, _ = self.continuous_step(top, free, options.maxiter)
+        projected = self.fix(self.structure.project(relaxed))
+        return projected[self.feasible(projected)]
 
     # --------------------------------------------------------------- moves
     def continuous_step(

@@ -99,3 +99,78 @@ def test_a_structure_of_the_wrong_size_is_refused() -> None:
         model.gen(1, [(0.0, 1.0)] * 6, np.array([1.0]), discrete=DiscreteStructure(d=3))
     with pytest.raises(UserInputError, match="must be a DiscreteStructure"):
         model.gen(1, [(0.0, 1.0)] * 6, np.array([1.0]), discrete={"lattices": {}})  # type: ignore[arg-type]
+
+
+class _Bowl:
+    """A toy acquisition function: ``-|x - target|^2`` (`b x 1 x d` -> `b`)."""
+
+    def __init__(self, target: list) -> None:
+        import torch
+
+        self.target = torch.tensor(target, dtype=torch.float64)
+
+    def __call__(self, X: object) -> object:
+        return -((X - self.target) ** 2).sum(-1).reshape(-1)  # type: ignore[operator]
+
+
+def test_relaxed_starts_reach_a_lattice_optimum_far_from_every_random_start() -> None:
+    import torch
+
+    from ax.models.torch.mixed_gen import optimize_mixed
+    from ax.models.torch.options import BotorchOptions
+
+    # Four 401-value lattices: a walk of single steps from random lattice points (at most
+    # ROUNDS * WALK_STEPS = 100 moves) cannot cover the ~500 steps to the optimum; the
+    # relaxed optimum, projected, is the nearest lattice point to the target at once.
+    fine = list(np.linspace(0.0, 1.0, 401))
+    s = DiscreteStructure(d=5, lattices={j: fine for j in range(4)})
+    target = [0.6213, 0.0871, 0.9342, 0.4007, 0.25]
+    options = BotorchOptions(num_restarts=2, raw_samples=16, sample_around_best=False)
+    bounds = torch.tensor([[0.0] * 5, [1.0] * 5], dtype=torch.float64)
+    point, _ = optimize_mixed(_Bowl(target), bounds, s, options, seed=0)  # type: ignore[arg-type]
+    expected = s.project(np.array([target]))[0]
+    np.testing.assert_allclose(point.numpy()[0, :4], expected[:4])
+    assert point.numpy()[0, 4] == pytest.approx(0.25, abs=1e-4)
+
+
+def test_relaxed_starts_hold_one_hot_groups_and_linear_constraints() -> None:
+    import torch
+
+    from ax.models.torch.mixed_gen import _Problem
+    from ax.models.torch.options import BotorchOptions
+
+    s = DiscreteStructure(d=5, lattices={0: LATTICE}, groups=[[2, 3, 4]])
+    # x0 + x1 <= 0.6 as BoTorch's (indices, coefficients, rhs) for -x0 - x1 >= -0.6
+    constraint = (torch.tensor([0, 1]), torch.tensor([-1.0, -1.0], dtype=torch.float64), -0.6)
+    problem = _Problem(
+        _Bowl([0.55, 0.5, 0.2, 0.9, 0.1]),  # type: ignore[arg-type]
+        s,
+        np.zeros(5),
+        np.ones(5),
+        {},
+        [constraint],
+    )
+    options = BotorchOptions(num_restarts=3, raw_samples=32, sample_around_best=False)
+    X = problem.starting_points(options, seed=1, rng=np.random.default_rng(1))
+    assert s.is_valid(X).all() and problem.feasible(X).all()
+    rng = np.random.default_rng(2)
+    base = s.sample(rng.random((32, 5)), rng)
+    base = base[problem.feasible(base)]
+    relaxed = problem.relaxed_starts(base, options)
+    assert relaxed.shape[0] >= 1 and s.is_valid(relaxed).all()
+    assert np.all(relaxed[:, 0] + relaxed[:, 1] <= 0.6 + 1e-9)
+    # the one-hot columns are those of the best starting rows, never relaxed
+    values = problem.value(base)
+    top = base[np.argsort(-values, kind="stable")[:3]]
+    held = {tuple(row) for row in top[:, 2:]}
+    assert all(tuple(row) in held for row in relaxed[:, 2:])
+    # no lattice: no relaxed starts
+    only_groups = _Problem(
+        _Bowl([0.5, 0.5, 0.2, 0.9, 0.1]),  # type: ignore[arg-type]
+        DiscreteStructure(d=5, groups=[[2, 3, 4]]),
+        np.zeros(5),
+        np.ones(5),
+        {},
+        None,
+    )
+    assert only_groups.relaxed_starts(base, options).shape == (0, 5)
