@@ -2,7 +2,8 @@
 
 Integers, ordered choices (lattices) and one-hot encoded unordered choices (groups), as
 described by a :class:`~ax.models.discrete_structure.DiscreteStructure`, are searched on
-their valid values; they are never relaxed and rounded afterwards. The search:
+their valid values: a candidate is never a relaxed optimum rounded afterwards (a relaxation
+only proposes starting points). The search:
 
 1. **Starting points.** ``raw_samples`` points: scrambled Sobol' in the continuous
    dimensions with uniform random valid discrete parts; every discrete configuration when
@@ -12,12 +13,12 @@ their valid values; they are never relaxed and rounded afterwards. The search:
    these are also optimised by L-BFGS-B with those dimensions relaxed to their intervals
    (one-hot groups held), then moved to the nearest lattice values: the continuous
    relaxation that BoTorch's mixed optimiser also starts from. A walk of single lattice
-   steps from random lattice points alone missed better acquisition values: on the
-   suite's integer Hartmann6 a relaxed start scored highest in about three suggestions of
-   four. One-hot groups are not relaxed (a fractional one-hot vector is no category, and
-   relaxing them cost categorical Ackley 0.07 at 30 evaluations). Points breaking a
-   linear constraint are dropped. The best ``num_restarts`` by acquisition value start
-   the local searches.
+   steps cannot reach an optimum far from every random start on a wide lattice; on the
+   suite's integer Hartmann6 (11 values a dimension) a relaxed start scored highest in
+   about three suggestions of four, though the walks usually ended at the same
+   candidate. One-hot groups are not relaxed (a fractional one-hot vector is no
+   category). Points breaking a linear constraint are dropped. The best ``num_restarts``
+   by acquisition value start the local searches.
 2. **Alternating local search** from each start, at most ``ROUNDS`` times: L-BFGS-B over the
    continuous dimensions with the discrete ones held (batched over the starts), then a
    best-improvement walk over the discrete neighbours (one lattice step up or down, or
