@@ -160,9 +160,11 @@ class BotorchModel(Generator):
         self.data: Optional[TrainingData] = None
         self.fidelity_features: List[FidelityFeature] = []
         self.task_features: List[int] = []
+        self.discrete: Optional[DiscreteStructure] = None
+        """``fit``'s ``discrete`` (kept for ``update``)."""
         self.shared_lengthscales: List[List[int]] = []
         """Groups of input dimensions fitted with one lengthscale (the one-hot columns of
-        each unordered choice, from ``fit``'s ``discrete``)."""
+        each unordered choice of ``discrete``)."""
         self.fit_path: Optional[str] = None
         self.large_n: Optional[Dict[str, int]] = None
         """Set when the last fit took the large-N path: observations, points the
@@ -225,10 +227,10 @@ class BotorchModel(Generator):
             type(self).__name__, fidelity_features, data
         )
         self.task_features = _check_task_features(type(self).__name__, task_features, data)
-        structure = _check_discrete(f"{type(self).__name__}.fit", discrete, len(data.bounds))
+        self.discrete = _check_discrete(f"{type(self).__name__}.fit", discrete, len(data.bounds))
         self.shared_lengthscales = (
-            [list(group) for group in structure.groups]
-            if structure is not None and self.options.shared_categorical_lengthscales
+            [list(group) for group in self.discrete.groups]
+            if self.discrete is not None and self.options.shared_categorical_lengthscales
             else []
         )
         self._fit_data(data)
@@ -252,14 +254,8 @@ class BotorchModel(Generator):
             data.metric_names,
             fidelity_features=self.fidelity_features,
             task_features=self.task_features,
-            discrete=self._structure_of_last_fit(data),
+            discrete=self.discrete,
         )
-
-    def _structure_of_last_fit(self, data: TrainingData) -> Optional[DiscreteStructure]:
-        """The one-hot groups of the last fit, as a structure ``fit`` takes again."""
-        if not self.shared_lengthscales:
-            return None
-        return DiscreteStructure(d=len(data.bounds), groups=self.shared_lengthscales)
 
     def _build(self, data: TrainingData) -> Model:
         return build_model(

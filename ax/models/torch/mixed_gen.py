@@ -105,6 +105,9 @@ def optimize_mixed(
         return torch.as_tensor(X[best : best + 1], dtype=DTYPE), float(values[best])
     starts = problem.starting_points(options, seed, rng)
     values = problem.value(starts)
+    relaxed, relaxed_values = problem.relaxed_starts(starts, values, options)
+    starts = np.concatenate([starts, relaxed])
+    values = np.concatenate([values, relaxed_values])
     order = np.argsort(-values, kind="stable")
     unique: List[int] = []
     for i in order:
@@ -228,21 +231,24 @@ class _Problem:
                 "no starting point satisfies the linear constraints (the feasible region "
                 "may hold no valid discrete point)"
             )
-        return np.concatenate([X, self.relaxed_starts(X, options)])
+        return X
 
-    def relaxed_starts(self, X: np.ndarray, options: BotorchOptions) -> np.ndarray:
-        """The best ``num_restarts`` rows of ``X`` (`n x d`) optimised with the lattice
-        dimensions relaxed to their intervals, then projected onto the lattices (`k x d`,
-        only those satisfying the linear constraints; empty without lattices)."""
+    def relaxed_starts(
+        self, X: np.ndarray, values: np.ndarray, options: BotorchOptions
+    ) -> Tuple[np.ndarray, np.ndarray]:
+        """The best ``num_restarts`` rows of ``X`` (`n x d`, acquisition ``values`` `n`)
+        optimised with the lattice dimensions relaxed to their intervals, then projected
+        onto the lattices: `k x d` points satisfying the linear constraints and their
+        `k` values (none without lattices)."""
         if not self.structure.lattices:
-            return X[:0]
+            return X[:0], values[:0]
         grouped = {j for group in self.structure.groups for j in group}
         free = [j for j in range(X.shape[1]) if j not in self.fixed and j not in grouped]
-        values = self.value(X)
         top = X[np.argsort(-values, kind="stable")[: options.num_restarts]].copy()
         relaxed, _ = self.continuous_step(top, free, options.maxiter)
         projected = self.fix(self.structure.project(relaxed))
-        return projected[self.feasible(projected)]
+        projected = projected[self.feasible(projected)]
+        return projected, self.value(projected)
 
     # --------------------------------------------------------------- moves
     def continuous_step(

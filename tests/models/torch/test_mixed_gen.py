@@ -156,7 +156,8 @@ def test_relaxed_starts_hold_one_hot_groups_and_linear_constraints() -> None:
     rng = np.random.default_rng(2)
     base = s.sample(rng.random((32, 5)), rng)
     base = base[problem.feasible(base)]
-    relaxed = problem.relaxed_starts(base, options)
+    relaxed, relaxed_values = problem.relaxed_starts(base, problem.value(base), options)
+    np.testing.assert_allclose(relaxed_values, problem.value(relaxed))
     assert relaxed.shape[0] >= 1 and s.is_valid(relaxed).all()
     assert np.all(relaxed[:, 0] + relaxed[:, 1] <= 0.6 + 1e-9)
     # the one-hot columns are those of the best starting rows, never relaxed
@@ -173,4 +174,5 @@ def test_relaxed_starts_hold_one_hot_groups_and_linear_constraints() -> None:
         {},
         None,
     )
-    assert only_groups.relaxed_starts(base, options).shape == (0, 5)
+    none, none_values = only_groups.relaxed_starts(base, only_groups.value(base), options)
+    assert none.shape == (0, 5) and none_values.shape == (0,)
