@@ -422,3 +422,35 @@ def test_default_strategy_runs_the_multi_objective_model_end_to_end(tmp_path: Pa
     loaded = AxClient.load_from_json_file(str(path), verbose_logging=False)
     _run(loaded, 1)
     assert loaded.experiment.trials[6].generator_runs[0].model_key == "MOO"
+
+
+def test_mixed_space_is_searched_on_its_values_by_the_multi_objective_model() -> None:
+    """Ints and an unordered choice with several objectives: the model proposes valid
+    values, searching the categories (its metadata says so) instead of rounding a
+    relaxation of them."""
+    client = AxClient(random_seed=0, verbose_logging=False)
+    client.create_experiment(
+        name="moo_mixed",
+        parameters=[
+            *PARAMETERS,
+            {"name": "n", "type": "range", "bounds": [1, 20], "value_type": "int"},
+            {"name": "opt", "type": "choice", "values": ["sgd", "adam", "rms"]},
+        ],
+        objectives=OBJECTIVES,
+        choose_generation_strategy_kwargs={"num_initialization_trials": 5},
+    )
+    assert [s.model for s in client.generation_strategy.steps] == [Models.SOBOL, Models.MOO]
+    for _ in range(7):
+        parameters, index = client.get_next_trial()
+        assert isinstance(parameters["n"], int) and 1 <= parameters["n"] <= 20
+        assert parameters["opt"] in ("sgd", "adam", "rms")
+        values = evaluate(parameters)
+        penalty = (0.0 if parameters["opt"] == "adam" else 0.2) + 0.01 * abs(parameters["n"] - 7)
+        client.complete_trial(
+            index, {"acc": (values["acc"][0] - penalty, 0.0), "latency": values["latency"]}
+        )
+    run = client.experiment.trials[6].generator_runs[0]
+    assert run.model_key == "MOO"
+    # The categories are searched; the integer is relaxed and rounded (search_lattices).
+    assert run.gen_metadata["discrete_search"]["one_hot_groups"] == 1
+    assert run.gen_metadata["discrete_search"]["lattice_dims"] == 0

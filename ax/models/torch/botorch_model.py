@@ -227,7 +227,7 @@ class BotorchModel(Generator):
             type(self).__name__, fidelity_features, data
         )
         self.task_features = _check_task_features(type(self).__name__, task_features, data)
-        self.discrete = _check_discrete(f"{type(self).__name__}.fit", discrete, len(data.bounds))
+        self.discrete = check_discrete(f"{type(self).__name__}.fit", discrete, len(data.bounds))
         self.shared_lengthscales = (
             [list(group) for group in self.discrete.groups]
             if self.discrete is not None and self.options.shared_categorical_lengthscales
@@ -452,7 +452,7 @@ class BotorchModel(Generator):
         fixed = check_fixed_features(f"{name}.gen", fixed_features, d)
         pending = self._check_pending(pending_observations)
         opts = self._gen_options(model_gen_options)
-        discrete = _check_discrete(f"{name}.gen", discrete, d)
+        discrete = check_discrete(f"{name}.gen", discrete, d)
         call_seed = derive_seed(self.seed, 2, self.gen_count)
         bounds_t = torch.tensor(box, dtype=DTYPE).T.contiguous()
         targets = target_fidelities(self.fidelity_features)
@@ -513,11 +513,7 @@ class BotorchModel(Generator):
                 f.name: f.reported_target for f in self.fidelity_features
             }
         if discrete is not None:
-            problem.notes["discrete_search"] = {
-                "lattice_dims": len(discrete.lattices),
-                "one_hot_groups": len(discrete.groups),
-                "configurations": discrete.size if math.isfinite(discrete.size) else None,
-            }
+            problem.notes["discrete_search"] = discrete_search_note(discrete)
         if self.large_n is not None:
             problem.notes["large_n"] = dict(self.large_n)
         metadata = {
@@ -789,9 +785,25 @@ def _constrained_budget(opts: BotorchOptions) -> BotorchOptions:
     )
 
 
-def _check_discrete(
+def discrete_search_note(discrete: DiscreteStructure) -> Dict[str, Any]:
+    """What a generator run's metadata says of a discrete search (``discrete_search``)."""
+    return {
+        "lattice_dims": len(discrete.lattices),
+        "one_hot_groups": len(discrete.groups),
+        "configurations": discrete.size if math.isfinite(discrete.size) else None,
+    }
+
+
+def check_discrete(
     owner: str, discrete: Optional[DiscreteStructure], d: int
 ) -> Optional[DiscreteStructure]:
+    """``discrete`` checked against ``d`` input dimensions (None when it has no discrete
+    dimension).
+
+    Raises:
+        UserInputError: Not a :class:`DiscreteStructure`, or one of other than ``d``
+            dimensions (the message names ``owner``).
+    """
     if discrete is None:
         return None
     if not isinstance(discrete, DiscreteStructure):
@@ -879,4 +891,10 @@ def _check_hyperparameters(name: str, value: Any) -> Optional[Dict[str, Dict[str
     return {k: dict(v) for k, v in value.items()}
 
 
-__all__ = ["MIN_FEASIBILITY", "BotorchModel", "derive_seed"]
+__all__ = [
+    "MIN_FEASIBILITY",
+    "BotorchModel",
+    "check_discrete",
+    "derive_seed",
+    "discrete_search_note",
+]

@@ -46,7 +46,7 @@ from botorch.utils.sampling import sample_simplex
 from linear_operator.utils.warnings import NumericalWarning
 from torch import Tensor
 
-from ax.exceptions import UnsupportedError, UserInputError
+from ax.exceptions import UserInputError
 from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.acquisition import (
     AcquisitionProblem,
@@ -57,7 +57,9 @@ from ax.models.torch.botorch_model import (
     BotorchModel,
     TConstraints,
     TRounding,
+    check_discrete,
     derive_seed,
+    discrete_search_note,
 )
 from ax.models.torch.defaults import (
     DTYPE,
@@ -129,7 +131,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
     options_class: ClassVar[type[MultiObjectiveOptions]] = MultiObjectiveOptions
     supports_fidelities: ClassVar[bool] = False
     supports_task_features: ClassVar[bool] = False
-    supports_discrete: ClassVar[bool] = False
+    supports_discrete: ClassVar[bool] = True
 
     _cache: Optional[Tuple[Tuple[Any, ...], AcquisitionFunction, Optional[AcquisitionFunction]]] = (
         None
@@ -266,9 +268,10 @@ class MultiObjectiveBotorchModel(BotorchModel):
     ) -> Tuple[np.ndarray, np.ndarray, Dict[str, Any], Optional[List[Dict[str, Any]]]]:
         """Propose ``n`` points that improve the hypervolume of the Pareto set.
 
-        Discrete dimensions are relaxed and rounded (``rounding_func``): this model does
-        not search lattices (``supports_discrete`` is False, so the bridge passes no
-        ``discrete`` structure; one given here is an error).
+        With ``discrete``, the one-hot groups of unordered choices are searched on their
+        categories (:func:`~ax.models.torch.mixed_gen.optimize_mixed`, as for one
+        objective), and so are integers and ordered choices with ``search_lattices``;
+        other dimensions are relaxed and the chosen point rounded (``rounding_func``).
 
         Args:
             n: Number of points (sequential greedy for ``n > 1``; each chosen point is
@@ -284,6 +287,9 @@ class MultiObjectiveBotorchModel(BotorchModel):
             model_gen_options: Gen-time option overrides (``moo_acquisition``,
                 ``ref_point_scale``, ``num_restarts``, ``raw_samples``, ...).
             rounding_func: Applied to each chosen point.
+            discrete: Which dimensions are discrete (integers, ordered choices, one-hot
+                groups) and their valid values: they are searched on those values, not
+                relaxed and rounded.
             objective_thresholds: `m` thresholds in outcome space (the worst value of
                 each objective worth having); NaN (or None for all) where not given,
                 which are inferred.
@@ -314,14 +320,14 @@ class MultiObjectiveBotorchModel(BotorchModel):
         constraints = self._check_outcome_constraints(outcome_constraints)
         linear = inequality_constraints(f"{name}.gen", linear_constraints, d)
         fixed = check_fixed_features(f"{name}.gen", fixed_features, d)
-        if discrete is not None:
-            raise UnsupportedError(
-                f"{name}.gen: discrete structures are not searched by this model (give "
-                "discrete=None: discrete dimensions are relaxed and rounded)"
-            )
+        discrete = check_discrete(f"{name}.gen", discrete, d)
         pending = self._check_pending(pending_observations)
         opts = self._gen_options(model_gen_options)
         assert isinstance(opts, MultiObjectiveOptions)
+        if discrete is not None and not opts.search_lattices:
+            discrete = check_discrete(
+                f"{name}.gen", discrete.without(list(discrete.lattices)), d
+            )
         objs = np.flatnonzero(w)
         kind = opts.moo_acquisition
         if kind == "auto":
@@ -369,9 +375,12 @@ class MultiObjectiveBotorchModel(BotorchModel):
                 constraints=linear,
                 fixed_features=fixed,
                 rounding_func=rounding_func,
+                discrete=discrete,
                 make_initial_acqf=make_initial,
             )
         self.gen_count += 1
+        if discrete is not None:
+            problem.notes["discrete_search"] = discrete_search_note(discrete)
         metadata = {
             "acquisition": kind,
             "fast_acquisition": bool(problem.notes.get("fast_acquisition", False)),
@@ -382,6 +391,8 @@ class MultiObjectiveBotorchModel(BotorchModel):
             "fit_path": self.fit_path,
             "seed": call_seed,
         }
+        if "discrete_search" in problem.notes:
+            metadata["discrete_search"] = problem.notes["discrete_search"]
         return points.numpy().astype(np.float64), np.ones(n), to_plain(metadata), None
 
     def _nehvi(

@@ -12,6 +12,7 @@ from botorch.utils.multi_objective.pareto import is_non_dominated
 
 from ax.benchmark.multi_objective import hypervolume
 from ax.exceptions import DataRequiredError, UserInputError
+from ax.models.discrete_structure import DiscreteStructure
 from ax.models.torch.fast_ehvi import FastLogNEHVI
 from ax.models.torch.moo import MultiObjectiveBotorchModel
 
@@ -294,3 +295,74 @@ def test_global_restarts_choose_starting_points_away_from_the_pareto_points(
     points, _, _, _ = model.gen(1, BOX, np.array([-1.0, -1.0, 0.0]))
     assert calls == [(2, False), (2, True)]
     assert np.all((points >= 0) & (points <= 1))
+
+
+def _mixed_points(rng: np.random.Generator, n: int) -> np.ndarray:
+    """`n x 5` valid points: x0 free, x1 on a 5-value lattice, x2..x4 one-hot."""
+    X = np.zeros((n, 5))
+    X[:, 0] = rng.random(n)
+    X[:, 1] = rng.integers(0, 5, n) / 4.0
+    X[np.arange(n), 2 + rng.integers(0, 3, n)] = 1.0
+    return X
+
+
+def _mixed_toy(X: np.ndarray) -> np.ndarray:
+    """Two objectives to minimise; the one-hot level sets an offset shared by both."""
+    offset = X[:, 2:] @ np.array([0.5, 0.0, 1.0])
+    f1 = X[:, 0] + 0.3 * (X[:, 1] - 0.25) ** 2 + offset
+    f2 = (1.0 - X[:, 0]) ** 2 + 0.3 * (X[:, 1] - 0.75) ** 2 + offset
+    return np.stack([f1, f2], axis=1)
+
+
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_discrete_dimensions_are_searched_on_their_values(fast_path: bool) -> None:
+    lattice = [0.0, 0.25, 0.5, 0.75, 1.0]
+    structure = DiscreteStructure(d=5, lattices={1: lattice}, groups=[[2, 3, 4]])
+    X = _mixed_points(np.random.default_rng(0), 10)
+    Y = _mixed_toy(X)
+    Ys = (Y - Y.mean(0)) / Y.std(0)
+    model = MultiObjectiveBotorchModel(seed=0, fast_path=fast_path, **FAST)
+    model.fit(
+        [X, X],
+        [Ys[:, 0], Ys[:, 1]],
+        [np.full(10, np.nan)] * 2,
+        bounds=[(0.0, 1.0)] * 5,
+        feature_names=[f"x{i}" for i in range(5)],
+        metric_names=["y0", "y1"],
+        discrete=structure,
+    )
+    assert model.supports_discrete and model.shared_lengthscales == [[2, 3, 4]]
+    if fast_path:  # the lean fit ties the one-hot columns' lengthscales, per outcome
+        lengthscales = model.model.covar_module.lengthscale.detach().reshape(2, 5).numpy()
+        for row in lengthscales:
+            np.testing.assert_allclose(row[2:], row[2], rtol=1e-9)
+    # No rounding function: the points are valid because the search is on the values.
+    points, _, meta, _ = model.gen(
+        3,
+        [(0.0, 1.0)] * 5,
+        np.array([-1.0, -1.0]),
+        discrete=structure,
+        model_gen_options={"search_lattices": True},
+    )
+    assert points.shape == (3, 5)
+    np.testing.assert_array_equal(points[:, 1] * 4.0, np.round(points[:, 1] * 4.0))
+    np.testing.assert_array_equal(np.sort(points[:, 2:], axis=1), [[0.0, 0.0, 1.0]] * 3)
+    assert len({tuple(p) for p in points.round(9)}) == 3  # each chosen point is pending
+    assert meta["discrete_search"] == {"lattice_dims": 1, "one_hot_groups": 1, "configurations": 15}
+    # By default the categories are searched and the lattice is relaxed for the rounding.
+    seen: list = []
+    points, _, meta, _ = model.gen(
+        1,
+        [(0.0, 1.0)] * 5,
+        np.array([-1.0, -1.0]),
+        discrete=structure,
+        rounding_func=lambda x: seen.append(x.copy()) or x,
+    )
+    np.testing.assert_array_equal(np.sort(points[0, 2:]), [0.0, 0.0, 1.0])
+    assert len(seen) == 1 and 0.0 <= seen[0][1] <= 1.0
+    assert meta["discrete_search"] == {"lattice_dims": 0, "one_hot_groups": 1, "configurations": 3}
+    # Relaxed, the same call would propose fractional one-hot vectors.
+    relaxed, _, relaxed_meta, _ = model.gen(1, [(0.0, 1.0)] * 5, np.array([-1.0, -1.0]))
+    assert "discrete_search" not in relaxed_meta
+    with pytest.raises(UserInputError, match="discrete describes d=3"):
+        model.gen(1, [(0.0, 1.0)] * 5, np.array([-1.0, -1.0]), discrete=DiscreteStructure(d=3))
