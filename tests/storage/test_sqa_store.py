@@ -128,6 +128,59 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(engine: Engine) -> None:
         assert int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) >= 10_000
 
 
+class _LockedCursor:
+    """A SQLite cursor whose journal-mode change finds the database locked ``locked`` times."""
+
+    def __init__(self, locked: int, error: str = "database is locked") -> None:
+        import sqlite3
+
+        self.connection = sqlite3.connect(":memory:")
+        self.locked, self.error, self.changes = locked, error, 0
+
+    def execute(self, sql: str) -> Any:
+        import sqlite3
+
+        if sql == "PRAGMA journal_mode=WAL":
+            if self.locked:
+                self.locked -= 1
+                raise sqlite3.OperationalError(self.error)
+            self.changes += 1
+            return self.connection.execute("SELECT 'wal'")
+        return self.connection.execute("SELECT 'delete'")
+
+
+def test_wal_mode_is_retried_while_another_process_holds_the_new_database() -> None:
+    import sqlite3
+
+    cursor = _LockedCursor(locked=3)
+    db.enable_wal(cursor, timeout_s=5.0)
+    assert cursor.changes == 1 and cursor.locked == 0
+    # Still locked when the lock timeout runs out: the error reaches the caller.
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        db.enable_wal(_LockedCursor(locked=10**6), timeout_s=0.05)
+    # Any other error is not retried.
+    other = _LockedCursor(locked=2, error="disk I/O error")
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        db.enable_wal(other, timeout_s=5.0)
+    assert other.locked == 1
+
+
+def test_a_database_already_in_wal_mode_is_left_as_it_is(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "wal.db"
+    first = sqlite3.connect(path)
+    db.enable_wal(first.cursor(), timeout_s=1.0)
+    assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    statements: List[str] = []
+    second = sqlite3.connect(path)
+    second.set_trace_callback(statements.append)
+    db.enable_wal(second.cursor(), timeout_s=1.0)
+    assert statements == ["PRAGMA journal_mode"]  # read, not changed again
+    first.close()
+    second.close()
+
+
 def test_in_memory_sqlite_works() -> None:
     engine = create_engine_for_url("sqlite://")
     create_all_tables(engine)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import threading
+import time
 import weakref
 from typing import Any, Callable, Dict, Iterator, Optional
 
@@ -93,7 +95,7 @@ def _sqlite_engine(url: str, echo: bool, lock_timeout_s: float, **kwargs: Any) -
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
         cursor = dbapi_connection.cursor()
         if not memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            enable_wal(cursor, lock_timeout_s)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_s * 1000)}")
         cursor.close()
@@ -104,6 +106,40 @@ def _sqlite_engine(url: str, echo: bool, lock_timeout_s: float, **kwargs: Any) -
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def enable_wal(cursor: Any, timeout_s: float) -> None:
+    """Put a SQLite database in WAL mode, waiting out other connections doing the same.
+
+    The mode is stored in the database file, so only the first connection to a new
+    database changes it; the others find it set and change nothing. Changing it takes an
+    exclusive lock, and when several processes open a new database at once SQLite can
+    answer "database is locked" at once, without waiting on the busy timeout (two
+    connections that each hold a shared lock and both want the exclusive one). Those
+    attempts are retried, with a growing pause, for at most ``timeout_s`` seconds.
+
+    Args:
+        cursor: A DB-API cursor of a SQLite connection.
+        timeout_s: How long to keep retrying a locked database.
+
+    Raises:
+        sqlite3.OperationalError: Still locked after ``timeout_s``, or another error.
+    """
+    deadline = time.monotonic() + timeout_s
+    pause = 0.005
+    while True:
+        try:
+            row = cursor.execute("PRAGMA journal_mode").fetchone()
+            if row is None or str(row[0]).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            message = str(err).lower()
+            locked = "locked" in message or "busy" in message
+            if not locked or time.monotonic() + pause > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(2.0 * pause, 0.25)
 
 
 def init_engine_and_session_factory(
@@ -316,6 +352,7 @@ def create_all_tables(engine: Optional[Engine] = None) -> None:
 __all__ = [
     "create_all_tables",
     "database_label",
+    "enable_wal",
     "create_engine_for_url",
     "engine_for_url",
     "get_engine",
