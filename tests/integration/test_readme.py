@@ -171,10 +171,22 @@ def test_demo_sample_output_matches_what_the_demo_prints(tmp_path: Path) -> None
     )
     assert done.returncode == 0, _tail(done.stderr)
     printed = done.stdout.splitlines()
+    # The figures can differ between machines and library releases (a BO run carries a
+    # last-digit difference in floating point into other trials): the lines must have
+    # the README's form, and both the README's best value and the demo's must be within
+    # 0.1 of Branin's minimum.
+    number = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
     for prefix in ("Best parameters:", "Objective:"):
         want = [line for line in shown.code.splitlines() if line.startswith(prefix)]
         got = [line for line in printed if line.startswith(prefix)]
-        assert want == got, f"README shows {want}, ax demo prints {got}"
+        assert len(want) == 1 and len(got) == 1, f"README shows {want}, ax demo prints {got}"
+        form = number.join(re.escape(part) for part in re.split(number, want[0]))
+        assert re.fullmatch(form, got[0]), f"README shows {want[0]!r}, ax demo prints {got[0]!r}"
+        if prefix == "Objective:":
+            assert got[0].endswith("(known minimum 0.397887)")
+            for line in (want[0], got[0]):
+                found = re.search(r"= (" + number + ")", line)
+                assert found is not None and abs(float(found.group(1)) - 0.397887) < 0.1, line
 
 
 def test_readme_test_command_is_what_ci_runs() -> None:
