@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
+from botorch.exceptions.errors import ModelFittingError
 from botorch.exceptions.warnings import InputDataWarning
 from botorch.fit import fit_gpytorch_mll
 from botorch.models import ModelListGP, SingleTaskGP
@@ -37,6 +39,8 @@ from torch import Tensor
 
 from ax.exceptions import UnsupportedError, UserInputError
 from ax.models.torch.fast import fast_fit
+
+logger = logging.getLogger(__name__)
 
 DTYPE = torch.float64
 """Every tensor of these generators is float64 on the CPU."""
@@ -439,7 +443,10 @@ def fit_model(
             BoTorch's general fit keeps one per dimension.
 
     Returns:
-        ``"fast"`` when every sub-model went through the lean path, else ``"botorch"``.
+        ``"fast"`` when every sub-model went through the lean path, ``"kept"`` when
+        BoTorch's fit of a sub-model failed every attempt (that sub-model keeps the
+        hyperparameters it started from: the previous fit's when warm-started, else
+        the priors' modes; a warning is logged), else ``"botorch"``.
     """
     submodels = list(model.models) if isinstance(model, ModelListGP) else [model]
     paths = []
@@ -448,13 +455,30 @@ def fit_model(
             paths.append("fast")
             continue
         mll = ExactMarginalLogLikelihood(sub.likelihood, sub)
-        with warnings.catch_warnings():
-            # Hitting maxiter is the point of a capped fit, not a problem to report.
-            warnings.filterwarnings("ignore", message=".*(ITERATIONS|maxiter|MAXITER).*")
-            fit_gpytorch_mll(mll, optimizer_kwargs={"options": {"maxiter": maxiter}})
+        try:
+            with warnings.catch_warnings():
+                # Hitting maxiter is the point of a capped fit, not a problem to report.
+                warnings.filterwarnings("ignore", message=".*(ITERATIONS|maxiter|MAXITER).*")
+                fit_gpytorch_mll(mll, optimizer_kwargs={"options": {"maxiter": maxiter}})
+        except ModelFittingError as err:
+            # BoTorch restores the starting values after each failed attempt (an
+            # optimiser warning, such as an abnormal line-search end on nearly
+            # noiseless data, counts as a failure): those are a valid GP, so the run
+            # goes on with them rather than stopping.
+            logger.warning(
+                "fit_model: BoTorch could not fit %s (%s); it keeps its starting "
+                "hyperparameters (the previous fit's when warm-started, else the "
+                "priors' modes)",
+                type(sub).__name__,
+                err,
+            )
+            paths.append("kept")
+            continue
         paths.append("botorch")
     model.eval()
-    return "fast" if all(p == "fast" for p in paths) else "botorch"
+    if all(p == "fast" for p in paths):
+        return "fast"
+    return "kept" if "kept" in paths else "botorch"
 
 
 def posterior_mean_var(model: Model, X: Tensor) -> Tuple[Tensor, Tensor]:

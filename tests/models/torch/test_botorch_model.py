@@ -792,3 +792,36 @@ def test_options_defaults_follow_the_speed_study() -> None:
     assert (options.initial_mc_samples, options.global_restarts) == (1, 0)
     ax_like = BotorchOptions.ax_like()
     assert (ax_like.num_restarts, ax_like.raw_samples, ax_like.warm_start) == (20, 1024, False)
+
+
+def test_a_failed_botorch_fit_keeps_the_starting_hyperparameters_and_the_run_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """BoTorch's general fit gives up (every attempt ended with an optimiser warning):
+    the GP keeps its starting hyperparameters, the log says so, and gen still works."""
+    import logging
+
+    from botorch.exceptions.errors import ModelFittingError
+
+    import ax.models.torch.defaults as defaults_module
+
+    model = fitted(fast_path=False)
+    before = get_hyperparameters(model.model, ["f"])
+
+    def failing_fit(mll: Any, **kwargs: Any) -> Any:
+        raise ModelFittingError("All attempts to fit the model have failed.")
+
+    monkeypatch.setattr(defaults_module, "fit_gpytorch_mll", failing_fit)
+    X, y = data(12)
+    with caplog.at_level(logging.WARNING, logger="ax.models.torch.defaults"):
+        model.update([X], [y], [np.full(12, np.nan)])
+    assert model.fit_path == "kept"
+    assert "could not fit SingleTaskGP" in caplog.text
+    # Warm-started, so it keeps the previous fit's values (a new model, same numbers).
+    assert get_hyperparameters(model.model, ["f"]) == before
+    points, _, meta, _ = model.gen(1, UNIT2, W1)
+    assert points.shape == (1, 2) and meta["fit_path"] == "kept"
+    # The lean path does not go through BoTorch's fit at all.
+    lean = fitted()
+    lean.update([X], [y], [np.full(12, np.nan)])
+    assert lean.fit_path == "fast"
