@@ -288,8 +288,8 @@ class MultiObjectiveBotorchModel(BotorchModel):
                 ``ref_point_scale``, ``num_restarts``, ``raw_samples``, ...).
             rounding_func: Applied to each chosen point.
             discrete: Which dimensions are discrete (integers, ordered choices, one-hot
-                groups) and their valid values: they are searched on those values, not
-                relaxed and rounded.
+                groups) and their valid values: the one-hot groups (and, with
+                ``search_lattices``, the lattices) are searched on those values.
             objective_thresholds: `m` thresholds in outcome space (the worst value of
                 each objective worth having); NaN (or None for all) where not given,
                 which are inferred.
@@ -325,9 +325,8 @@ class MultiObjectiveBotorchModel(BotorchModel):
         opts = self._gen_options(model_gen_options)
         assert isinstance(opts, MultiObjectiveOptions)
         if discrete is not None and not opts.search_lattices:
-            discrete = check_discrete(
-                f"{name}.gen", discrete.without(list(discrete.lattices)), d
-            )
+            discrete = discrete.without(list(discrete.lattices))
+            discrete = None if discrete.is_empty else discrete
         objs = np.flatnonzero(w)
         kind = opts.moo_acquisition
         if kind == "auto":
@@ -379,9 +378,7 @@ class MultiObjectiveBotorchModel(BotorchModel):
                 make_initial_acqf=make_initial,
             )
         self.gen_count += 1
-        if discrete is not None:
-            problem.notes["discrete_search"] = discrete_search_note(discrete)
-        metadata = {
+        metadata: Dict[str, Any] = {
             "acquisition": kind,
             "fast_acquisition": bool(problem.notes.get("fast_acquisition", False)),
             "objective_thresholds": [None if math.isnan(v) else float(v) for v in ref.thresholds],
@@ -391,8 +388,8 @@ class MultiObjectiveBotorchModel(BotorchModel):
             "fit_path": self.fit_path,
             "seed": call_seed,
         }
-        if "discrete_search" in problem.notes:
-            metadata["discrete_search"] = problem.notes["discrete_search"]
+        if discrete is not None:
+            metadata["discrete_search"] = discrete_search_note(discrete)
         return points.numpy().astype(np.float64), np.ones(n), to_plain(metadata), None
 
     def _nehvi(

@@ -361,8 +361,8 @@ def test_discrete_dimensions_are_searched_on_their_values(fast_path: bool) -> No
     np.testing.assert_array_equal(np.sort(points[0, 2:]), [0.0, 0.0, 1.0])
     assert len(seen) == 1 and 0.0 <= seen[0][1] <= 1.0
     assert meta["discrete_search"] == {"lattice_dims": 0, "one_hot_groups": 1, "configurations": 3}
-    # Relaxed, the same call would propose fractional one-hot vectors.
-    relaxed, _, relaxed_meta, _ = model.gen(1, [(0.0, 1.0)] * 5, np.array([-1.0, -1.0]))
+    # Without a structure every dimension is relaxed: no discrete search is reported.
+    _, _, relaxed_meta, _ = model.gen(1, [(0.0, 1.0)] * 5, np.array([-1.0, -1.0]))
     assert "discrete_search" not in relaxed_meta
     with pytest.raises(UserInputError, match="discrete describes d=3"):
         model.gen(1, [(0.0, 1.0)] * 5, np.array([-1.0, -1.0]), discrete=DiscreteStructure(d=3))
