@@ -264,6 +264,7 @@ class BotorchModel(Generator):
             fidelity_features=[f.index for f in self.fidelity_features],
             linear_truncated=bool(getattr(self.options, "linear_truncated", False)),
             task_features=self.task_features,
+            kernel=self.options.kernel,
         )
 
     def _fit_data(self, data: TrainingData) -> None:

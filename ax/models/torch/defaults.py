@@ -33,6 +33,7 @@ from botorch.exceptions.warnings import InputDataWarning
 from botorch.fit import fit_gpytorch_mll
 from botorch.models import ModelListGP, SingleTaskGP
 from botorch.models.model import Model
+from botorch.models.utils.gpytorch_modules import get_covar_module_with_dim_scaled_prior
 from gpytorch.mlls import ExactMarginalLogLikelihood
 from gpytorch.settings import min_fixed_noise
 from torch import Tensor
@@ -228,6 +229,7 @@ def build_model(
     fidelity_features: Sequence[int] = (),
     linear_truncated: bool = False,
     task_features: Sequence[int] = (),
+    kernel: str = "matern52",
 ) -> Model:
     """A GP on ``data``, not yet fitted (hyperparameters at the priors' modes).
 
@@ -243,6 +245,9 @@ def build_model(
         task_features: Input dimensions that are tasks (integers ``0 .. k-1``, bounds
             ``(0, k-1)``): each outcome then gets a BoTorch ``MultiTaskGP`` over that task
             column (one task feature at most; not combined with fidelities).
+        kernel: Kernel of the single-task GPs: ``"rbf"`` or ``"matern52"`` (ARD, with
+            BoTorch's dimension-scaled lengthscale prior either way). Multi-fidelity and
+            multi-task GPs keep BoTorch's kernels.
 
     Returns:
         A ``SingleTaskGP`` with ``m`` batched outputs when every outcome shares its
@@ -269,7 +274,7 @@ def build_model(
             return _build_multi_task_model(data, list(task_features), list(fidelity_features))
         if fidelity_features:
             return _build_multi_fidelity_model(data, list(fidelity_features), linear_truncated)
-        return _build_model(data, allow_batched)
+        return _build_model(data, allow_batched, kernel)
 
 
 def _build_multi_fidelity_model(
@@ -323,24 +328,49 @@ def _build_multi_task_model(
     return models[0] if len(models) == 1 else ModelListGP(*models)
 
 
-def _build_model(data: TrainingData, allow_batched: bool) -> Model:
+def _build_model(data: TrainingData, allow_batched: bool, kernel: str) -> Model:
     known = [V is not None for V in data.Yvars]
     single = len(data.Ys) == 1
     if single or (allow_batched and data.shared_X and len(set(known)) == 1):
         X = to_tensor(data.Xs[0])
         Y = to_tensor(np.stack(data.Ys, axis=-1))
         Yvar = None if not known[0] else to_tensor(np.stack(data.Yvars, axis=-1))  # type: ignore[arg-type]
-        return SingleTaskGP(X, Y, train_Yvar=Yvar, outcome_transform=None)
+        return _with_kernel(SingleTaskGP(X, Y, train_Yvar=Yvar, outcome_transform=None), kernel)
     models = [
-        SingleTaskGP(
-            to_tensor(X),
-            to_tensor(Y).unsqueeze(-1),
-            train_Yvar=None if V is None else to_tensor(V).unsqueeze(-1),
-            outcome_transform=None,
+        _with_kernel(
+            SingleTaskGP(
+                to_tensor(X),
+                to_tensor(Y).unsqueeze(-1),
+                train_Yvar=None if V is None else to_tensor(V).unsqueeze(-1),
+                outcome_transform=None,
+            ),
+            kernel,
         )
         for X, Y, V in zip(data.Xs, data.Ys, data.Yvars)
     ]
     return ModelListGP(*models)
+
+
+def _with_kernel(model: SingleTaskGP, kernel: str) -> SingleTaskGP:
+    """``model`` with BoTorch's default kernel (ARD, dimension-scaled log-normal
+    lengthscale prior, no output scale) as RBF or Matérn-5/2.
+
+    The model is built with BoTorch's default (RBF) kernel, which also sets up its
+    output subsetting; the Matérn kernel of the same construction replaces it, with
+    the same parameter names.
+    """
+    if kernel == "rbf":
+        return model
+    if kernel != "matern52":
+        raise UserInputError(
+            f"build_model: unknown kernel {kernel!r}", hint="known: 'rbf', 'matern52'"
+        )
+    model.covar_module = get_covar_module_with_dim_scaled_prior(
+        ard_num_dims=model.train_inputs[0].shape[-1],
+        batch_shape=model._aug_batch_shape,
+        use_rbf_kernel=False,
+    ).to(model.train_inputs[0])
+    return model
 
 
 def _per_output(model: Model) -> List[Tuple[torch.nn.Module, Optional[int]]]:

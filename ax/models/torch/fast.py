@@ -2,10 +2,10 @@
 
 Most of the time of a small BoTorch suggestion is Python overhead around GPyTorch's
 marginal likelihood and posterior, not arithmetic. For the model that
-:func:`~ax.models.torch.defaults.build_model` builds (a ``SingleTaskGP`` with an ARD RBF
-kernel without output scale, a constant mean, inferred or fixed Gaussian noise, log-normal
-priors, unconstrained-transform bounds, no input or outcome transform), this module
-computes the same quantities with a handful of torch operations:
+:func:`~ax.models.torch.defaults.build_model` builds (a ``SingleTaskGP`` with an ARD
+Matérn-5/2 or RBF kernel without output scale, a constant mean, inferred or fixed
+Gaussian noise, log-normal priors, unconstrained-transform bounds, no input or outcome
+transform), this module computes the same quantities with a handful of torch operations:
 
 - :func:`fast_fit` maximises the same objective as BoTorch's ``fit_gpytorch_mll`` (the
   exact marginal log likelihood plus the log priors, divided by ``n``) with scipy's
@@ -25,14 +25,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import gpytorch
 import numpy as np
 import torch
 from botorch.models import SingleTaskGP
 from gpytorch.constraints import GreaterThan
-from gpytorch.kernels import RBFKernel
+from gpytorch.kernels import MaternKernel, RBFKernel
 from gpytorch.likelihoods import FixedNoiseGaussianLikelihood, GaussianLikelihood
 from gpytorch.means import ConstantMean
 from gpytorch.mlls import ExactMarginalLogLikelihood
@@ -61,6 +61,12 @@ JITTERS = (0.0, 1e-8, 1e-7, 1e-6, 1e-5)
 """Diagonal jitter tried in turn when a Cholesky factorisation fails (as GPyTorch does)."""
 
 _LOG_2PI = math.log(2.0 * math.pi)
+_SQRT5 = math.sqrt(5.0)
+
+KERNELS = ("rbf", "matern52")
+"""Stationary kernels of the lean path: ``"rbf"`` (``exp(-r^2 / 2)``) and ``"matern52"``
+(``(1 + a + a^2 / 3) exp(-a)`` with ``a = sqrt(5) r``), ``r`` the distance of the inputs
+scaled by the lengthscales."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class StandardParts:
         noise_prior: ``(loc, scale)`` of the log-normal noise prior, or None.
         ls_lower: Lower bound of the lengthscales.
         noise_lower: Lower bound of the inferred noise (unused for fixed noise).
+        kernel: The stationary kernel, one of :data:`KERNELS`.
     """
 
     X: Tensor
@@ -84,6 +91,7 @@ class StandardParts:
     noise_prior: Optional[Tuple[float, float]]
     ls_lower: float
     noise_lower: float
+    kernel: str
 
     @property
     def m(self) -> int:
@@ -124,7 +132,8 @@ def standard_parts(model: object, max_n: int = MAX_N) -> Optional[StandardParts]
         if getattr(model, "input_transform", None) is not None:
             return None
         covar, mean, lik = model.covar_module, model.mean_module, model.likelihood
-        if type(covar) is not RBFKernel or type(mean) is not ConstantMean:
+        kernel = _kernel_name(covar)
+        if kernel is None or type(mean) is not ConstantMean:
             return None
         if covar.active_dims is not None or list(mean.named_priors()):
             return None
@@ -159,9 +168,19 @@ def standard_parts(model: object, max_n: int = MAX_N) -> Optional[StandardParts]
             noise_prior=noise_prior,
             ls_lower=_lower(covar.raw_lengthscale_constraint),
             noise_lower=noise_lower,
+            kernel=kernel,
         )
     except (AttributeError, ValueError, RuntimeError):
         return None
+
+
+def _kernel_name(covar: object) -> Optional[str]:
+    """The :data:`KERNELS` name of a GPyTorch kernel, or None when the lean path has none."""
+    if type(covar) is RBFKernel:
+        return "rbf"
+    if type(covar) is MaternKernel and covar.nu == 2.5:  # type: ignore[attr-defined]
+        return "matern52"
+    return None
 
 
 def _same_hyperparameters(a: object, b: object) -> bool:
@@ -173,8 +192,8 @@ def _same_hyperparameters(a: object, b: object) -> bool:
     )
 
 
-def rbf(X1: Tensor, X2: Tensor, inv_ls: Tensor) -> Tensor:
-    """RBF kernel matrix ``exp(-|x1 - x2|^2 / 2)`` on inputs scaled by ``inv_ls``.
+def scaled_sq_dist(X1: Tensor, X2: Tensor, inv_ls: Tensor) -> Tensor:
+    """Squared distances of the inputs scaled by ``inv_ls``, clamped at 0.
 
     Args:
         X1: `... x a x d` inputs.
@@ -182,7 +201,7 @@ def rbf(X1: Tensor, X2: Tensor, inv_ls: Tensor) -> Tensor:
         inv_ls: `... x 1 x d` inverse lengthscales.
 
     Returns:
-        `... x a x b` kernel matrix.
+        `... x a x b` squared distances.
     """
     A = X1 * inv_ls
     B = X2 * inv_ls
@@ -191,7 +210,72 @@ def rbf(X1: Tensor, X2: Tensor, inv_ls: Tensor) -> Tensor:
         - 2.0 * A @ B.transpose(-1, -2)
         + (B * B).sum(-1).unsqueeze(-2)
     )
-    return torch.exp(-0.5 * sq.clamp_min(0.0))
+    return sq.clamp_min(0.0)
+
+
+class _Matern52OfSq(torch.autograd.Function):
+    """Matérn-5/2 as a function of the squared scaled distance, with the closed-form
+    derivative ``-5/6 (1 + a) exp(-a)``: finite at 0, where autograd through the square
+    root would give 0 * inf."""
+
+    @staticmethod
+    def forward(ctx: Any, sq: Tensor) -> Tensor:
+        a = _SQRT5 * sq.sqrt()
+        e = torch.exp(-a)
+        ctx.save_for_backward(a, e)
+        return (1.0 + a + (5.0 / 3.0) * sq) * e
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        a, e = ctx.saved_tensors
+        return grad * (-(5.0 / 6.0) * (1.0 + a) * e)
+
+
+def kernel_matrix(X1: Tensor, X2: Tensor, inv_ls: Tensor, kernel: str = "rbf") -> Tensor:
+    """Stationary kernel matrix (unit output scale) on inputs scaled by ``inv_ls``.
+
+    Args:
+        X1: `... x a x d` inputs.
+        X2: `... x b x d` inputs.
+        inv_ls: `... x 1 x d` inverse lengthscales.
+        kernel: One of :data:`KERNELS`.
+
+    Returns:
+        `... x a x b` kernel matrix.
+    """
+    sq = scaled_sq_dist(X1, X2, inv_ls)
+    if kernel == "rbf":
+        return torch.exp(-0.5 * sq)
+    if kernel == "matern52":
+        return _Matern52OfSq.apply(sq)
+    raise ValueError(f"kernel_matrix: unknown kernel {kernel!r}, known: {list(KERNELS)}")
+
+
+def np_kernel(
+    sq: np.ndarray, kernel: str, slope: bool = False
+) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """Kernel values from squared scaled distances, in numpy, and optionally their slope.
+
+    Args:
+        sq: Squared scaled distances (any shape, non-negative).
+        kernel: One of :data:`KERNELS`.
+        slope: Also return ``G = -2 dk / d sq``, so that the derivative of ``k`` with
+            respect to a lengthscale ``l_i`` is ``G * sq_i / l_i^3`` and with respect to
+            an input ``x_i`` is ``-G * (x_i - x'_i) / l_i^2`` (``sq_i`` the unscaled
+            squared difference along ``i``). For the RBF ``G = k``.
+
+    Returns:
+        ``(k, G)``, each of the shape of ``sq`` (``G`` None unless ``slope``).
+    """
+    if kernel == "rbf":
+        k = np.exp(-0.5 * sq)
+        return k, (k if slope else None)
+    if kernel == "matern52":
+        a = _SQRT5 * np.sqrt(sq)
+        e = np.exp(-a)
+        k = (1.0 + a + (5.0 / 3.0) * sq) * e
+        return k, ((5.0 / 3.0) * (1.0 + a) * e if slope else None)
+    raise ValueError(f"np_kernel: unknown kernel {kernel!r}, known: {list(KERNELS)}")
 
 
 def safe_cholesky(K: Tensor) -> Tensor:
@@ -241,6 +325,7 @@ class _Objective:
         self.ls_prior = parts.ls_prior
         self.noise_prior = parts.noise_prior if fixed_noise is None else None
         self.sq = ((X[:, None, :] - X[None, :, :]) ** 2).reshape(n * n, d)
+        self.kernel = parts.kernel
         self.eye = np.eye(n)
         noise_bounds = [] if fixed_noise is not None else [(parts.noise_lower, None)]
         self.bounds = [(parts.ls_lower, None)] * d + noise_bounds + [(None, None)]
@@ -251,7 +336,7 @@ class _Objective:
         ls = theta[:d]
         const = theta[-1]
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            Kr = np.exp(-0.5 * (self.sq @ (1.0 / (ls * ls)))).reshape(n, n)
+            Kr, G = np_kernel((self.sq @ (1.0 / (ls * ls))).reshape(n, n), self.kernel, True)
         if not np.all(np.isfinite(Kr)):
             # A lengthscale so small that 1 / ls**2 overflowed (a line-search step far
             # out): an infinite loss makes L-BFGS-B step back.
@@ -275,7 +360,7 @@ class _Objective:
         # A nearly singular K makes W huge: treat an overflowing gradient like a failed
         # Cholesky (infinite loss), so that the line search steps back.
         with np.errstate(over="ignore", invalid="ignore"):
-            grad[:d] = 0.5 * ((W * Kr).reshape(-1) @ self.sq) / (ls * ls * ls)
+            grad[:d] = 0.5 * ((W * G).reshape(-1) @ self.sq) / (ls * ls * ls)
         if not np.all(np.isfinite(grad[:d])):
             return math.inf, np.zeros_like(theta)
         grad[-1] = float(alpha.sum())
@@ -298,9 +383,9 @@ class _Objective:
 class _TiedObjective:
     """:class:`_Objective` with the lengthscales of each group of dimensions equal.
 
-    For the one-hot columns of an unordered choice this makes the RBF kernel a function
-    of whether two points have the same category (``exp(-[a != b] / l**2)``, the
-    overlap or Hamming kernel of categorical BO), with one lengthscale per parameter
+    For the one-hot columns of an unordered choice this makes the kernel a function
+    of whether two points have the same category (for the RBF ``exp(-[a != b] / l**2)``,
+    the overlap or Hamming kernel of categorical BO), with one lengthscale per parameter
     instead of one per category: the same model family, fewer hyperparameters to fit
     from few points. The objective is the full one at the expanded point, so it still
     agrees with GPyTorch's; its gradient is summed over each group.
@@ -546,7 +631,8 @@ class FastPosterior:
         with torch.no_grad():
             self.inv_ls = 1.0 / model.covar_module.lengthscale.detach().reshape(1, -1)
             self.const = model.mean_module.constant.detach().reshape(())
-            K = rbf(self.X, self.X, self.inv_ls)
+            self.kernel = parts.kernel
+            K = kernel_matrix(self.X, self.X, self.inv_ls, self.kernel)
             if parts.fixed_noise is not None:
                 K = K + torch.diag(parts.fixed_noise.reshape(-1))
             else:
@@ -604,7 +690,7 @@ class FastPosterior:
         Returns:
             ``(k, v)``: `b x n` kernel values and `n x b` ``L^{-1} k^T``.
         """
-        k = rbf(Xq, self.X, self.inv_ls)
+        k = kernel_matrix(Xq, self.X, self.inv_ls, self.kernel)
         v = torch.linalg.solve_triangular(self.L, k.transpose(-1, -2), upper=False)
         return k, v
 
@@ -642,16 +728,19 @@ class FastPosterior:
         """
         k, v = self.cross(Xq)
         mean = self.const + k @ self.alpha
-        cov = rbf(Xq, Xq, self.inv_ls) - v.transpose(-1, -2) @ v
+        cov = kernel_matrix(Xq, Xq, self.inv_ls, self.kernel) - v.transpose(-1, -2) @ v
         return mean, cov, v
 
 
 __all__ = [
     "FastPosterior",
+    "KERNELS",
     "agrees_with_gpytorch",
+    "kernel_matrix",
+    "np_kernel",
     "StandardParts",
     "fast_fit",
-    "rbf",
     "safe_cholesky",
+    "scaled_sq_dist",
     "standard_parts",
 ]

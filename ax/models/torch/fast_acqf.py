@@ -33,7 +33,7 @@ from scipy.linalg import solve_triangular
 from scipy.special import erfcx, ndtr
 from torch import Tensor
 
-from ax.models.torch.fast import FastPosterior, safe_cholesky
+from ax.models.torch.fast import FastPosterior, np_kernel, safe_cholesky
 
 PRUNE_SAMPLES = 1024
 """Joint posterior samples used to prune the NEI baseline."""
@@ -96,6 +96,7 @@ class _Kernel:
         self.X = fast.X.numpy()
         self.inv_ls = fast.inv_ls.reshape(-1).numpy()
         self.inv_ls2 = self.inv_ls**2
+        self.kind = fast.kernel
         self.const = float(fast.const)
         # Explicit inverses of the triangular factors: a matmul per call instead of a
         # triangular solve through scipy's wrappers (which cost more than the solve).
@@ -108,24 +109,28 @@ class _Kernel:
         if X_base is not None:
             assert L_base is not None
             self.L_base_inv = solve_triangular(L_base, np.eye(L_base.shape[0]), lower=True)
-            k_b = self._kernel(X_base).T  # n x b
+            k_b = self._kernel(X_base)[0].T  # n x b
             self.M_base = self.L_inv.T @ (self.L_inv @ k_b)  # K^{-1} k(X, X_base)
 
-    def _kernel(self, Xq: np.ndarray, Xt: Optional[np.ndarray] = None) -> np.ndarray:
-        """``k(Xq, Xt)``, `B x n` (``Xt`` defaults to the training points)."""
+    def _kernel(
+        self, Xq: np.ndarray, Xt: Optional[np.ndarray] = None, slope: bool = False
+    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """``k(Xq, Xt)``, `B x n` (``Xt`` defaults to the training points), and with
+        ``slope`` its slope ``G`` (see :func:`~ax.models.torch.fast.np_kernel`)."""
         Xt = self.X if Xt is None else Xt
         A = Xq * self.inv_ls
         T = Xt * self.inv_ls
         sq = (A * A).sum(1)[:, None] + (T * T).sum(1)[None, :] - 2.0 * (A @ T.T)
-        return np.exp(-0.5 * np.maximum(sq, 0.0))
+        return np_kernel(np.maximum(sq, 0.0), self.kind, slope)
 
-    def _dkernel(self, k: np.ndarray, Xq: np.ndarray, Xt: np.ndarray) -> np.ndarray:
-        """Gradient of ``k(Xq, Xt)`` with respect to ``Xq``: `B x n x d`."""
-        return -(k[..., None] * (Xq[:, None, :] - Xt[None, :, :])) * self.inv_ls2
+    def _dkernel(self, G: np.ndarray, Xq: np.ndarray, Xt: np.ndarray) -> np.ndarray:
+        """Gradient of ``k(Xq, Xt)`` with respect to ``Xq``, `B x n x d`, from the slope
+        ``G`` (`B x n`) of :meth:`_kernel`."""
+        return -(G[..., None] * (Xq[:, None, :] - Xt[None, :, :])) * self.inv_ls2
 
     def __call__(self, Xq: np.ndarray, need_grad: bool) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """Values (`B`) and gradients (`B x d`, or None) at `B x d` points ``Xq``."""
-        k = self._kernel(Xq)
+        k, G = self._kernel(Xq, slope=need_grad)
         v = self.L_inv @ k.T  # n x B
         mean = self.const + k @ self.alpha
         var = 1.0 - (v * v).sum(0)
@@ -133,7 +138,7 @@ class _Kernel:
             a = None
             cond_var = var
         else:
-            k_b = self._kernel(Xq, self.X_base)
+            k_b, G_b = self._kernel(Xq, self.X_base, slope=need_grad)
             cross = k_b - k @ self.M_base  # B x b
             a = self.L_base_inv @ cross.T  # b x B
             cond_var = var - (a * a).sum(0)
@@ -153,7 +158,8 @@ class _Kernel:
         weights /= total
         # Gradients of the posterior pieces with respect to the B points.
         assert g is not None
-        dk = self._dkernel(k, Xq, self.X)  # B x n x d
+        assert G is not None
+        dk = self._dkernel(G, Xq, self.X)  # B x n x d
         dmean = np.einsum("bnd,n->bd", dk, self.alpha)
         Kinv_k = self.L_inv.T @ v  # n x B
         dvar = -2.0 * np.einsum("bnd,nb->bd", dk, Kinv_k)
@@ -162,7 +168,8 @@ class _Kernel:
             dm = dmean[None]
         else:
             assert self.X_base is not None and self.Z is not None
-            dk_b = self._dkernel(k_b, Xq, self.X_base)  # B x b x d
+            assert G_b is not None
+            dk_b = self._dkernel(G_b, Xq, self.X_base)  # B x b x d
             dcross = dk_b - np.einsum("bnd,nj->bjd", dk, self.M_base)
             B, nb, d = dcross.shape
             da = (self.L_base_inv @ dcross.transpose(1, 0, 2).reshape(nb, B * d)).reshape(nb, B, d)

@@ -52,7 +52,7 @@ from ax.models.torch.fast import (
     MAX_POSTERIOR_N,
     StandardParts,
     agrees_with_gpytorch,
-    rbf,
+    kernel_matrix,
     safe_cholesky,
     standard_parts,
 )
@@ -87,7 +87,10 @@ class BatchedPosterior:
             self.X = parts.X
             self.inv_ls = 1.0 / model.covar_module.lengthscale.detach().reshape(m, 1, -1)
             self.const = model.mean_module.constant.detach().reshape(m)
-            K = rbf(self.X.expand(m, n, -1), self.X.expand(m, n, -1), self.inv_ls)
+            self.kernel = parts.kernel
+            K = kernel_matrix(
+                self.X.expand(m, n, -1), self.X.expand(m, n, -1), self.inv_ls, self.kernel
+            )
             if parts.fixed_noise is not None:
                 K = K + torch.diag_embed(parts.fixed_noise.reshape(m, n))
             else:
@@ -121,7 +124,7 @@ class BatchedPosterior:
         """`m x b x t` kernel values between `b x d` points and `t x d` points ``Xt``
         (default: the training points)."""
         Xt = self.X if Xt is None else Xt
-        return rbf(Xq.unsqueeze(0), Xt.unsqueeze(0), self.inv_ls)
+        return kernel_matrix(Xq.unsqueeze(0), Xt.unsqueeze(0), self.inv_ls, self.kernel)
 
     def mean_whitened(self, Xq: Tensor) -> Tuple[Tensor, Tensor]:
         """`m x b` means at `b x d` points and the `m x n x b` whitened cross-kernel."""

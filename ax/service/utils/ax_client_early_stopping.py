@@ -44,9 +44,7 @@ class TrialEarlyStopping:
     def __init__(self) -> None:
         self.rule: Optional[StoppingRule] = None
 
-    def set_rule(
-        self, function: str, experiment: Experiment, rule: Optional[StoppingRule]
-    ) -> None:
+    def set_rule(self, function: str, experiment: Experiment, rule: Optional[StoppingRule]) -> None:
         """Use ``rule`` for :meth:`should_stop` and ``run_trials`` (None: no rule).
 
         Raises:

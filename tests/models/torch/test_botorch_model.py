@@ -20,10 +20,15 @@ from gpytorch.likelihoods import FixedNoiseGaussianLikelihood, GaussianLikelihoo
 import ax.models.torch.botorch_model as botorch_model_module
 from ax.exceptions import DataRequiredError, UserInputError
 from ax.models.torch.botorch_model import BotorchModel
-from ax.models.torch.defaults import MIN_VARIANCE, get_hyperparameters
+from ax.models.torch.defaults import (
+    MIN_VARIANCE,
+    build_model,
+    get_hyperparameters,
+    validate_training_data,
+)
 from ax.models.torch.fast import FastPosterior, _gpytorch_loss, fast_fit
 from ax.models.torch.fast_acqf import FastLogEI, FastLogNEI, log_h
-from ax.models.torch.options import BotorchOptions
+from ax.models.torch.options import BotorchOptions, MultiObjectiveOptions
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -213,6 +218,8 @@ def test_bad_option_value_raises_naming_field() -> None:
         BotorchModel(num_restarts=0)
     with pytest.raises(UserInputError, match=r"acquisition: .*got 'EI'"):
         BotorchModel(options={"acquisition": "EI"})
+    with pytest.raises(UserInputError, match=r"kernel: .*got 'matern'"):
+        BotorchModel(kernel="matern")
 
 
 def test_gen_before_fit_raises() -> None:
@@ -561,21 +568,33 @@ def test_best_point_is_best_observed_and_respects_constraints() -> None:
 
 
 # ------------------------------------------------------------------------ lean fast paths
-def _toy_gp(n: int = 25, fixed: bool = False) -> Tuple[SingleTaskGP, torch.Tensor]:
-    X = torch.tensor(np.random.default_rng(7).random((n, 3)))
-    Y = torch.tensor(standardise(quadratic(X.numpy()))).unsqueeze(-1)
+def _toy_gp(
+    n: int = 25, fixed: bool = False, kernel: str = "matern52"
+) -> Tuple[SingleTaskGP, torch.Tensor]:
+    """The standard GP (as ``build_model`` makes it) on `n` points of a 3-D box."""
+    X = np.random.default_rng(7).random((n, 3))
+    y = standardise(quadratic(X))
+    data = validate_training_data(
+        "test",
+        [X],
+        [y],
+        [np.full(n, 0.01 if fixed else np.nan)],
+        [(0.0, 1.0)] * 3,
+        ["a", "b", "c"],
+        ["f"],
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = SingleTaskGP(
-            X, Y, torch.full_like(Y, 0.01) if fixed else None, outcome_transform=None
-        )
-    return model, X
+        model = build_model(data, kernel=kernel)
+    assert isinstance(model, SingleTaskGP)
+    return model, torch.tensor(X)
 
 
+@pytest.mark.parametrize("kernel", ["rbf", "matern52"])
 @pytest.mark.parametrize("fixed", [False, True], ids=["inferred-noise", "fixed-noise"])
-def test_fast_fit_matches_botorch_objective_and_optimum(fixed: bool) -> None:
-    fast_model, _ = _toy_gp(fixed=fixed)
-    general, _ = _toy_gp(fixed=fixed)
+def test_fast_fit_matches_botorch_objective_and_optimum(fixed: bool, kernel: str) -> None:
+    fast_model, _ = _toy_gp(fixed=fixed, kernel=kernel)
+    general, _ = _toy_gp(fixed=fixed, kernel=kernel)
     assert fast_fit(fast_model, maxiter=500)
     from botorch.fit import fit_gpytorch_mll
     from gpytorch.mlls import ExactMarginalLogLikelihood
@@ -612,24 +631,95 @@ def test_fast_fit_objective_steps_back_from_overflowing_hyperparameters_silently
         assert fast_fit(model, maxiter=50)
 
 
-def test_fast_paths_decline_a_non_standard_model() -> None:
+@pytest.mark.parametrize("nu", [1.5, 0.5])
+def test_fast_paths_decline_a_non_standard_model(nu: float) -> None:
     from gpytorch.kernels import MaternKernel
 
     X = torch.rand(8, 2, dtype=torch.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = SingleTaskGP(
-            X, X.sum(-1, keepdim=True), covar_module=MaternKernel(), outcome_transform=None
+            X,
+            X.sum(-1, keepdim=True),
+            covar_module=MaternKernel(nu=nu, ard_num_dims=2),  # only nu = 2.5 is lean
+            outcome_transform=None,
         )
     assert not fast_fit(model, maxiter=5)
     model.eval()
     assert FastPosterior.from_model(model) is None
 
 
-def test_tied_objective_is_the_full_objective_with_a_summed_gradient() -> None:
+def test_kernel_matrices_match_gpytorch_with_finite_gradients_at_coincident_points() -> None:
+    from gpytorch.kernels import MaternKernel, RBFKernel
+
+    from ax.models.torch.fast import kernel_matrix, np_kernel
+
+    X = torch.rand(6, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    ls = torch.tensor([[0.3, 0.8, 1.5]], dtype=torch.float64)
+    for name, module in (
+        ("rbf", RBFKernel(ard_num_dims=3)),
+        ("matern52", MaternKernel(ard_num_dims=3)),
+    ):
+        module = module.to(torch.float64)
+        module.lengthscale = ls
+        with torch.no_grad():
+            reference = module(X, X).to_dense()
+        ours = kernel_matrix(X, X, 1.0 / ls, name)
+        torch.testing.assert_close(ours, reference, rtol=1e-10, atol=1e-12)
+        sq = ((X[:, None, :] - X[None, :, :]) ** 2 / ls**2).sum(-1).numpy()
+        np.testing.assert_allclose(
+            np_kernel(sq, name)[0], reference.numpy(), rtol=1e-10, atol=1e-12
+        )
+        # The gradient with respect to a point at the same place as a training point
+        # (distance 0) is finite and zero: the kernel is flat at its peak.
+        x = X[:1].clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(kernel_matrix(x, X, 1.0 / ls, name)[0, 0], x)
+        assert bool(torch.isfinite(grad).all()) and float(grad.abs().max()) == 0.0
+        # Elsewhere autograd through the kernel matches finite differences.
+        x = (X[:1] + 0.05).clone().requires_grad_(True)
+        (grad,) = torch.autograd.grad(kernel_matrix(x, X, 1.0 / ls, name).sum(), x)
+        for j in range(3):
+            step = torch.zeros_like(x)
+            step[0, j] = 1e-6
+            with torch.no_grad():
+                numeric = (
+                    kernel_matrix(x + step, X, 1.0 / ls, name).sum()
+                    - kernel_matrix(x - step, X, 1.0 / ls, name).sum()
+                ) / 2e-6
+            assert float(grad[0, j]) == pytest.approx(float(numeric), rel=1e-5, abs=1e-8)
+    with pytest.raises(ValueError, match="unknown kernel 'matern32'"):
+        kernel_matrix(X, X, 1.0 / ls, "matern32")
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "matern52"])
+def test_the_kernel_option_builds_that_kernel_on_the_lean_path_and_is_stored(kernel: str) -> None:
+    from gpytorch.kernels import MaternKernel, RBFKernel
+
+    X, y = data(12, seed=2)
+    args = ([X], [y], [np.full(12, np.nan)], UNIT2, NAMES2, ["f"])
+    model = BotorchModel(seed=1, kernel=kernel, **FAST)
+    model.fit(*args)
+    covar = model.model.covar_module  # type: ignore[union-attr]
+    assert type(covar) is (RBFKernel if kernel == "rbf" else MaternKernel)
+    assert model.fit_path == "fast"
+    prior = covar.lengthscale_prior  # BoTorch's dimension-scaled prior either way
+    assert float(prior.loc) == pytest.approx(math.sqrt(2) + 0.5 * math.log(2))
+    X_new, _, meta, _ = model.gen(3, UNIT2, W1)
+    assert meta["fast_acquisition"] == [True] * 3
+    assert X_new.shape == (3, 2) and len({tuple(row) for row in X_new.tolist()}) == 3
+    state = json.loads(json.dumps(model.get_state()))
+    assert state["options"]["kernel"] == kernel
+    resumed = BotorchModel(**state)
+    resumed.fit(*args)
+    model.fit(*args)
+    np.testing.assert_array_equal(model.gen(1, UNIT2, W1)[0], resumed.gen(1, UNIT2, W1)[0])
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "matern52"])
+def test_tied_objective_is_the_full_objective_with_a_summed_gradient(kernel: str) -> None:
     from ax.models.torch.fast import _Objective, _TiedObjective, standard_parts
 
-    model, _ = _toy_gp()
+    model, _ = _toy_gp(kernel=kernel)
     parts = standard_parts(model)
     assert parts is not None
     full = _Objective(parts.X.numpy(), parts.Y.numpy()[0], None, parts)
@@ -717,9 +807,10 @@ def test_log_h_matches_botorch_log_ei_helper() -> None:
     np.testing.assert_allclose(grad, ut.grad.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("kernel", ["rbf", "matern52"])
 @pytest.mark.parametrize("weight", [1.0, -1.0])
-def test_fast_log_ei_matches_botorch_and_has_exact_gradient(weight: float) -> None:
-    model, X = _toy_gp()
+def test_fast_log_ei_matches_botorch_and_has_exact_gradient(weight: float, kernel: str) -> None:
+    model, X = _toy_gp(kernel=kernel)
     assert fast_fit(model, maxiter=200)
     fast = FastPosterior.from_model(model)
     assert fast is not None
@@ -737,8 +828,9 @@ def test_fast_log_ei_matches_botorch_and_has_exact_gradient(weight: float) -> No
     _check_gradient(ours, Xt)
 
 
-def test_fast_log_nei_matches_botorch_qlognei_and_has_exact_gradient() -> None:
-    model, X = _toy_gp()
+@pytest.mark.parametrize("kernel", ["rbf", "matern52"])
+def test_fast_log_nei_matches_botorch_qlognei_and_has_exact_gradient(kernel: str) -> None:
+    model, X = _toy_gp(kernel=kernel)
     assert fast_fit(model, maxiter=200)
     fast = FastPosterior.from_model(model)
     assert fast is not None
@@ -773,11 +865,14 @@ def _check_gradient(acqf: Any, X: torch.Tensor) -> None:
     torch.testing.assert_close(grad, numeric, atol=1e-5, rtol=1e-4)
 
 
-def test_fast_and_general_paths_agree_on_the_fit() -> None:
+@pytest.mark.parametrize("kernel", ["rbf", "matern52"])
+def test_fast_and_general_paths_agree_on_the_fit(kernel: str) -> None:
     X, y = data(15, d=3, seed=4)
     fits = []
     for fast in (True, False):
-        model = BotorchModel(seed=0, fast_path=fast, **{**FAST, "initial_fit_maxiter": 500})
+        model = BotorchModel(
+            seed=0, fast_path=fast, kernel=kernel, **{**FAST, "initial_fit_maxiter": 500}
+        )
         model.fit([X], [y], [np.full(15, np.nan)], [(0.0, 1.0)] * 3, ["a", "b", "c"], ["f"])
         assert model.fit_path == ("fast" if fast else "botorch")
         fits.append(model.predict(X)[0])
@@ -790,8 +885,11 @@ def test_options_defaults_follow_the_speed_study() -> None:
     assert (options.num_restarts, options.raw_samples, options.fit_maxiter) == (8, 512, 100)
     assert options.torch_threads == 1
     assert (options.initial_mc_samples, options.global_restarts) == (1, 0)
+    assert options.kernel == "matern52"
     ax_like = BotorchOptions.ax_like()
     assert (ax_like.num_restarts, ax_like.raw_samples, ax_like.warm_start) == (20, 1024, False)
+    assert ax_like.kernel == "rbf"
+    assert MultiObjectiveOptions().kernel == "rbf"  # measured per model (options docstring)
 
 
 def test_a_failed_botorch_fit_keeps_the_starting_hyperparameters_and_the_run_goes_on(

@@ -36,11 +36,13 @@ def _outcomes(X: np.ndarray) -> np.ndarray:
     return (Y - Y.mean(0)) / Y.std(0)
 
 
-def _gp(n: int = 10, noise: float = 1e-6, seed: int = 0) -> tuple[SingleTaskGP, torch.Tensor]:
+def _gp(
+    n: int = 10, noise: float = 1e-6, seed: int = 0, kernel: str = "rbf"
+) -> tuple[SingleTaskGP, torch.Tensor]:
     """The batched GP the multi-objective model fits, on `n` points of a 3-D box."""
     X = np.random.default_rng(seed).random((n, 3))
     Y = _outcomes(X)
-    model = MultiObjectiveBotorchModel(seed=0)
+    model = MultiObjectiveBotorchModel(seed=0, kernel=kernel)
     model.fit(
         [X] * 3,
         [Y[:, j] for j in range(3)],
@@ -54,9 +56,9 @@ def _gp(n: int = 10, noise: float = 1e-6, seed: int = 0) -> tuple[SingleTaskGP, 
 
 
 def _acqfs(
-    k: int, constrained: bool, noise: float = 1e-6, mc_samples: int = 128
+    k: int, constrained: bool, noise: float = 1e-6, mc_samples: int = 128, kernel: str = "rbf"
 ) -> tuple[FastLogNEHVI, qLogNoisyExpectedHypervolumeImprovement]:
-    gp, X = _gp(noise=noise)
+    gp, X = _gp(noise=noise, kernel=kernel)
     post = BatchedPosterior.from_model(gp)
     assert post is not None
     weights = torch.tensor([1.0, -1.0, 1.0][:k], dtype=DTYPE)
@@ -75,7 +77,7 @@ def _acqfs(
         gp,
         ref_point=ref,
         X_baseline=X,
-        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([512]), seed=0),
+        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([4096]), seed=0),
         objective=objective,
         constraints=callables,
         prune_baseline=False,
@@ -98,8 +100,9 @@ def _agree_where_it_matters(
     return ours, theirs
 
 
-def test_batched_posterior_matches_gpytorch() -> None:
-    gp, X = _gp(noise=float("nan"))  # inferred noise
+@pytest.mark.parametrize("kernel", ["rbf", "matern52"])
+def test_batched_posterior_matches_gpytorch(kernel: str) -> None:
+    gp, X = _gp(noise=float("nan"), kernel=kernel)  # inferred noise
     post = BatchedPosterior.from_model(gp)
     assert post is not None and post.m == 3
     Xq = torch.rand(7, 3, dtype=DTYPE, generator=torch.Generator().manual_seed(1))
@@ -157,15 +160,19 @@ def test_boxes_when_no_point_beats_the_reference_point() -> None:
             torch.testing.assert_close(lower[inside], ref.expand(2, k))
 
 
-@pytest.mark.parametrize(("k", "constrained"), [(2, False), (3, False), (2, True)])
-def test_value_agrees_with_botorch_where_it_matters(k: int, constrained: bool) -> None:
-    lean, reference = _acqfs(k, constrained)
+@pytest.mark.parametrize(
+    ("k", "constrained", "kernel"),
+    [(2, False, "rbf"), (3, False, "rbf"), (2, True, "rbf"), (2, True, "matern52")],
+)
+def test_value_agrees_with_botorch_where_it_matters(k: int, constrained: bool, kernel: str) -> None:
+    lean, reference = _acqfs(k, constrained, kernel=kernel)
     ours, theirs = _agree_where_it_matters(lean, reference, seed=3)
     assert bool((ours[theirs <= -6.0] < -4.0).all())
 
 
-def test_gradient_matches_finite_differences() -> None:
-    lean, _ = _acqfs(3, True)
+@pytest.mark.parametrize("kernel", ["rbf", "matern52"])
+def test_gradient_matches_finite_differences(kernel: str) -> None:
+    lean, _ = _acqfs(3, True, kernel=kernel)
     X = torch.rand(4, 1, 3, dtype=DTYPE, generator=torch.Generator().manual_seed(4))
     X.requires_grad_(True)
     (grad,) = torch.autograd.grad(lean(X).sum(), X)
@@ -234,7 +241,7 @@ def test_one_objective_is_the_constrained_noisy_expected_improvement() -> None:
     reference = qLogNoisyExpectedImprovement(
         gp,
         X_baseline=X,
-        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([512]), seed=0),
+        sampler=SobolQMCNormalSampler(sample_shape=torch.Size([4096]), seed=0),
         objective=objective,
         constraints=callables,
         prune_baseline=False,
