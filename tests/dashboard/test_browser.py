@@ -176,9 +176,7 @@ def test_new_trials_appear_while_a_run_writes(browser: Any, tmp_path: Path) -> N
         watched.close()
 
 
-def test_pareto_views_appear_for_a_multi_objective_experiment(
-    browser: Any, tmp_path: Path
-) -> None:
+def test_pareto_views_appear_for_a_multi_objective_experiment(browser: Any, tmp_path: Path) -> None:
     from tests.dashboard import MOO_NAME, moo_sqlite_store
 
     with _serve(moo_sqlite_store(tmp_path)) as server:

@@ -103,9 +103,7 @@ def test_readme_blocks_parse() -> None:
 
 
 @pytest.mark.timeout(1800)
-def test_every_python_block_of_the_readme_runs_in_order(
-    rabbitmq_url: str, tmp_path: Path
-) -> None:
+def test_every_python_block_of_the_readme_runs_in_order(rabbitmq_url: str, tmp_path: Path) -> None:
     blocks = readme_blocks(README.read_text())
     ran = 0
     for i, block in enumerate(blocks):

@@ -402,8 +402,9 @@ def test_logs_start_and_failures(tmp_path: Any, caplog: Any) -> None:
     def fn(params: Dict[str, Any], exp_info: Dict[str, Any]) -> float:
         raise ValueError("nope")
 
-    with caplog.at_level(logging.DEBUG, logger="polaris"), pytest.raises(
-        OptimizationAbortedError, match="none of the 1 evaluations succeeded"
+    with (
+        caplog.at_level(logging.DEBUG, logger="polaris"),
+        pytest.raises(OptimizationAbortedError, match="none of the 1 evaluations succeeded"),
     ):
         make(fn, BOUNDS_2D, "random", tmp_path, max_evals=1).run()
     messages = [r.getMessage() for r in caplog.records]
@@ -452,8 +453,9 @@ def test_no_success_raises_naming_the_last_failure_never_none(tmp_path: Any) -> 
     assert "last failure: eval 3: fn raised TypeError" in str(info.value)
     assert info.value.num_failures == 3 and "TypeError" in info.value.last_reason
     # run_once on a run with no success yet raises too; so does asking before any trial.
-    once = make(pseudo_train, BOUNDS_2D, "random", tmp_path, max_evals=3, exp_key="once",
-                run_once=True)
+    once = make(
+        pseudo_train, BOUNDS_2D, "random", tmp_path, max_evals=3, exp_key="once", run_once=True
+    )
     with pytest.raises(OptimizationAbortedError, match="none of the 1 evaluations"):
         once.run()
     fresh = make(quadratic, BOUNDS_2D, "random", tmp_path, max_evals=3, exp_key="fresh")

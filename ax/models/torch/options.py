@@ -331,7 +331,7 @@ def parse_options(
     elif isinstance(value, BotorchOptions):
         fields = {k: getattr(value, k) for k in value.model_fields_set}
     elif isinstance(value, Mapping):
-        fields = dict(value)
+        fields = _with_pre_field_values(dict(value))
     else:
         raise UserInputError(
             f"{owner}: options must be a {cls.__name__} or a dict, got {value!r} "
@@ -348,6 +348,43 @@ def parse_options(
             f"{owner}: invalid options ({problems})",
             hint=f"known fields: {sorted(cls.model_fields)}",
         ) from None
+
+
+_FIRST_STORED_FIELDS = frozenset(
+    {
+        "acquisition",
+        "num_restarts",
+        "raw_samples",
+        "maxiter",
+        "sample_around_best",
+        "mc_samples",
+        "fit_maxiter",
+        "initial_fit_maxiter",
+        "warm_start",
+        "refit_every",
+        "torch_threads",
+        "fast_path",
+        "prune_baseline",
+    }
+)
+"""The fields :func:`options_to_state` has written since its first version."""
+
+PRE_FIELD_VALUES: dict[str, Any] = {"kernel": "rbf"}
+"""Fields that change the model, added after options were first stored, with the value
+every earlier version used (the RBF kernel before ``kernel`` existed)."""
+
+
+def _with_pre_field_values(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` completed with :data:`PRE_FIELD_VALUES` when they are a stored state.
+
+    A stored state has every field of its version (:func:`options_to_state`). One that
+    predates a field of :data:`PRE_FIELD_VALUES` gets the value its version used, not
+    today's default, so that a reloaded generator keeps its model. A mapping without all
+    of :data:`_FIRST_STORED_FIELDS` is a user's settings and takes today's defaults.
+    """
+    if not _FIRST_STORED_FIELDS <= fields.keys():
+        return fields
+    return {**{k: v for k, v in PRE_FIELD_VALUES.items() if k not in fields}, **fields}
 
 
 def options_to_state(options: BotorchOptions) -> dict[str, Any]:

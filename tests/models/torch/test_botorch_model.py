@@ -519,6 +519,28 @@ def test_refit_every_skips_optimisation_in_between() -> None:
     assert paths == ["fast", "reused", "fast"]
 
 
+def test_a_state_stored_before_the_kernel_option_resumes_with_the_rbf_kernel() -> None:
+    """States written before ``kernel`` existed hold every other field: they were RBF
+    models and stay so; a user's partial options take today's default (Matérn-5/2)."""
+    from gpytorch.kernels import MaternKernel, RBFKernel
+
+    X, y = data(10)
+    args = ([X], [y], [np.full(10, np.nan)], UNIT2, NAMES2, ["f"])
+    old = BotorchModel(seed=5, kernel="rbf", **FAST)
+    old.fit(*args)
+    state = json.loads(json.dumps(old.get_state()))
+    del state["options"]["kernel"]  # as written before the option existed
+    resumed = BotorchModel(**state)
+    assert resumed.options.kernel == "rbf"
+    resumed.fit(*args)
+    assert type(resumed.model.covar_module) is RBFKernel  # type: ignore[union-attr]
+    np.testing.assert_array_equal(old.gen(1, UNIT2, W1)[0], resumed.gen(1, UNIT2, W1)[0])
+    user = BotorchModel(options={"num_restarts": 4, "fast_path": True})
+    assert user.options.kernel == "matern52"
+    user.fit(*args)
+    assert type(user.model.covar_module) is MaternKernel  # type: ignore[union-attr]
+
+
 def test_state_is_json_and_resumes_exactly() -> None:
     X, y = data(10)
     args = ([X], [y], [np.full(10, np.nan)], UNIT2, NAMES2, ["f"])
