@@ -382,7 +382,7 @@ def _with_pre_field_values(fields: dict[str, Any]) -> dict[str, Any]:
     today's default, so that a reloaded generator keeps its model. A mapping without all
     of :data:`_FIRST_STORED_FIELDS` is a user's settings and takes today's defaults.
     """
-    if not _FIRST_STORED_FIELDS <= fields.keys():
+    if not _FIRST_STORED_FIELDS.issubset(fields):
         return fields
     return {**{k: v for k, v in PRE_FIELD_VALUES.items() if k not in fields}, **fields}
 
