@@ -39,7 +39,7 @@ from gpytorch.settings import min_fixed_noise
 from torch import Tensor
 
 from ax.exceptions import UnsupportedError, UserInputError
-from ax.models.torch.fast import fast_fit
+from ax.models.torch.fast import KERNELS, fast_fit
 
 logger = logging.getLogger(__name__)
 
@@ -359,12 +359,10 @@ def _with_kernel(model: SingleTaskGP, kernel: str) -> SingleTaskGP:
     output subsetting; the Matérn kernel of the same construction replaces it, with
     the same parameter names.
     """
+    if kernel not in KERNELS:
+        raise UserInputError(f"build_model: unknown kernel {kernel!r}", hint=f"known: {KERNELS}")
     if kernel == "rbf":
         return model
-    if kernel != "matern52":
-        raise UserInputError(
-            f"build_model: unknown kernel {kernel!r}", hint="known: 'rbf', 'matern52'"
-        )
     model.covar_module = get_covar_module_with_dim_scaled_prior(
         ard_num_dims=model.train_inputs[0].shape[-1],
         batch_shape=model._aug_batch_shape,

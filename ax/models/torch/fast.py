@@ -231,7 +231,7 @@ class _Matern52OfSq(torch.autograd.Function):
         return grad * (-(5.0 / 6.0) * (1.0 + a) * e)
 
 
-def kernel_matrix(X1: Tensor, X2: Tensor, inv_ls: Tensor, kernel: str = "rbf") -> Tensor:
+def kernel_matrix(X1: Tensor, X2: Tensor, inv_ls: Tensor, kernel: str) -> Tensor:
     """Stationary kernel matrix (unit output scale) on inputs scaled by ``inv_ls``.
 
     Args:

@@ -272,7 +272,7 @@ class MultiObjectiveOptions(BotorchOptions):
             ``bench/bench_moo.py``'s problems (seeds 0-19 paired, 50 evaluations)
             Matérn-5/2 was better on three-objective DTLZ2 (16 of 20 seeds), level on
             Branin-Currin and DTLZ2, and worse on the constrained C2-DTLZ2 (better on 4
-            of 20 seeds; median log10 hypervolume regret -0.99 against -1.29).
+            of 20 seeds; median log10 hypervolume regret -0.99 against -1.23).
     """
 
     kernel: KernelName = "rbf"
