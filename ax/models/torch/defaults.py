@@ -467,8 +467,10 @@ def fit_model(
         maxiter: Most L-BFGS-B iterations (per sub-model).
         fast: Try the lean marginal likelihood for the standard model first.
         shared_lengthscales: Groups of input dimensions fitted with one lengthscale
-            each (the one-hot columns of categorical parameters), on the lean path;
-            BoTorch's general fit keeps one per dimension.
+            each, under a prior of its own (the one-hot columns of categorical
+            parameters: :class:`~ax.models.torch.fast._TiedObjective`), on the lean
+            path; BoTorch's general fit keeps one per dimension, each under the
+            model's prior.
 
     Returns:
         ``"fast"`` when every sub-model went through the lean path, ``"kept"`` when

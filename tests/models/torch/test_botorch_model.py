@@ -738,17 +738,27 @@ def test_the_kernel_option_builds_that_kernel_on_the_lean_path_and_is_stored(ker
 
 
 @pytest.mark.parametrize("kernel", ["rbf", "matern52"])
-def test_tied_objective_is_the_full_objective_with_a_summed_gradient(kernel: str) -> None:
+def test_tied_objective_counts_each_groups_prior_once_on_the_categorical_scale(
+    kernel: str,
+) -> None:
+    from scipy.stats import lognorm
+
     from ax.models.torch.fast import _Objective, _TiedObjective, standard_parts
 
     model, _ = _toy_gp(kernel=kernel)
     parts = standard_parts(model)
-    assert parts is not None
+    assert parts is not None and parts.ls_prior is not None
+    loc, scale = parts.ls_prior
     full = _Objective(parts.X.numpy(), parts.Y.numpy()[0], None, parts)
     tied = _TiedObjective(full, [[0, 2]])
     u = np.array([0.7, 0.3, 0.05, 0.1])  # shared (dims 0, 2), dim 1, noise, constant
     np.testing.assert_array_equal(tied.expand(u), [0.7, 0.3, 0.7, 0.05, 0.1])
-    assert tied(u)[0] == full(tied.expand(u))[0]
+    # The full objective is -(log likelihood + log priors) / n with the prior on each of
+    # the group's 2 columns; the tied one has it once, on 0.7 / sqrt(12 (1 - 1/2)).
+    column_prior = lognorm.logpdf(0.7, s=scale, scale=math.exp(loc))
+    group_prior = lognorm.logpdf(0.7, s=scale, scale=math.exp(loc) * math.sqrt(6.0))
+    expected = full(tied.expand(u))[0] + (2 * column_prior - group_prior) / full.n
+    assert tied(u)[0] == pytest.approx(expected, rel=1e-12)
     grad = tied(u)[1]
     for k in range(u.size):
         step = np.zeros_like(u)
@@ -758,6 +768,55 @@ def test_tied_objective_is_the_full_objective_with_a_summed_gradient(kernel: str
     # the tied start is each group's geometric mean
     start = tied.tie(np.array([0.2, 0.3, 0.8, 0.05, 0.1]))
     np.testing.assert_allclose(start, [0.4, 0.3, 0.05, 0.1])
+
+
+def test_categorical_lengthscale_factor_equates_mean_squared_distances() -> None:
+    """Scaled by the factor, a random pair's squared one-hot distance averages a unit
+    input's."""
+    from ax.models.torch.fast import categorical_lengthscale_factor
+
+    rng = np.random.default_rng(0)
+    unit = np.mean((rng.random(200_000) - rng.random(200_000)) ** 2)  # 1/6
+    for k in (2, 3, 50):
+        a, b = rng.integers(k, size=(2, 200_000))
+        one_hot = 2.0 * np.mean(a != b)  # a category change moves a one-hot vector by 2
+        factor = categorical_lengthscale_factor(k)
+        assert one_hot / factor**2 == pytest.approx(unit, rel=0.02)
+    assert categorical_lengthscale_factor(2) == pytest.approx(math.sqrt(6.0))
+
+
+def test_a_many_valued_choices_lengthscale_follows_the_data_not_its_prior() -> None:
+    """A 50-category group had the prior once per column (50 times): its lengthscale sat
+    at the prior's mode whatever the data. Counted once, it follows the data: long when
+    the category does not matter, short when it does."""
+    from ax.models.torch.fast import _lognormal, categorical_lengthscale_factor
+
+    rng = np.random.default_rng(3)
+    n, k = 30, 50
+    levels = rng.integers(k, size=n)
+    x = rng.random(n)
+    X = np.column_stack([x, np.eye(k)[levels]])
+    fitted = {}
+    for effect in (0.0, 2.0):
+        y = standardise(np.sin(6 * x) + effect * rng.standard_normal(k)[levels])
+        data = validate_training_data(
+            "test",
+            [X],
+            [y],
+            [np.full(n, np.nan)],
+            [(0.0, 1.0)] * (k + 1),
+            ["x"] + [f"c{j}" for j in range(k)],
+            ["f"],
+        )
+        model = build_model(data)
+        assert fast_fit(model, maxiter=500, shared_lengthscales=[list(range(1, k + 1))])
+        ls = model.covar_module.lengthscale.detach().numpy().reshape(-1)
+        assert np.all(ls[1:] == ls[1])
+        fitted[effect] = float(ls[1])
+    prior = _lognormal(model.covar_module.lengthscale_prior)
+    assert prior is not None
+    mode = math.exp(prior[0] - prior[1] ** 2) * categorical_lengthscale_factor(k)
+    assert fitted[2.0] < 0.5 * mode < 2.0 * mode < fitted[0.0]
 
 
 def test_fast_fit_shares_lengthscales_within_groups_at_the_tied_optimum() -> None:
