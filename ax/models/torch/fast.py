@@ -323,10 +323,17 @@ def categorical_lengthscale_factor(k: int) -> float:
     categorical Ackley, tuned the continuous inputs for 20 trials before trying another
     category.
 
+    Raises:
+        ValueError: ``k`` below 2 (a choice needs two categories).
+
     Example:
         >>> round(categorical_lengthscale_factor(3), 4)
         2.8284
     """
+    if k < 2:
+        raise ValueError(
+            f"categorical_lengthscale_factor: k={k}; a choice has at least 2 categories"
+        )
     return math.sqrt(12.0 * (1.0 - 1.0 / k))
 
 

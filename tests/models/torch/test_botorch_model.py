@@ -783,6 +783,8 @@ def test_categorical_lengthscale_factor_equates_mean_squared_distances() -> None
         factor = categorical_lengthscale_factor(k)
         assert one_hot / factor**2 == pytest.approx(unit, rel=0.02)
     assert categorical_lengthscale_factor(2) == pytest.approx(math.sqrt(6.0))
+    with pytest.raises(ValueError, match=r"k=1; a choice has at least 2 categories"):
+        categorical_lengthscale_factor(1)
 
 
 def test_a_many_valued_choices_lengthscale_follows_the_data_not_its_prior() -> None:
