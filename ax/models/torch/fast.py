@@ -320,8 +320,8 @@ def categorical_lengthscale_factor(k: int) -> float:
     ``sqrt(12 (1 - 1/k))`` a categorical parameter counts, at the prior, as much as a
     continuous one. Unscaled, a category change correlated about 0.27 at the prior's
     mode (Matérn-5/2): the model saw categories as nearly unrelated and, on the suite's
-    categorical Ackley, tuned the continuous inputs for 20 trials before trying another
-    category.
+    categorical Ackley, tuned the continuous inputs for about 20 trials before trying
+    another category.
 
     Raises:
         ValueError: ``k`` below 2 (a choice needs two categories).
@@ -471,7 +471,7 @@ class _TiedObjective:
         # The objective is -(log likelihood + log priors) / n: take out each group's k
         # per-column prior terms and put in its one categorical term.
         loc, scale = prior
-        ls = u[:g]
+        ls = u[:g]  # the groups come first in ``columns``
         per_column, d_per_column = _lognormal_each(ls, loc, scale)
         own, d_own = _lognormal_each(ls, loc + self.group_shift, scale)
         n = self.objective.n
