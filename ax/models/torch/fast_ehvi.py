@@ -26,8 +26,10 @@ point (:func:`~ax.models.torch.acquisition.build_acquisition` uses it so for out
 constraints). This is the expected hypervolume improvement of Daulton et al. (2021) with
 the inner expectation exact (BoTorch samples it, and smooths feasibility with a sigmoid): the same
 quantity with less Monte-Carlo noise for the same number of samples. Gradients come from
-torch's autograd on these operations; :class:`BatchedPosterior` checks its numbers against
-GPyTorch once per fitted model, and the caller takes BoTorch's path when it declines.
+torch's autograd on these operations, except with one objective, where the optimiser
+calls the closed form of :class:`~ax.models.torch.fast_cnei.ConstrainedNEIKernel`.
+:class:`BatchedPosterior` checks its numbers against GPyTorch once per fitted model, and
+the caller takes BoTorch's path when it declines.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from ax.models.torch.fast import (
     standard_parts,
 )
 from ax.models.torch.fast_acqf import FastAcquisition, _KernelFunction
+from ax.models.torch.fast_cnei import ConstrainedNEIKernel
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT_PI_2 = math.sqrt(math.pi / 2.0)
@@ -347,6 +350,28 @@ class _NEHVIKernel:
         # Objectives along which some box is closed (the others need no upper term).
         ignored = self.open | ~self.valid.unsqueeze(-1)
         self.closed_dims = torch.nonzero(~ignored.all(dim=1).all(dim=0)).reshape(-1)
+        # One objective (the constrained NEI): value and gradient in closed form.
+        self.one_objective: Optional[ConstrainedNEIKernel] = None
+        if len(objectives) == 1 and lower.shape[1] == 1:
+            self.one_objective = ConstrainedNEIKernel(
+                post.X.numpy(),
+                post.inv_ls.reshape(m, -1).numpy(),
+                post.kernel,
+                post.const.numpy(),
+                post.L_inv.numpy(),
+                post.alpha.numpy(),
+                base.numpy(),
+                self.W_base.numpy(),
+                self.L_b_inv.numpy(),
+                self.Z.numpy(),
+                objectives[0],
+                float(weights[0]),
+                lower[:, 0, 0].numpy(),
+                self.valid[:, 0].numpy(),
+                None
+                if constraints is None
+                else (constraints[0].numpy(), constraints[1].reshape(-1).numpy()),
+            )
 
     def log_value(self, X: Tensor) -> Tensor:
         """Log NEHVI at `B x d` points (torch, differentiable): `B` values."""
@@ -392,6 +417,8 @@ class _NEHVIKernel:
 
     def __call__(self, Xq: np.ndarray, need_grad: bool) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """Values (`B`) and gradients (`B x d`, or None) at `B x d` points ``Xq``."""
+        if self.one_objective is not None:
+            return self.one_objective(np.ascontiguousarray(Xq, dtype=np.float64), need_grad)
         X = torch.from_numpy(np.ascontiguousarray(Xq, dtype=np.float64))
         if not need_grad:
             with torch.no_grad():
