@@ -145,12 +145,12 @@ class ConstrainedNEIKernel:
         top = log_s.max(axis=0)  # B
         finite = np.isfinite(top)
         shifted = np.exp(log_s - np.where(finite, top, 0.0))
-        total = shifted.sum(axis=0)
+        total = np.where(finite, shifted.sum(axis=0), 1.0)
         value = np.where(finite, top + np.log(total) - math.log(log_s.shape[0]), -np.inf)
         if not need_grad:
             return value, None
         assert G is not None and G_b is not None and g is not None
-        p = np.where(finite, shifted / np.where(finite, total, 1.0), 0.0)  # S x B
+        p = np.where(finite, shifted / total, 0.0)  # S x B
         # The gradient is linear in each output's pieces: d mu_js = dmean_j + Z_js . da_j
         # and d v_j. Collect their coefficients first (E: m x S x B on d mu_js; F: m x B
         # on d v_j), then contract once with the pieces.
