@@ -33,10 +33,7 @@ import numpy as np
 from scipy.special import log_ndtr
 
 from ax.models.torch.fast import np_kernel
-from ax.models.torch.fast_acqf import log_h
-
-_MIN_VAR = 1e-12
-_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+from ax.models.torch.fast_acqf import _LOG_SQRT_2PI, _MIN_VAR, log_h
 
 
 class ConstrainedNEIKernel:
