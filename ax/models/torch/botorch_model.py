@@ -265,6 +265,7 @@ class BotorchModel(Generator):
             linear_truncated=bool(getattr(self.options, "linear_truncated", False)),
             task_features=self.task_features,
             kernel=self.options.kernel,
+            lengthscale_prior=self.options.lengthscale_prior,
         )
 
     def _fit_data(self, data: TrainingData) -> None:

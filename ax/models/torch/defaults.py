@@ -40,11 +40,16 @@ from torch import Tensor
 
 from ax.exceptions import UnsupportedError, UserInputError
 from ax.models.torch.fast import KERNELS, fast_fit
+from ax.models.torch.saas_prior import add_saas_prior
 
 logger = logging.getLogger(__name__)
 
 DTYPE = torch.float64
 """Every tensor of these generators is float64 on the CPU."""
+
+LENGTHSCALE_PRIORS = ("dim_scaled", "saas")
+"""Lengthscale priors of the single-task GP: BoTorch's dimension-scaled log-normal, and
+the SAAS prior (:mod:`ax.models.torch.saas_prior`)."""
 
 MIN_VARIANCE = 1e-9
 """Known observation variances (of the standardised outcomes) are clamped at this value
@@ -230,6 +235,7 @@ def build_model(
     linear_truncated: bool = False,
     task_features: Sequence[int] = (),
     kernel: str = "matern52",
+    lengthscale_prior: str = "dim_scaled",
 ) -> Model:
     """A GP on ``data``, not yet fitted (hyperparameters at the priors' modes).
 
@@ -248,6 +254,10 @@ def build_model(
         kernel: Kernel of the single-task GPs: ``"rbf"`` or ``"matern52"`` (ARD, with
             BoTorch's dimension-scaled lengthscale prior either way). Multi-fidelity and
             multi-task GPs keep BoTorch's kernels.
+        lengthscale_prior: Lengthscale prior of the single-task GPs: ``"dim_scaled"``
+            (BoTorch's log-normal) or ``"saas"`` (the SAAS prior at its mode in log
+            coordinates, :mod:`~ax.models.torch.saas_prior`; the lengthscales start at
+            the dimension-scaled prior's mode either way).
 
     Returns:
         A ``SingleTaskGP`` with ``m`` batched outputs when every outcome shares its
@@ -274,7 +284,7 @@ def build_model(
             return _build_multi_task_model(data, list(task_features), list(fidelity_features))
         if fidelity_features:
             return _build_multi_fidelity_model(data, list(fidelity_features), linear_truncated)
-        return _build_model(data, allow_batched, kernel)
+        return _build_model(data, allow_batched, kernel, lengthscale_prior)
 
 
 def _build_multi_fidelity_model(
@@ -328,14 +338,18 @@ def _build_multi_task_model(
     return models[0] if len(models) == 1 else ModelListGP(*models)
 
 
-def _build_model(data: TrainingData, allow_batched: bool, kernel: str) -> Model:
+def _build_model(
+    data: TrainingData, allow_batched: bool, kernel: str, lengthscale_prior: str
+) -> Model:
     known = [V is not None for V in data.Yvars]
     single = len(data.Ys) == 1
     if single or (allow_batched and data.shared_X and len(set(known)) == 1):
         X = to_tensor(data.Xs[0])
         Y = to_tensor(np.stack(data.Ys, axis=-1))
         Yvar = None if not known[0] else to_tensor(np.stack(data.Yvars, axis=-1))  # type: ignore[arg-type]
-        return _with_kernel(SingleTaskGP(X, Y, train_Yvar=Yvar, outcome_transform=None), kernel)
+        return _with_kernel(
+            SingleTaskGP(X, Y, train_Yvar=Yvar, outcome_transform=None), kernel, lengthscale_prior
+        )
     models = [
         _with_kernel(
             SingleTaskGP(
@@ -345,15 +359,17 @@ def _build_model(data: TrainingData, allow_batched: bool, kernel: str) -> Model:
                 outcome_transform=None,
             ),
             kernel,
+            lengthscale_prior,
         )
         for X, Y, V in zip(data.Xs, data.Ys, data.Yvars)
     ]
     return ModelListGP(*models)
 
 
-def _with_kernel(model: SingleTaskGP, kernel: str) -> SingleTaskGP:
+def _with_kernel(model: SingleTaskGP, kernel: str, lengthscale_prior: str) -> SingleTaskGP:
     """``model`` with BoTorch's default kernel (ARD, dimension-scaled log-normal
-    lengthscale prior, no output scale) as RBF or Matérn-5/2.
+    lengthscale prior, no output scale) as RBF or Matérn-5/2, the prior replaced by the
+    SAAS prior if asked.
 
     The model is built with BoTorch's default (RBF) kernel, which also sets up its
     output subsetting; the Matérn kernel of the same construction replaces it, with
@@ -361,13 +377,19 @@ def _with_kernel(model: SingleTaskGP, kernel: str) -> SingleTaskGP:
     """
     if kernel not in KERNELS:
         raise UserInputError(f"build_model: unknown kernel {kernel!r}", hint=f"known: {KERNELS}")
-    if kernel == "rbf":
-        return model
-    model.covar_module = get_covar_module_with_dim_scaled_prior(
-        ard_num_dims=model.train_inputs[0].shape[-1],
-        batch_shape=model._aug_batch_shape,
-        use_rbf_kernel=False,
-    ).to(model.train_inputs[0])
+    if lengthscale_prior not in LENGTHSCALE_PRIORS:
+        raise UserInputError(
+            f"build_model: unknown lengthscale_prior {lengthscale_prior!r}",
+            hint=f"known: {LENGTHSCALE_PRIORS}",
+        )
+    if kernel != "rbf":
+        model.covar_module = get_covar_module_with_dim_scaled_prior(
+            ard_num_dims=model.train_inputs[0].shape[-1],
+            batch_shape=model._aug_batch_shape,
+            use_rbf_kernel=False,
+        ).to(model.train_inputs[0])
+    if lengthscale_prior == "saas":
+        add_saas_prior(model.covar_module)
     return model
 
 

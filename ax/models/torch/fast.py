@@ -4,7 +4,8 @@ Most of the time of a small BoTorch suggestion is Python overhead around GPyTorc
 marginal likelihood and posterior, not arithmetic. For the model that
 :func:`~ax.models.torch.defaults.build_model` builds (a ``SingleTaskGP`` with an ARD
 Matérn-5/2 or RBF kernel without output scale, a constant mean, inferred or fixed
-Gaussian noise, log-normal priors, unconstrained-transform bounds, no input or outcome
+Gaussian noise, log-normal priors or the SAAS lengthscale prior
+(:mod:`ax.models.torch.saas_prior`), unconstrained-transform bounds, no input or outcome
 transform), this module computes the same quantities with a handful of torch operations:
 
 - :func:`fast_fit` maximises the same objective as BoTorch's ``fit_gpytorch_mll`` (the
@@ -42,6 +43,8 @@ from scipy.linalg.lapack import dpotrf, dpotri
 from scipy.optimize import minimize
 from torch import Tensor
 
+from ax.models.torch.saas_prior import TAU_PARAMETER, has_saas_prior, saas_terms, tau_terms
+
 CHECK_TOL = 1e-6
 """Largest relative difference from GPyTorch accepted by the numerical checks."""
 
@@ -78,6 +81,8 @@ class StandardParts:
         Y: `m x n` training targets (one row per batched output).
         fixed_noise: `m x n` known noise variances, or None when the noise is inferred.
         ls_prior: ``(loc, scale)`` of the log-normal lengthscale prior, or None.
+        saas: Whether the lengthscales have the SAAS prior instead (then ``ls_prior``
+            is None and ``log tau`` is one more hyperparameter).
         noise_prior: ``(loc, scale)`` of the log-normal noise prior, or None.
         ls_lower: Lower bound of the lengthscales.
         noise_lower: Lower bound of the inferred noise (unused for fixed noise).
@@ -92,6 +97,7 @@ class StandardParts:
     ls_lower: float
     noise_lower: float
     kernel: str
+    saas: bool = False
 
     @property
     def m(self) -> int:
@@ -137,7 +143,8 @@ def standard_parts(model: object, max_n: int = MAX_N) -> Optional[StandardParts]
             return None
         if covar.active_dims is not None or list(mean.named_priors()):
             return None
-        if len(list(covar.named_priors())) > 1 or len(list(lik.named_priors())) > 1:
+        saas = has_saas_prior(covar)
+        if (not saas and len(list(covar.named_priors())) > 1) or len(list(lik.named_priors())) > 1:
             return None
         X = model.train_inputs[0]
         Y = model.train_targets
@@ -164,11 +171,12 @@ def standard_parts(model: object, max_n: int = MAX_N) -> Optional[StandardParts]
             X=X.detach(),
             Y=Y.detach(),
             fixed_noise=None if fixed is None else fixed.detach(),
-            ls_prior=_lognormal(getattr(covar, "lengthscale_prior", None)),
+            ls_prior=None if saas else _lognormal(getattr(covar, "lengthscale_prior", None)),
             noise_prior=noise_prior,
             ls_lower=_lower(covar.raw_lengthscale_constraint),
             noise_lower=noise_lower,
             kernel=kernel,
+            saas=saas,
         )
     except (AttributeError, ValueError, RuntimeError):
         return None
@@ -341,9 +349,9 @@ class _Objective:
     """Negative MAP objective of one output of the standard GP, with analytic gradient.
 
     ``-(log N(y | c, K + noise) + log priors) / n`` on the flat vector
-    ``(lengthscales (d), [noise (inferred noise only)], constant)``: the objective of
-    BoTorch's ``fit_gpytorch_mll`` for this model, in numpy (a few BLAS calls per
-    evaluation instead of a GPyTorch graph).
+    ``(lengthscales (d), [noise (inferred noise only)], constant, [log tau (SAAS prior
+    only)])``: the objective of BoTorch's ``fit_gpytorch_mll`` for this model, in numpy
+    (a few BLAS calls per evaluation instead of a GPyTorch graph).
     """
 
     def __init__(
@@ -358,18 +366,38 @@ class _Objective:
         self.y = y
         self.fixed_noise = fixed_noise
         self.ls_prior = parts.ls_prior
+        self.saas = parts.saas
         self.noise_prior = parts.noise_prior if fixed_noise is None else None
         self.sq = ((X[:, None, :] - X[None, :, :]) ** 2).reshape(n * n, d)
         self.kernel = parts.kernel
         self.eye = np.eye(n)
-        noise_bounds = [] if fixed_noise is not None else [(parts.noise_lower, None)]
-        self.bounds = [(parts.ls_lower, None)] * d + noise_bounds + [(None, None)]
-        self.positive = np.array([True] * (d + len(noise_bounds)) + [False])
+        noise_bounds: List[Tuple[Optional[float], None]] = (
+            [] if fixed_noise is not None else [(parts.noise_lower, None)]
+        )
+        tau_bounds: List[Tuple[Optional[float], None]] = [(None, None)] if self.saas else []
+        self.bounds = [(parts.ls_lower, None)] * d + noise_bounds + [(None, None)] + tau_bounds
+        self.positive = np.array([True] * (d + len(noise_bounds)) + [False] * (1 + self.saas))
+        self.i_const = d + len(noise_bounds)
+
+    def ls_prior_each(
+        self, ls: np.ndarray, theta: np.ndarray, shift: float | np.ndarray = 0.0
+    ) -> Optional[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]]:
+        """The lengthscale prior's log density at each of ``ls`` (each divided by
+        ``exp(shift)`` first), its derivatives in ``ls`` and, for the SAAS prior, in
+        ``log tau`` (read from ``theta``, a full or tied parameter vector: it is last);
+        None without a lengthscale prior."""
+        if self.saas:
+            return saas_terms(ls, float(theta[-1]), shift)
+        if self.ls_prior is None:
+            return None
+        loc, scale = self.ls_prior
+        value, grad = _lognormal_each(ls, loc + shift, scale)
+        return value, grad, None
 
     def __call__(self, theta: np.ndarray) -> Tuple[float, np.ndarray]:
         n, d = self.n, self.d
         ls = theta[:d]
-        const = theta[-1]
+        const = theta[self.i_const]
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             Kr, G = np_kernel((self.sq @ (1.0 / (ls * ls))).reshape(n, n), self.kernel, True)
         if not np.all(np.isfinite(Kr)):
@@ -398,11 +426,16 @@ class _Objective:
             grad[:d] = 0.5 * ((W * G).reshape(-1) @ self.sq) / (ls * ls * ls)
         if not np.all(np.isfinite(grad[:d])):
             return math.inf, np.zeros_like(theta)
-        grad[-1] = float(alpha.sum())
-        if self.ls_prior is not None:
-            value, g = _lognormal_terms(ls, self.ls_prior)
-            mll += value
+        grad[self.i_const] = float(alpha.sum())
+        prior = self.ls_prior_each(ls, theta)
+        if prior is not None:
+            ls_value, g, g_tau = prior
+            mll += float(np.sum(ls_value))
             grad[:d] += g
+            if g_tau is not None:
+                tau_value, tau_grad = tau_terms(float(theta[-1]))
+                mll += tau_value
+                grad[-1] = float(np.sum(g_tau)) + tau_grad
         if self.fixed_noise is None:
             noise = theta[d : d + 1]
             grad[d] = 0.5 * float(np.trace(W))
@@ -465,18 +498,21 @@ class _TiedObjective:
     def __call__(self, u: np.ndarray) -> Tuple[float, np.ndarray]:
         value, grad = self.objective(self.expand(u))
         grad = np.concatenate([self.expansion.T @ grad[: self.d], grad[self.d :]])
-        prior, g = self.objective.ls_prior, len(self.group_sizes)
-        if prior is None or not g or not math.isfinite(value):
+        g = len(self.group_sizes)
+        if not g or not math.isfinite(value):
             return value, grad
         # The objective is -(log likelihood + log priors) / n: take out each group's k
         # per-column prior terms and put in its one categorical term.
-        loc, scale = prior
         ls = u[:g]  # the groups come first in ``columns``
-        per_column, d_per_column = _lognormal_each(ls, loc, scale)
-        own, d_own = _lognormal_each(ls, loc + self.group_shift, scale)
+        per_column = self.objective.ls_prior_each(ls, u)
+        own = self.objective.ls_prior_each(ls, u, self.group_shift)
+        if per_column is None or own is None:
+            return value, grad
         n = self.objective.n
-        value += float(np.sum(self.group_sizes * per_column - own)) / n
-        grad[:g] += (self.group_sizes * d_per_column - d_own) / n
+        value += float(np.sum(self.group_sizes * per_column[0] - own[0])) / n
+        grad[:g] += (self.group_sizes * per_column[1] - own[1]) / n
+        if per_column[2] is not None and own[2] is not None:
+            grad[-1] += float(np.sum(self.group_sizes * per_column[2] - own[2])) / n
         return value, grad
 
 
@@ -490,11 +526,13 @@ def _np_cholesky(K: np.ndarray) -> Optional[np.ndarray]:
 
 
 def _params(model: SingleTaskGP, parts: StandardParts) -> List[Tensor]:
-    """The raw parameters in objective order: lengthscale, [noise], constant."""
+    """The raw parameters in objective order: lengthscale, [noise], constant, [log tau]."""
     params = [model.covar_module.raw_lengthscale]
     if parts.fixed_noise is None:
         params.append(model.likelihood.noise_covar.raw_noise)
     params.append(model.mean_module.raw_constant)
+    if parts.saas:
+        params.append(getattr(model.covar_module, TAU_PARAMETER))
     return params
 
 

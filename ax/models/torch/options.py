@@ -28,6 +28,10 @@ AcquisitionName = Literal["qLogNEI", "LogEI", "qLogEI", "qNEI", "qEI"]
 KernelName = Literal["rbf", "matern52"]
 """Stationary kernels of the standard GP: the squared exponential and Matérn-5/2."""
 
+LengthscalePriorName = Literal["saas", "dim_scaled"]
+"""Lengthscale priors of the standard GP: the SAAS prior at its mode in log coordinates,
+and BoTorch's dimension-scaled log-normal."""
+
 
 class BotorchOptions(BaseModel):
     """Settings of :class:`~ax.models.torch.botorch_model.BotorchModel`.
@@ -91,6 +95,15 @@ class BotorchOptions(BaseModel):
             evaluations (6 of 40), where both are far past every peer (bench/README.md).
             Categorical one-hot groups enter the distance as a Hamming term, as in
             Optuna. Multi-fidelity and multi-task GPs keep BoTorch's own kernels.
+        lengthscale_prior: Lengthscale prior of the standard GP: ``"saas"`` (default; the
+            sparse axis-aligned subspace prior of SAASBO, Eriksson & Jankowiak 2021,
+            at its mode in the log coordinates its NUTS sampler uses:
+            :mod:`~ax.models.torch.saas_prior`) or ``"dim_scaled"`` (BoTorch's and
+            ax-platform's dimension-scaled log-normal). The SAAS
+            prior pools the lengthscales around a global scale learned from the data,
+            with heavy tails that let few inputs matter much more than the rest; the
+            dimension-scaled prior centres every lengthscale on the same value.
+            Measured on the suite's problems in ``bench/README.md`` (thirteenth pass).
         fast_path: Use the lean marginal likelihood and posterior for the standard model
             (single-task GP, RBF or Matérn-5/2 kernel, constant mean); they are checked against
             GPyTorch at each use and the general path is taken on any mismatch.
@@ -139,6 +152,7 @@ class BotorchOptions(BaseModel):
     refit_every: int = Field(default=1, ge=1)
     torch_threads: int = Field(default=1, ge=1, le=1024)
     kernel: KernelName = "matern52"
+    lengthscale_prior: LengthscalePriorName = "saas"
     fast_path: bool = True
     prune_baseline: bool = True
     fit_subset: int = Field(default=256, ge=8)
@@ -164,6 +178,7 @@ class BotorchOptions(BaseModel):
             "warm_start": False,
             "fast_path": False,
             "kernel": "rbf",
+            "lengthscale_prior": "dim_scaled",
         }
         return parse_options(cls, {**base, **overrides}, owner=cls.__name__)
 
@@ -276,9 +291,13 @@ class MultiObjectiveOptions(BotorchOptions):
             Matérn-5/2 was better on three-objective DTLZ2 (16 of 20 seeds), level on
             Branin-Currin and DTLZ2, and worse on the constrained C2-DTLZ2 (better on 4
             of 20 seeds; median log10 hypervolume regret -0.99 against -1.23).
+        lengthscale_prior: As for :class:`BotorchOptions`, but ``"dim_scaled"`` by
+            default: the SAAS prior has not been measured on ``bench/bench_moo.py``'s
+            problems.
     """
 
     kernel: KernelName = "rbf"
+    lengthscale_prior: LengthscalePriorName = "dim_scaled"
     num_restarts: int = Field(default=4, ge=1, le=1000)
     raw_samples: int = Field(default=256, ge=1, le=1_000_000)
     maxiter: int = Field(default=50, ge=1)
@@ -372,9 +391,10 @@ _FIRST_STORED_FIELDS = frozenset(
 )
 """The fields :func:`options_to_state` has written since its first version."""
 
-PRE_FIELD_VALUES: dict[str, Any] = {"kernel": "rbf"}
+PRE_FIELD_VALUES: dict[str, Any] = {"kernel": "rbf", "lengthscale_prior": "dim_scaled"}
 """Fields that change the model, added after options were first stored, with the value
-every earlier version used (the RBF kernel before ``kernel`` existed)."""
+every earlier version used (the RBF kernel before ``kernel`` existed, the dimension-scaled
+prior before ``lengthscale_prior``)."""
 
 
 def _with_pre_field_values(fields: dict[str, Any]) -> dict[str, Any]:
@@ -404,6 +424,7 @@ __all__ = [
     "AcquisitionName",
     "BotorchOptions",
     "KernelName",
+    "LengthscalePriorName",
     "KnowledgeGradientOptions",
     "MaxValueEntropyOptions",
     "MultiObjectiveAcquisitionName",

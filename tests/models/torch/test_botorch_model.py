@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
 import pytest
@@ -719,7 +719,7 @@ def test_the_kernel_option_builds_that_kernel_on_the_lean_path_and_is_stored(ker
 
     X, y = data(12, seed=2)
     args = ([X], [y], [np.full(12, np.nan)], UNIT2, NAMES2, ["f"])
-    model = BotorchModel(seed=1, kernel=kernel, **FAST)
+    model = BotorchModel(seed=1, kernel=kernel, lengthscale_prior="dim_scaled", **FAST)
     model.fit(*args)
     covar = model.model.covar_module  # type: ignore[union-attr]
     assert type(covar) is (RBFKernel if kernel == "rbf" else MaternKernel)
@@ -735,6 +735,19 @@ def test_the_kernel_option_builds_that_kernel_on_the_lean_path_and_is_stored(ker
     resumed.fit(*args)
     model.fit(*args)
     np.testing.assert_array_equal(model.gen(1, UNIT2, W1)[0], resumed.gen(1, UNIT2, W1)[0])
+
+
+def assert_gradient_is_central_difference(
+    objective: Callable[[np.ndarray], Tuple[float, np.ndarray]], u: np.ndarray
+) -> None:
+    """The gradient ``objective`` returns at ``u`` is the central difference of its
+    values (steps of 1e-6 relative to each coordinate, at least 1e-6)."""
+    grad = objective(u)[1]
+    for k in range(u.size):
+        step = np.zeros_like(u)
+        step[k] = 1e-6 * max(1.0, abs(u[k]))
+        numeric = (objective(u + step)[0] - objective(u - step)[0]) / (2 * step[k])
+        assert grad[k] == pytest.approx(numeric, rel=1e-4, abs=1e-7)
 
 
 @pytest.mark.parametrize("kernel", ["rbf", "matern52"])
@@ -759,12 +772,7 @@ def test_tied_objective_counts_each_groups_prior_once_on_the_categorical_scale(
     group_prior = lognorm.logpdf(0.7, s=scale, scale=math.exp(loc) * math.sqrt(6.0))
     expected = full(tied.expand(u))[0] + (2 * column_prior - group_prior) / full.n
     assert tied(u)[0] == pytest.approx(expected, rel=1e-12)
-    grad = tied(u)[1]
-    for k in range(u.size):
-        step = np.zeros_like(u)
-        step[k] = 1e-6
-        numeric = (tied(u + step)[0] - tied(u - step)[0]) / 2e-6
-        assert grad[k] == pytest.approx(numeric, rel=1e-4, abs=1e-7)
+    assert_gradient_is_central_difference(tied, u)
     # the tied start is each group's geometric mean
     start = tied.tie(np.array([0.2, 0.3, 0.8, 0.05, 0.1]))
     np.testing.assert_allclose(start, [0.4, 0.3, 0.05, 0.1])
