@@ -265,8 +265,19 @@ class BotorchModel(Generator):
             linear_truncated=bool(getattr(self.options, "linear_truncated", False)),
             task_features=self.task_features,
             kernel=self.options.kernel,
-            lengthscale_prior=self.options.lengthscale_prior,
+            lengthscale_prior=self.lengthscale_prior,
         )
+
+    @property
+    def lengthscale_prior(self) -> str:
+        """The lengthscale prior of the standard GP: the option's, with ``"auto"``
+        resolved (``"dim_scaled"`` when an input is a one-hot column of an unordered
+        choice, else ``"saas"``; see :class:`~ax.models.torch.options.BotorchOptions`)."""
+        prior = self.options.lengthscale_prior
+        if prior != "auto":
+            return prior
+        one_hot = self.discrete is not None and bool(self.discrete.groups)
+        return "dim_scaled" if one_hot else "saas"
 
     def _fit_data(self, data: TrainingData) -> None:
         opts = self.options
