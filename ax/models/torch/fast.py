@@ -286,6 +286,41 @@ def np_kernel(
     raise ValueError(f"np_kernel: unknown kernel {kernel!r}, known: {list(KERNELS)}")
 
 
+def np_cross_kernel(
+    Xq: np.ndarray, Xt: np.ndarray, inv_ls: np.ndarray, kernel: str, slope: bool = False
+) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """``k(Xq, Xt)`` in numpy, and optionally its slope (:func:`np_kernel`).
+
+    Args:
+        Xq: `B x d` points.
+        Xt: `t x d` points.
+        inv_ls: `d` inverse lengthscales, or `m x d` (one kernel per output).
+        kernel: One of :data:`KERNELS`.
+        slope: Also return the slope ``G``.
+
+    Returns:
+        ``(k, G)``, each `B x t` (`m x B x t` for `m x d` ``inv_ls``).
+    """
+    scale = inv_ls[..., None, :]
+    A = Xq * scale
+    T = Xt * scale
+    sq = (
+        (A * A).sum(-1)[..., None]
+        + (T * T).sum(-1)[..., None, :]
+        - 2.0 * (A @ np.swapaxes(T, -1, -2))
+    )
+    return np_kernel(np.maximum(sq, 0.0), kernel, slope)
+
+
+def np_cross_kernel_grad(
+    G: np.ndarray, Xq: np.ndarray, Xt: np.ndarray, inv_ls2: np.ndarray
+) -> np.ndarray:
+    """Gradient of ``k(Xq, Xt)`` with respect to ``Xq`` from the slope ``G`` of
+    :func:`np_cross_kernel` (`B x t`, or `m x B x t`) and the squared inverse
+    lengthscales (`d`, or `m x d`): `B x t x d` (or `m x B x t x d`)."""
+    return -(G[..., None] * (Xq[:, None, :] - Xt[None, :, :])) * inv_ls2[..., None, None, :]
+
+
 def safe_cholesky(K: Tensor) -> Tensor:
     """Cholesky factor of ``K`` with growing diagonal jitter where needed.
 

@@ -33,7 +33,12 @@ from scipy.linalg import solve_triangular
 from scipy.special import erfcx, ndtr
 from torch import Tensor
 
-from ax.models.torch.fast import FastPosterior, np_kernel, safe_cholesky
+from ax.models.torch.fast import (
+    FastPosterior,
+    np_cross_kernel,
+    np_cross_kernel_grad,
+    safe_cholesky,
+)
 
 PRUNE_SAMPLES = 1024
 """Joint posterior samples used to prune the NEI baseline."""
@@ -117,16 +122,12 @@ class _Kernel:
     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """``k(Xq, Xt)``, `B x n` (``Xt`` defaults to the training points), and with
         ``slope`` its slope ``G`` (see :func:`~ax.models.torch.fast.np_kernel`)."""
-        Xt = self.X if Xt is None else Xt
-        A = Xq * self.inv_ls
-        T = Xt * self.inv_ls
-        sq = (A * A).sum(1)[:, None] + (T * T).sum(1)[None, :] - 2.0 * (A @ T.T)
-        return np_kernel(np.maximum(sq, 0.0), self.kind, slope)
+        return np_cross_kernel(Xq, self.X if Xt is None else Xt, self.inv_ls, self.kind, slope)
 
     def _dkernel(self, G: np.ndarray, Xq: np.ndarray, Xt: np.ndarray) -> np.ndarray:
         """Gradient of ``k(Xq, Xt)`` with respect to ``Xq``, `B x n x d`, from the slope
         ``G`` (`B x n`) of :meth:`_kernel`."""
-        return -(G[..., None] * (Xq[:, None, :] - Xt[None, :, :])) * self.inv_ls2
+        return np_cross_kernel_grad(G, Xq, Xt, self.inv_ls2)
 
     def __call__(self, Xq: np.ndarray, need_grad: bool) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """Values (`B`) and gradients (`B x d`, or None) at `B x d` points ``Xq``."""

@@ -32,7 +32,7 @@ from typing import Optional, Tuple
 import numpy as np
 from scipy.special import log_ndtr
 
-from ax.models.torch.fast import np_kernel
+from ax.models.torch.fast import np_cross_kernel, np_cross_kernel_grad
 from ax.models.torch.fast_acqf import _LOG_SQRT_2PI, _MIN_VAR, log_h
 
 
@@ -98,26 +98,13 @@ class ConstrainedNEIKernel:
         self.log_valid = np.where(valid, 0.0, -np.inf)  # S
         self.constraints = constraints
 
-    def _kernel(
-        self, Xq: np.ndarray, Xt: np.ndarray, slope: bool
-    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-        """``k_j(Xq, Xt)`` for every output, `m x B x t`, and with ``slope`` its slope."""
-        A = Xq[None] * self.inv_ls[:, None, :]
-        T = Xt[None] * self.inv_ls[:, None, :]
-        sq = (
-            (A * A).sum(-1)[..., None]
-            + (T * T).sum(-1)[:, None, :]
-            - 2.0 * A @ T.transpose(0, 2, 1)
-        )
-        return np_kernel(np.maximum(sq, 0.0), self.kind, slope)
-
     def __call__(self, Xq: np.ndarray, need_grad: bool) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """Values (`B`) and gradients (`B x d`, or None) at `B x d` points ``Xq``."""
-        k, G = self._kernel(Xq, self.X, need_grad)  # m x B x n
+        k, G = np_cross_kernel(Xq, self.X, self.inv_ls, self.kind, need_grad)  # m x B x n
         mean = self.const[:, None] + np.einsum("mbn,mn->mb", k, self.alpha)  # m x B
         v = self.L_inv @ k.transpose(0, 2, 1)  # m x n x B
         var = 1.0 - (v * v).sum(1)
-        k_b, G_b = self._kernel(Xq, self.base, need_grad)  # m x B x b
+        k_b, G_b = np_cross_kernel(Xq, self.base, self.inv_ls, self.kind, need_grad)
         cross = k_b - v.transpose(0, 2, 1) @ self.W_base  # m x B x b
         a = self.L_base_inv @ cross.transpose(0, 2, 1)  # m x b x B
         cond = var - (a * a).sum(1)  # m x B
@@ -167,14 +154,12 @@ class ConstrainedNEIKernel:
             F -= (A * A).T @ qz
         F = np.where(clamped, 0.0, F)
         # The pieces, against the points.
-        diff = Xq[:, None, :] - self.X[None, :, :]  # B x n x d
-        dk = -(G[..., None] * diff[None]) * self.inv_ls2[:, None, None, :]  # m x B x n x d
+        dk = np_cross_kernel_grad(G, Xq, self.X, self.inv_ls2)  # m x B x n x d
         Kinv_k = self.L_inv.transpose(0, 2, 1) @ v  # m x n x B
         P = dk.transpose(0, 1, 3, 2) @ self.right[:, None]  # m x B x d x 1+b
         dmean = P[..., 0]  # m x B x d
         dvar = -2.0 * (dk * Kinv_k.transpose(0, 2, 1)[..., None]).sum(2)
-        diff_b = Xq[:, None, :] - self.base[None, :, :]  # B x b x d
-        dk_b = -(G_b[..., None] * diff_b[None]) * self.inv_ls2[:, None, None, :]
+        dk_b = np_cross_kernel_grad(G_b, Xq, self.base, self.inv_ls2)  # m x B x b x d
         dcross = dk_b - P[..., 1:].transpose(0, 1, 3, 2)  # m x B x b x d
         nb = self.base.shape[0]
         B, d = Xq.shape

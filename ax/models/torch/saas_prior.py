@@ -66,9 +66,8 @@ class LogHalfCauchyPrior(HalfCauchyPrior):
         super().__init__(torch.tensor(1.0, dtype=torch.float64))
 
     def log_prob(self, x: Tensor) -> Tensor:
-        return (
-            _LOG_2_OVER_PI + torch.log(x) - torch.logaddexp(torch.zeros_like(x), 2 * torch.log(x))
-        )
+        log_x = torch.log(x)
+        return _LOG_2_OVER_PI + log_x - torch.logaddexp(torch.zeros_like(x), 2 * log_x)
 
     def expand(self, batch_shape: torch.Size) -> LogHalfCauchyPrior:  # noqa: ARG002
         return LogHalfCauchyPrior()
@@ -114,7 +113,7 @@ def add_saas_prior(kernel: Kernel) -> Kernel:
         ValueError: The kernel has no ARD lengthscales, or already has the SAAS prior.
     """
     lengthscale = getattr(kernel, "lengthscale", None)
-    if lengthscale is None or lengthscale.shape[-1] < 1:
+    if lengthscale is None:
         raise ValueError(f"add_saas_prior: {type(kernel).__name__} has no lengthscales")
     if hasattr(kernel, TAU_PARAMETER):
         raise ValueError(f"add_saas_prior: {type(kernel).__name__} already has the SAAS prior")
